@@ -1,0 +1,179 @@
+// `snap commit`: one snapshot, end to end. Under the archive lock it runs the collectors
+// into one object transaction, assembles the version's tree (collector folders, the user's
+// root files from the working tree, manifests), seals the pack, writes the commit and a
+// signed annotated tag, moves main and creates the tag, then shows the version in the
+// working tree. Until the refs move nothing is visible: a crash leaves the previous version
+// as it was (at worst an unreferenced pack that git gc removes).
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SnapError } from '../errors.js';
+import { collectors as registered } from '../collectors/registry.js';
+import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
+import { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { SnapConfig } from '../config/schema.js';
+import { CONFIG_FILE } from '../config/load.js';
+import { encodeCommit, encodeTagPayload, type Identity } from '../git/objects.js';
+import { signSsh } from '../git/ssh-signature.js';
+import { checkoutTree } from '../git/worktree.js';
+import type { Logger, Progress } from '../util/log.js';
+import { SNAP_VERSION } from '../version.js';
+import { Archive, USER_FILES } from './archive.js';
+import { acquireLock } from './lock.js';
+import { MANIFEST_FORMAT, MANIFEST_MD_PATH, MANIFEST_PATH, renderManifestMarkdown, type Manifest } from './manifest.js';
+import { runCollectors, type PreviousVersion } from './runner.js';
+import { countChanges, formatChangeSummary } from './summary.js';
+import { TreeWriter } from './tree-writer.js';
+import { VersionReader } from './version-reader.js';
+import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
+
+
+export interface CommitOptions {
+  version?: string;
+  message?: string;
+  progress: Progress;
+  log: Logger;
+  signal?: AbortSignal;
+  /** replaces the registry (tests: a collector that fails on purpose) */
+  collectors?: readonly AnyCollector[];
+  now?: () => Date;
+}
+
+export interface CommitResult {
+  version: string;
+  commitOid: string;
+  tagOid: string;
+  treeOid: string;
+  manifest: Manifest;
+  summary: string;
+  /** true when some collector failed (exit code 3) */
+  partial: boolean;
+}
+
+function identityAt(who: { name: string; email: string }, date: Date): Identity {
+  return { ...who, timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 };
+}
+
+export function enabledCollectors(config: SnapConfig, available: readonly AnyCollector[]): { collector: AnyCollector; config: CollectorBaseConfig }[] {
+  const sections = config.collectors as unknown as Record<string, CollectorBaseConfig | undefined>;
+  return available.filter((c) => sections[c.id]?.enabled ?? c.enabledByDefault).map((c) => ({ collector: c, config: (sections[c.id] ?? c.configSchema.parse({})) as CollectorBaseConfig }));
+}
+
+export async function commitVersion(archive: Archive, options: CommitOptions): Promise<CommitResult> {
+  const now = options.now ?? (() => new Date());
+  const config = await archive.loadConfig();
+  const repo = archive.repo;
+
+  // Everything that can be refused is checked before anything is written.
+  if (options.version !== undefined) validateVersionName(options.version);
+  const version = options.version ?? nextVersionName((await listVersions(repo)).map((v) => v.name));
+  if (await findVersion(repo, version)) {
+    throw new SnapError('VERSION_EXISTS', `version ${version} already exists; a signed version is never overwritten (choose another name, or omit it for the next one)`, { version });
+  }
+  const signingKey = await archive.signingKey();
+  const fingerprint = await archive.fingerprinter();
+  const selected = enabledCollectors(config, options.collectors ?? registered);
+  if (selected.length === 0) throw new SnapError('CONFIG_INVALID', `${CONFIG_FILE}: no collector is enabled`, {});
+
+  const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
+  const store = archive.openStore(config);
+  const aws = new AwsClients({
+    profile: config.aws.profile,
+    region: config.aws.region,
+    regions: config.aws.regions ?? [config.aws.region],
+    endpoint: config.aws.endpoint,
+    maxAttempts: config.aws.maxAttempts,
+    maxSockets: config.aws.maxSockets,
+  });
+  const txn = repo.beginWrite({ fsync: config.store.fsync });
+  try {
+    await store.sweepTemporaries(60 * 60 * 1000);
+    const started = now();
+    const parent = await repo.resolveRef(MAIN_REF);
+    const parentTree = parent ? (await repo.readCommit(parent)).tree : null;
+    const previous = await previousVersion(archive, parent, parentTree);
+
+    const outcomes = await runCollectors({
+      collectors: selected,
+      version,
+      archiveDir: archive.dir,
+      objects: txn,
+      store,
+      fingerprint,
+      aws,
+      previous,
+      concurrency: config.concurrency,
+      progress: options.progress,
+      log: options.log,
+      signal: options.signal,
+    });
+    options.progress.stop();
+    if (!outcomes.some((o) => o.report.status === 'ok' || o.report.status === 'partial')) {
+      const reasons = outcomes.map((o) => `${o.report.id}: ${o.report.errors[0]?.message ?? 'failed'}`).join('; ');
+      throw new SnapError('COLLECTOR_FAILED', `every collector failed, so no version was written (${reasons})`, { version });
+    }
+
+    const root = new TreeWriter({ objects: txn, store, fingerprint });
+    for (const o of outcomes) if (o.tree) root.mountTree(o.report.root, o.tree.oid, o.tree.stats);
+    const previousRoot = parentTree ? new VersionReader(repo, parentTree) : null;
+    for (const file of USER_FILES) {
+      const content = await readFile(join(archive.dir, file)).catch(async () => previousRoot?.bytes(file) ?? null);
+      if (content) root.text(file, content);
+    }
+
+    const reports = outcomes.map((o) => o.report);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      version,
+      createdAt: started.toISOString(),
+      snapVersion: SNAP_VERSION,
+      status: reports.every((r) => r.status === 'ok') ? 'complete' : 'partial',
+      durationMs: now().getTime() - started.getTime(),
+      collectors: reports,
+      coverage: outcomes
+        .flatMap((o) => o.coverage.map((f) => ({ collector: o.report.id, ...f })))
+        .sort((a, b) => (a.collector + a.resource + a.reason < b.collector + b.resource + b.reason ? -1 : 1)),
+      totals: root.stats,
+    };
+    root.json(MANIFEST_PATH, manifest);
+    root.text(MANIFEST_MD_PATH, renderManifestMarkdown(manifest));
+    const treeOid = root.build()!;
+    await txn.commit();
+
+    const changes = await countChanges(repo, parentTree, treeOid);
+    const summary = formatChangeSummary(changes, previous === null);
+    const partial = manifest.status === 'partial';
+    const body = [
+      options.message ? `${options.message.trim()}\n` : '',
+      `Snapshot ${version}${partial ? ' (PARTIAL)' : ''} by snap ${SNAP_VERSION}.`,
+      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${r.stats.pointers} payloads`),
+    ].filter(Boolean).join('\n');
+    const message = `${version}: ${summary}\n\n${body}\n`;
+    const who = await archive.identity(config);
+    const when = now();
+    const commitOid = await repo.writeLooseObject('commit', encodeCommit({ tree: treeOid, parents: parent ? [parent] : [], author: identityAt(who, when), committer: identityAt(who, when), message }));
+    const payload = encodeTagPayload({ object: commitOid, type: 'commit', tag: version, tagger: identityAt(who, when), message });
+    const tagOid = await repo.writeLooseObject('tag', Buffer.from(payload + signSsh(payload, signingKey), 'utf8'));
+
+    await repo.updateRef(MAIN_REF, commitOid, parent);
+    await repo.updateRef(`refs/tags/${version}`, tagOid, null);
+    await archive.configureGitVerification();
+    await checkoutTree(repo, archive.dir, parentTree, treeOid);
+    return { version, commitOid, tagOid, treeOid, manifest, summary, partial };
+  } catch (err) {
+    txn.abort();
+    throw err;
+  } finally {
+    options.progress.stop();
+    aws.destroy();
+    await release();
+  }
+}
+
+async function previousVersion(archive: Archive, parent: string | null, parentTree: string | null): Promise<PreviousVersion | null> {
+  if (!parent || !parentTree) return null;
+  const tagged = (await listVersions(archive.repo)).find((v) => v.commitOid === parent);
+  if (!tagged) return null; // the initial commit of `snap init` holds no collected data
+  const reader = new VersionReader(archive.repo, parentTree);
+  const manifest = await reader.json<Manifest>(MANIFEST_PATH).catch(() => null);
+  return { name: tagged.name, reader, manifest };
+}

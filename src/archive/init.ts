@@ -1,0 +1,81 @@
+// `snap init`: makes a new archive from archive-template/: a git repository on branch main,
+// a default snap.config.json (every supported service on), the archive's README, RECOVERY.md
+// skeleton and .gitattributes, a fresh ed25519 signing key and fingerprint key in .git/snap
+// (never committed), the allowed-signers file stock git verifies tags with, and a first
+// commit holding these files so the working tree starts clean.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SnapError } from '../errors.js';
+import { collectors } from '../collectors/registry.js';
+import { CONFIG_FILE } from '../config/load.js';
+import { encodeCommit } from '../git/objects.js';
+import { GitRepo } from '../git/repo.js';
+import { formatAllowedSigner, generateSigningKey } from '../git/ssh-signature.js';
+import { checkoutTree } from '../git/worktree.js';
+import { stableJson } from '../normalize/stable-json.js';
+import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
+import { TreeWriter } from './tree-writer.js';
+import { MAIN_REF } from './versions.js';
+
+export const TEMPLATE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'archive-template');
+
+export function defaultConfig(region: string): Record<string, unknown> {
+  return {
+    version: 1,
+    aws: { region },
+    collectors: Object.fromEntries(collectors.map((c) => [c.id, c.id === 'local' ? { enabled: true, paths: [] } : { enabled: c.enabledByDefault }])),
+  };
+}
+
+export interface InitResult {
+  dir: string;
+  signer: string;
+  created: string[];
+}
+
+export async function initArchive(target: string, options: { region?: string } = {}): Promise<InitResult> {
+  const dir = resolve(target);
+  if (existsSync(join(dir, '.git'))) {
+    throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
+  }
+  await mkdir(dir, { recursive: true });
+  const repo = await GitRepo.init(dir);
+  const archive = Archive.at(dir);
+
+  await mkdir(archive.privateDir, { recursive: true, mode: 0o700 });
+  const key = generateSigningKey();
+  await writeFile(join(archive.privateDir, SIGNING_KEY_FILE), key.privatePem, { mode: 0o600, flag: 'wx' });
+  await writeFile(join(archive.privateDir, FINGERPRINT_KEY_FILE), randomBytes(32), { mode: 0o600, flag: 'wx' });
+
+  const created: string[] = [];
+  const place = async (rel: string, write: (path: string) => Promise<void>) => {
+    const path = join(dir, rel);
+    if (existsSync(path)) return; // never overwrite a file the user already has
+    await mkdir(dirname(path), { recursive: true });
+    await write(path);
+    created.push(rel);
+  };
+  for (const name of await readdir(TEMPLATE_DIR)) await place(name, (p) => copyFile(join(TEMPLATE_DIR, name), p));
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region))));
+  const who = await archive.identity(null);
+  await place(ALLOWED_SIGNERS_PATH, (p) => writeFile(p, formatAllowedSigner(who.email, key.publicKey, `snap-archive-key`)));
+  await archive.configureGitVerification();
+
+  const txn = repo.beginWrite();
+  const tree = new TreeWriter({ objects: txn, store: archive.openStore(await archive.loadConfig()) });
+  for (const rel of USER_FILES) {
+    const path = join(dir, rel);
+    if (existsSync(path)) tree.text(rel, await readFile(path));
+  }
+  const treeOid = tree.build()!;
+  await txn.commit();
+  const when = { timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
+  const commit = await repo.writeLooseObject('commit', encodeCommit({ tree: treeOid, parents: [], author: { ...who, ...when }, committer: { ...who, ...when }, message: 'snap init: new archive\n' }));
+  await repo.updateRef(MAIN_REF, commit, null);
+  await checkoutTree(repo, dir, null, treeOid);
+  return { dir, signer: who.email, created };
+}

@@ -1,0 +1,63 @@
+// Listing and reading a version's entries for `snap ls` and `snap cat`: tree paths with their
+// size and sha256, where a pointer is listed as the payload it stands for (resolved through
+// the content store when read).
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { IntegrityError, SnapError } from '../errors.js';
+import { MODE_TREE } from '../git/objects.js';
+import type { GitRepo } from '../git/repo.js';
+import { walkFiles } from '../git/tree-walk.js';
+import { parsePointer, POINTER_MAX_BYTES } from '../store/pointer.js';
+import type { ContentStore } from '../store/types.js';
+
+export interface ListedEntry {
+  path: string;
+  /** "file" for content in git, "stored" for a payload in the content store */
+  kind: 'file' | 'stored';
+  size: number;
+  sha256: string;
+  executable: boolean;
+}
+
+export async function* listEntries(repo: GitRepo, treeOid: string, path = ''): AsyncGenerator<ListedEntry> {
+  const clean = path.replace(/^\/+|\/+$/g, '');
+  const entry = await repo.entryAt(treeOid, clean);
+  if (!entry) throw new SnapError('PATH_NOT_FOUND', `no such path in this version: ${clean}`, { path: clean });
+  const files = entry.mode === MODE_TREE ? walkFiles(repo, entry.oid, clean) : (async function* () { yield { path: clean, mode: entry.mode, oid: entry.oid }; })();
+  for await (const f of files) {
+    const content = await repo.readBlob(f.oid);
+    const pointer = content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;
+    if (pointer) yield { path: f.path, kind: 'stored', size: pointer.size, sha256: pointer.oid, executable: false };
+    else yield { path: f.path, kind: 'file', size: content.length, sha256: createHash('sha256').update(content).digest('hex'), executable: f.mode === '100755' };
+  }
+}
+
+/** The exact bytes archived at `path`: the blob, or the payload its pointer names. */
+export async function openEntry(repo: GitRepo, store: ContentStore, treeOid: string, path: string): Promise<Readable> {
+  const clean = path.replace(/^\/+|\/+$/g, '');
+  const entry = await repo.entryAt(treeOid, clean);
+  if (!entry) throw new SnapError('PATH_NOT_FOUND', `no such path in this version: ${clean}`, { path: clean });
+  if (entry.mode === MODE_TREE) throw new SnapError('PATH_NOT_FOUND', `${clean || '/'} is a folder; list it with \`snap ls\``, { path: clean });
+  const content = await repo.readBlob(entry.oid);
+  const pointer = content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;
+  if (!pointer) return Readable.from([Buffer.from(content)]);
+  return (await store.open(pointer.oid)).pipe(verifying(pointer.oid, pointer.size, clean));
+}
+
+/** Passes bytes through and fails at the end if they are not what the pointer promised. */
+function verifying(oid: string, size: number, label: string): Transform {
+  const hash = createHash('sha256');
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      seen += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+      const actual = hash.digest('hex');
+      if (actual !== oid || seen !== size) done(new IntegrityError(`stored content of ${label} is corrupt: expected sha256:${oid} (${size} bytes), read sha256:${actual} (${seen} bytes)`, { path: label, expected: oid, actual }));
+      else done();
+    },
+  });
+}

@@ -1,0 +1,74 @@
+// The version manifest, in two forms written into every version: .snap/manifest.json for
+// programs (verify checks its counts against the tree) and MANIFEST.md for people. It says
+// what each collector did (status, counts, bytes, duration), and what was found but not
+// collected and why (coverage). It is the only part of a version that changes between two
+// snapshots of an unchanged estate, because it records time.
+import type { CoverageFinding } from '../collectors/types.js';
+import { formatBytes, formatDuration } from '../util/log.js';
+import type { WriterStats } from './tree-writer.js';
+
+export const MANIFEST_PATH = '.snap/manifest.json';
+export const MANIFEST_MD_PATH = 'MANIFEST.md';
+export const MANIFEST_FORMAT = 'snap-manifest/1';
+
+export type CollectorStatus = 'ok' | 'partial' | 'failed' | 'stale';
+
+export interface CollectorReport {
+  id: string;
+  title: string;
+  root: string;
+  status: CollectorStatus;
+  startedAt: string;
+  durationMs: number;
+  /** what the collector's folder holds in this version (carried-over parts included) */
+  stats: WriterStats;
+  /** collector-specific counts: buckets, objects, functions, … */
+  counts: Record<string, number>;
+  /** for failed/stale/partial: what went wrong, one line each, no secret values */
+  errors: { resource: string; message: string }[];
+  /** for stale: the version whose folder was carried over */
+  staleFrom?: string;
+}
+
+export interface Manifest {
+  format: typeof MANIFEST_FORMAT;
+  version: string;
+  createdAt: string;
+  snapVersion: string;
+  status: 'complete' | 'partial';
+  durationMs: number;
+  collectors: CollectorReport[];
+  coverage: (CoverageFinding & { collector: string })[];
+  totals: WriterStats;
+}
+
+export function renderManifestMarkdown(m: Manifest): string {
+  const lines: string[] = [];
+  lines.push(`# Snapshot ${m.version}`, '');
+  lines.push(`Taken ${m.createdAt} by snap ${m.snapVersion} in ${formatDuration(m.durationMs)}.`);
+  lines.push(m.status === 'complete' ? 'Every collector completed.' : '**Partial snapshot**: some collectors failed; see below.', '');
+  lines.push('| collector | folder | status | files | payloads | counts | time |', '|---|---|---|---:|---:|---|---:|');
+  for (const c of m.collectors) {
+    const counts = Object.entries(c.counts)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    const status = c.status === 'stale' ? `stale (from ${c.staleFrom})` : c.status;
+    lines.push(`| ${c.title} | \`${c.root}/\` | ${status} | ${c.stats.files} | ${c.stats.pointers} (${formatBytes(c.stats.pointerBytes)}) | ${counts || '–'} | ${formatDuration(c.durationMs)} |`);
+  }
+  lines.push('', `Total: ${m.totals.files} files in the tree, ${m.totals.pointers} payloads in the content store (${formatBytes(m.totals.pointerBytes)}).`, '');
+  const problems = m.collectors.filter((c) => c.errors.length > 0);
+  if (problems.length) {
+    lines.push('## Problems', '');
+    for (const c of problems) for (const e of c.errors) lines.push(`- **${c.id}** ${e.resource}: ${e.message}`);
+    lines.push('');
+  }
+  lines.push('## Coverage', '');
+  if (m.coverage.length === 0) lines.push('Everything found was collected.');
+  else {
+    lines.push('Found but not (fully) collected:', '', '| collector | resource | reason | detail |', '|---|---|---|---|');
+    for (const f of m.coverage) lines.push(`| ${f.collector} | ${f.resource} | ${f.reason} | ${(f.detail ?? '').replace(/\|/g, '\\|')} |`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

@@ -1,0 +1,128 @@
+// Versions are annotated tags on the commits `snap commit` makes on main. This module names
+// them (validation, the next name after the latest), lists them in history order, and
+// resolves what a user types (a version, "latest", or a commit id) to a commit and tree.
+import { SnapError } from '../errors.js';
+import type { Identity } from '../git/objects.js';
+import type { GitRepo } from '../git/repo.js';
+
+export const MAIN_REF = 'refs/heads/main';
+
+export interface VersionInfo {
+  name: string;
+  /** the annotated tag object, or null for a lightweight tag */
+  tagOid: string | null;
+  commitOid: string;
+  treeOid: string;
+  tagger: Identity | null;
+  date: Date;
+  message: string;
+  signature: string | null;
+  /** exactly what the signature covers */
+  signedPayload: string | null;
+}
+
+/** Tag-name rules of git-check-ref-format, plus: no '/', at most 100 characters. */
+export function validateVersionName(name: string): void {
+  const bad = (why: string) => new SnapError('INVALID_VERSION_NAME', `invalid version name ${JSON.stringify(name.slice(0, 120))}: ${why}`, { name, why });
+  if (name.length === 0) throw bad('empty');
+  if (name.length > 100) throw bad('longer than 100 characters');
+  if (/[\u0000-\u0020\u007f~^:?*[\\/]/.test(name)) throw bad('contains a space, control character, or one of ~ ^ : ? * [ \\ /');
+  if (name.startsWith('.') || name.startsWith('-')) throw bad('starts with "." or "-"');
+  if (name.endsWith('.') || name.endsWith('.lock')) throw bad('ends with "." or ".lock"');
+  if (name.includes('..') || name.includes('@{') || name === '@') throw bad('contains "..", "@{" or is "@"');
+  if (name === 'latest' || name === 'live' || name === 'HEAD' || /^[0-9a-f]{7,40}$/.test(name)) throw bad('reserved (it would be read as latest, live, HEAD or a commit id)');
+}
+
+const NUMBERED = /^v(\d+)\.(\d+)$/;
+
+/** The next minor version after the highest vMAJOR.MINOR name; v1.0 when there is none. */
+export function nextVersionName(existing: Iterable<string>): string {
+  let best: [number, number] | null = null;
+  for (const name of existing) {
+    const m = NUMBERED.exec(name);
+    if (!m) continue;
+    const v: [number, number] = [Number(m[1]), Number(m[2])];
+    if (!best || v[0] > best[0] || (v[0] === best[0] && v[1] > best[1])) best = v;
+  }
+  return best ? `v${best[0]}.${best[1] + 1}` : 'v1.0';
+}
+
+async function firstParentOrder(repo: GitRepo): Promise<Map<string, number>> {
+  const order = new Map<string, number>();
+  let oid = await repo.resolveRef(MAIN_REF);
+  let i = 0;
+  while (oid && !order.has(oid)) {
+    order.set(oid, i++);
+    const c = await repo.readCommit(oid);
+    oid = c.parents[0] ?? null;
+  }
+  return order;
+}
+
+async function describeTag(repo: GitRepo, name: string, oid: string): Promise<VersionInfo | null> {
+  const obj = await repo.readObject(oid);
+  if (obj.type === 'tag') {
+    const tag = await repo.readTag(oid);
+    if (tag.type !== 'commit') return null;
+    const commit = await repo.readCommit(tag.object);
+    return {
+      name,
+      tagOid: oid,
+      commitOid: tag.object,
+      treeOid: commit.tree,
+      tagger: tag.tagger,
+      date: new Date((tag.tagger?.timestamp ?? commit.committer.timestamp) * 1000),
+      message: tag.message,
+      signature: tag.signature,
+      signedPayload: tag.signature ? tag.payload : null,
+    };
+  }
+  if (obj.type === 'commit') {
+    const commit = await repo.readCommit(oid);
+    return { name, tagOid: null, commitOid: oid, treeOid: commit.tree, tagger: null, date: new Date(commit.committer.timestamp * 1000), message: commit.message, signature: null, signedPayload: null };
+  }
+  return null;
+}
+
+/** All versions, newest first: by position on main's history, then by date. */
+export async function listVersions(repo: GitRepo): Promise<VersionInfo[]> {
+  const tags = await repo.listRefs('refs/tags/');
+  const order = await firstParentOrder(repo);
+  const out: VersionInfo[] = [];
+  for (const [ref, oid] of tags) {
+    const info = await describeTag(repo, ref.slice('refs/tags/'.length), oid);
+    if (info) out.push(info);
+  }
+  const pos = (v: VersionInfo) => order.get(v.commitOid) ?? Number.MAX_SAFE_INTEGER;
+  return out.sort((a, b) => pos(a) - pos(b) || b.date.getTime() - a.date.getTime() || (a.name < b.name ? -1 : 1));
+}
+
+export async function findVersion(repo: GitRepo, name: string): Promise<VersionInfo | null> {
+  const oid = await repo.resolveRef(`refs/tags/${name}`);
+  return oid ? describeTag(repo, name, oid) : null;
+}
+
+/** Resolves a version name, "latest", or a commit id (7+ hex digits) on main. */
+export async function resolveVersion(repo: GitRepo, spec: string): Promise<VersionInfo> {
+  if (spec === 'latest') {
+    const all = await listVersions(repo);
+    if (all.length === 0) throw new SnapError('UNKNOWN_VERSION', 'the archive has no versions yet; make one with `snap commit`', { spec });
+    return all[0]!;
+  }
+  if (!/[~^:?*[\\\s]/.test(spec) && spec.length <= 100) {
+    const found = await findVersion(repo, spec);
+    if (found) return found;
+  }
+  if (/^[0-9a-f]{7,40}$/.test(spec)) {
+    const order = await firstParentOrder(repo);
+    const matches = [...order.keys()].filter((c) => c.startsWith(spec));
+    if (matches.length === 1) {
+      const commit = await repo.readCommit(matches[0]!);
+      const tagged = (await listVersions(repo)).find((v) => v.commitOid === matches[0]);
+      return tagged ?? { name: matches[0]!.slice(0, 12), tagOid: null, commitOid: matches[0]!, treeOid: commit.tree, tagger: null, date: new Date(commit.committer.timestamp * 1000), message: commit.message, signature: null, signedPayload: null };
+    }
+  }
+  const known = (await listVersions(repo)).map((v) => v.name);
+  const hint = known.length ? `known versions: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}` : 'the archive has no versions yet';
+  throw new SnapError('UNKNOWN_VERSION', `unknown version ${JSON.stringify(spec.slice(0, 100))} (${hint})`, { spec });
+}

@@ -1,0 +1,33 @@
+// snap cat VERSION PATH
+import { pipeline } from 'node:stream/promises';
+import { openEntry } from '../archive/listing.js';
+import { resolveVersion } from '../archive/versions.js';
+import { resolveArchivePath } from '../collectors/uri.js';
+import type { Command } from './command.js';
+
+export const catCommand: Command = {
+  name: 'cat',
+  summary: 'print the exact bytes of an archived file or payload',
+  help: `usage: snap cat VERSION PATH
+
+Writes the exact archived bytes of PATH in VERSION to stdout. For a payload kept in the
+content store (the tree holds a pointer) the payload itself is written, and its sha256 is
+checked as it streams: a corrupt payload ends with an error and exit code 1.
+PATH is a path in the version's tree, or a resource address a collector understands,
+such as s3://BUCKET/KEY.
+
+examples:
+  snap cat v1.1 MANIFEST.md
+  snap cat v1.0 s3://sailjada-prod/events/index.html > index.html`,
+  options: {},
+  positionals: [2, 2],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const version = await resolveVersion(archive.repo, args.positionals[0]!);
+    const config = await archive.loadConfig();
+    const path = await resolveArchivePath(archive.repo, version.treeOid, args.positionals[1]!);
+    const stream = await openEntry(archive.repo, archive.openStore(config), version.treeOid, path);
+    await pipeline(stream, ctx.io.stdout, { end: false });
+    return 0;
+  },
+};

@@ -1,0 +1,58 @@
+// snap commit [VERSION] [-m MESSAGE]
+import { commitVersion } from '../archive/commit.js';
+import { formatBytes } from '../util/log.js';
+import { str, type Command } from './command.js';
+import { paint } from './context.js';
+
+export const commitCommand: Command = {
+  name: 'commit',
+  summary: 'snapshot the estate as a new signed version',
+  help: `usage: snap commit [VERSION] [-m MESSAGE]
+
+Collects every service enabled in snap.config.json, in parallel and each isolated, writes
+the result as a new commit on main and seals it with a signed annotated tag VERSION.
+Without VERSION the next minor version is used (v1.0, v1.1, …). A version is never
+overwritten. The working tree shows the new version afterwards.
+
+If a collector fails, the others are still written, the failed one's folder is carried
+over from the previous version and marked stale in MANIFEST.md, and the exit code is 3.
+
+options:
+  -m, --message MESSAGE   a note recorded in the commit and tag message
+
+exit codes: 0 complete, 3 written but partial, 1 failed (nothing written), 2 bad input
+
+examples:
+  snap commit v1.0
+  snap commit -m "before the spring release"`,
+  options: { message: { type: 'string', short: 'm' } },
+  positionals: [0, 1],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const controller = new AbortController();
+    const onSigint = () => controller.abort(new Error('interrupted'));
+    process.once('SIGINT', onSigint);
+    try {
+      const result = await commitVersion(archive, {
+        version: args.positionals[0],
+        message: str(args, 'message'),
+        progress: ctx.progress(),
+        log: ctx.logger(),
+        signal: controller.signal,
+      });
+      const m = result.manifest;
+      ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
+      ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} payloads (${formatBytes(m.totals.pointerBytes)}) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
+      if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
+      if (result.partial) {
+        for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
+          ctx.err(`${paint(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
+        }
+        return 3;
+      }
+      return 0;
+    } finally {
+      process.removeListener('SIGINT', onSigint);
+    }
+  },
+};

@@ -1,0 +1,52 @@
+// The local collector (local_repos/): configured folders and git repositories on this machine,
+// such as deployment scripts and dashboards that live next to the cloud estate. Each path is
+// archived under local_repos/<name>/; a path that cannot be read is a partial failure, not
+// the end of the snapshot.
+import { stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import ignore from 'ignore';
+import type { Collector, CollectContext } from '../types.js';
+import { localConfigSchema, type LocalConfig } from './config.js';
+import { archiveFolder } from './folder.js';
+import { archiveRepo } from './git-repo.js';
+
+export function resolveLocalPath(path: string, archiveDir: string): string {
+  if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
+  return isAbsolute(path) ? path : resolve(archiveDir, path);
+}
+
+export const localCollector: Collector<LocalConfig> = {
+    id: 'local',
+    title: 'local folders and repositories',
+    root: 'local_repos',
+    configSchema: localConfigSchema,
+    enabledByDefault: true,
+    async collect(ctx: CollectContext<LocalConfig>) {
+      const secrets = ignore().add(ctx.config.secretFiles);
+      for (const entry of ctx.config.paths) {
+        const abs = resolveLocalPath(entry.path, ctx.archiveDir);
+        ctx.progress.phase(entry.name);
+        try {
+          const st = await stat(abs);
+          if (!st.isDirectory()) throw Object.assign(new Error(`${entry.path} is not a folder`), { code: 'ENOTDIR' });
+          const isRepo = await stat(join(abs, '.git')).then(() => true, () => false);
+          if (isRepo) {
+            const { record, files } = await archiveRepo(ctx, entry.name, abs, secrets);
+            ctx.out.json(`${entry.name}/repo.json`, { path: entry.path, ...record });
+            ctx.out.json(`${entry.name}/files.json`, { files });
+            ctx.count('repositories');
+          } else {
+            const files = await archiveFolder(ctx, entry.name, abs, secrets);
+            ctx.out.json(`${entry.name}/folder.json`, { kind: 'folder', path: entry.path });
+            ctx.out.json(`${entry.name}/files.json`, { files });
+            ctx.count('folders');
+            ctx.count('files', files.length);
+          }
+        } catch (err) {
+          ctx.partial(`local_repos/${entry.name}`, err);
+          await ctx.carryOver(entry.name);
+        }
+      }
+    },
+};

@@ -1,0 +1,90 @@
+// The collector contract. A collector knows one service: it reads it and writes what it
+// found through ctx.out (paths relative to its own folder). It never touches git, the store
+// or the disk directly, so the runner can give every collector the same guarantees:
+// isolation (a failure discards only its own output), concurrency limits, progress,
+// cancellation, and carry-over of its previous folder when it fails.
+//
+// Expected refusals (AccessDenied, a sub-configuration that is not set, a service not offered
+// in a region) are reported with ctx.finding() and are not failures. An unexpected error on
+// one resource is reported with ctx.partial(); an error thrown out of collect() fails the
+// whole collector.
+import type { z } from 'zod';
+import type { TreeWriter } from '../archive/tree-writer.js';
+import type { VersionReader } from '../archive/version-reader.js';
+import type { Fingerprinter } from '../normalize/fingerprint.js';
+import type { NormalizationRules } from '../normalize/rules.js';
+import type { Logger, TaskProgress } from '../util/log.js';
+import type { AwsClients } from './aws/shared/clients.js';
+
+export interface CoverageFinding {
+  /** what was found but not (fully) collected, e.g. "s3_buckets/logs-archive" or "lambda:us-west-2" */
+  resource: string;
+  /** a short code: AccessDenied, NotAvailableInRegion, Archived, … */
+  reason: string;
+  detail?: string;
+}
+
+export interface CollectorBaseConfig {
+  enabled: boolean;
+}
+
+export interface CollectContext<C extends CollectorBaseConfig = CollectorBaseConfig> {
+  readonly id: string;
+  readonly config: C;
+  readonly out: TreeWriter;
+  /** The collector's folder in the previous version, or null on a first snapshot. */
+  readonly previous: VersionReader | null;
+  /** Name of the version being written, e.g. "v1.1". */
+  readonly version: string;
+  /** The archive's folder (relative paths in config are relative to it). */
+  readonly archiveDir: string;
+  readonly aws: AwsClients;
+  readonly fingerprint: Fingerprinter;
+  readonly progress: TaskProgress;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  finding(finding: CoverageFinding): void;
+  count(name: string, n?: number): void;
+  /** A resource failed unexpectedly; the rest goes on and the collector ends as partial. */
+  partial(resource: string, error: unknown): void;
+  /** Copies `path` from the previous version into this one; false when it had none. */
+  carryOver(path: string): Promise<boolean>;
+}
+
+/**
+ * What the files of a collector's folder describe, for `snap diff` and people: which kind of
+ * resource, how to name it, and the rules it was written with (arrays sorted by identity
+ * there are matched by that identity when two versions are compared, so a reorder is never
+ * shown as a change).
+ */
+export interface ResourceFileSpec {
+  /** glob over paths relative to the collector's folder: "*\/config.json", "zones/*.json" */
+  pattern: string;
+  /** for people: "distribution", "function configuration", "record sets" */
+  kind: string;
+  rules?: NormalizationRules;
+  /** a short name for the resource in this file, e.g. "E1ABC (www.example.com)" */
+  label?(value: unknown, path: string): string;
+}
+
+export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> {
+  readonly id: string;
+  /** For people: "S3 buckets", "Lambda functions". */
+  readonly title: string;
+  /** The top-level folder this collector owns in every version. */
+  readonly root: string;
+  /** The collector's section of snap.config.json (collectors.<id>). */
+  readonly configSchema: z.ZodType<C>;
+  /** Whether a new archive's default config enables it. */
+  readonly enabledByDefault: boolean;
+  /** What its files describe (see ResourceFileSpec); first match wins. */
+  readonly resources?: readonly ResourceFileSpec[];
+  collect(ctx: CollectContext<C>): Promise<void>;
+  /**
+   * Turns a resource address this collector understands (e.g. s3://bucket/key) into the tree
+   * path of its archived content in a version; null when the address is not its kind.
+   */
+  resolveUri?(uri: string, version: VersionReader): Promise<string | null>;
+}
+
+export type AnyCollector = Collector<any>;

@@ -1,0 +1,44 @@
+// The schema of snap.config.json. Each collector declares its own section (collectors.<id>)
+// next to its code; this file assembles them with the archive-wide settings. Every object is
+// strict, so a misspelt field is an error that names it rather than a setting silently ignored.
+import { z } from 'zod';
+import { collectors } from '../collectors/registry.js';
+
+export const REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/;
+export const regionSchema = z.string().regex(REGION, 'expected an AWS region name such as us-east-1');
+
+export const awsSchema = z
+  .object({
+    profile: z.string().min(1).optional(),
+    region: regionSchema.default('us-east-1'),
+    regions: z.array(regionSchema).min(1).optional(),
+    endpoint: z.url().optional(),
+    maxAttempts: z.number().int().min(1).max(20).default(6),
+    maxSockets: z.number().int().min(1).max(1024).default(64),
+  })
+  .strict();
+
+const collectorSections = Object.fromEntries(collectors.map((c) => [c.id, (c.configSchema as z.ZodObject).prefault({})]));
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    version: z.literal(1),
+    aws: awsSchema.prefault({}),
+    collectors: z.object(collectorSections).strict().prefault({}),
+    store: z
+      .object({
+        /** where payloads are kept; relative paths are relative to the archive folder */
+        path: z.string().min(1).default('.git/lfs/objects'),
+        fsync: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** how many collectors run at once */
+    concurrency: z.number().int().min(1).max(64).default(6),
+    /** name and email on commits and tags; default: git's user.name/user.email, else snap@<host> */
+    identity: z.object({ name: z.string().min(1), email: z.string().min(3) }).strict().optional(),
+  })
+  .strict();
+
+export type SnapConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,189 @@
+// Streams new git objects into one packfile (+ its v2 index) per snapshot, instead of one
+// loose file per object: a commit of 10,000 files is a single sequential file write, and
+// loose objects never pile up. Objects are appended as they are produced (memory holds only
+// an id/offset/crc per object); finish() writes the header count and checksum, then the .idx,
+// and renames both into objects/pack so the pack becomes visible only once complete.
+// Pack format: https://git-scm.com/docs/pack-format (version 2, no deltas).
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, createReadStream, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
+import { hashObject, type ObjectType } from './objects.js';
+
+const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+const FLUSH_AT = 1 << 20;
+
+interface PackedEntry {
+  oid: Buffer;
+  offset: number;
+  crc: number;
+}
+
+function objectHeader(type: ObjectType, size: number): Buffer {
+  const bytes: number[] = [];
+  let byte = (TYPE_CODE[type] << 4) | (size & 0x0f);
+  let rest = Math.floor(size / 16);
+  while (rest > 0) {
+    bytes.push(byte | 0x80);
+    byte = rest & 0x7f;
+    rest = Math.floor(rest / 128);
+  }
+  bytes.push(byte);
+  return Buffer.from(bytes);
+}
+
+export interface FinishedPack {
+  packPath: string;
+  indexPath: string;
+  count: number;
+  checksum: string;
+}
+
+export class PackWriter {
+  private readonly tmpPath: string;
+  private fd: number;
+  private offset = 12;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private readonly entries: PackedEntry[] = [];
+  private readonly written = new Set<string>();
+  private closed = false;
+
+  constructor(private readonly packDir: string, private readonly options: { fsync?: boolean; compressionLevel?: number } = {}) {
+    this.tmpPath = join(packDir, `tmp_pack_snap_${process.pid}_${randomBytes(6).toString('hex')}`);
+    this.fd = openSync(this.tmpPath, 'wx', 0o444);
+    writeSync(this.fd, Buffer.alloc(12)); // header placeholder; the count is known at finish()
+  }
+
+  get count(): number {
+    return this.entries.length;
+  }
+
+  contains(oid: string): boolean {
+    return this.written.has(oid);
+  }
+
+  /** Appends an object unless this pack already holds it; returns its id. */
+  add(type: ObjectType, content: Uint8Array, knownOid?: string): string {
+    if (this.closed) throw new Error('pack writer already finished');
+    const oid = knownOid ?? hashObject(type, content);
+    if (this.written.has(oid)) return oid;
+    const header = objectHeader(type, content.length);
+    const body = deflateSync(content, { level: this.options.compressionLevel ?? 1 });
+    const crc = crc32(body, crc32(header));
+    this.entries.push({ oid: Buffer.from(oid, 'hex'), offset: this.offset, crc });
+    this.written.add(oid);
+    this.push(header);
+    this.push(body);
+    return oid;
+  }
+
+  private push(buf: Buffer): void {
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
+    this.offset += buf.length;
+    if (this.pendingBytes >= FLUSH_AT) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    const buf = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off);
+  }
+
+  /** Completes the pack. Returns null (and leaves nothing behind) when no object was added. */
+  async finish(): Promise<FinishedPack | null> {
+    if (this.closed) throw new Error('pack writer already finished');
+    this.closed = true;
+    if (this.entries.length === 0) {
+      closeSync(this.fd);
+      unlinkSync(this.tmpPath);
+      return null;
+    }
+    this.flush();
+    const header = Buffer.alloc(12);
+    header.write('PACK', 0, 'latin1');
+    header.writeUInt32BE(2, 4);
+    header.writeUInt32BE(this.entries.length, 8);
+    writeSync(this.fd, header, 0, 12, 0);
+
+    const sha = createHash('sha1');
+    for await (const chunk of createReadStream(this.tmpPath, { highWaterMark: 1 << 20 })) sha.update(chunk as Buffer);
+    const trailer = sha.digest();
+    writeSync(this.fd, trailer, 0, 20, this.offset);
+    if (this.options.fsync ?? true) fsyncSync(this.fd);
+    closeSync(this.fd);
+
+    const checksum = trailer.toString('hex');
+    const index = this.buildIndex(trailer);
+    const tmpIdx = `${this.tmpPath}.idx`;
+    const idxFd = openSync(tmpIdx, 'wx', 0o444);
+    writeSync(idxFd, index);
+    if (this.options.fsync ?? true) fsyncSync(idxFd);
+    closeSync(idxFd);
+
+    const base = join(this.packDir, `pack-${checksum}`);
+    renameSync(this.tmpPath, `${base}.pack`);
+    renameSync(tmpIdx, `${base}.idx`); // git reads a pack only through its .idx: this makes it visible
+    return { packPath: `${base}.pack`, indexPath: `${base}.idx`, count: this.entries.length, checksum };
+  }
+
+  abort(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      closeSync(this.fd);
+    } catch {
+      /* already closed */
+    }
+    try {
+      unlinkSync(this.tmpPath);
+    } catch {
+      /* already gone */
+    }
+  }
+
+  private buildIndex(packChecksum: Buffer): Buffer {
+    const sorted = [...this.entries].sort((a, b) => Buffer.compare(a.oid, b.oid));
+    const n = sorted.length;
+    const large = sorted.filter((e) => e.offset >= 0x80000000);
+    const size = 8 + 256 * 4 + n * 20 + n * 4 + n * 4 + large.length * 8 + 40;
+    const buf = Buffer.alloc(size);
+    let p = 0;
+    buf.writeUInt32BE(0xff744f63, p); // "\377tOc"
+    buf.writeUInt32BE(2, p + 4);
+    p += 8;
+    const fanout = new Uint32Array(256);
+    for (const e of sorted) fanout[e.oid[0]!]!++;
+    let running = 0;
+    for (let i = 0; i < 256; i++) {
+      running += fanout[i]!;
+      buf.writeUInt32BE(running, p);
+      p += 4;
+    }
+    for (const e of sorted) {
+      e.oid.copy(buf, p);
+      p += 20;
+    }
+    for (const e of sorted) {
+      buf.writeUInt32BE(e.crc >>> 0, p);
+      p += 4;
+    }
+    let li = 0;
+    for (const e of sorted) {
+      buf.writeUInt32BE(e.offset >= 0x80000000 ? (0x80000000 | li++) >>> 0 : e.offset, p);
+      p += 4;
+    }
+    for (const e of large) {
+      buf.writeBigUInt64BE(BigInt(e.offset), p);
+      p += 8;
+    }
+    packChecksum.copy(buf, p);
+    p += 20;
+    createHash('sha1').update(buf.subarray(0, p)).digest().copy(buf, p);
+    return buf;
+  }
+}

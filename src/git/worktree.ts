@@ -1,0 +1,99 @@
+// Makes the archive's working tree show a version: writes the files that differ between the
+// tree the working tree showed and the new one, removes what is gone, and rewrites .git/index
+// so stock `git status` is clean. Every path comes from a tree snap wrote with checked names,
+// but is checked again here: a tampered tree must never write outside the archive or into .git.
+import { lstat, mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { SnapError } from '../errors.js';
+import { entryFromStat, readIndex, writeIndex, type IndexEntry } from './index-file.js';
+import { MODE_EXEC, MODE_SYMLINK, hashObject } from './objects.js';
+import type { GitRepo } from './repo.js';
+import { diffTrees, walkFiles } from './tree-walk.js';
+
+const MODE_NUM: Record<string, number> = { '100644': 0o100644, '100755': 0o100755, '120000': 0o120000 };
+
+export function assertInside(root: string, relPath: string): string {
+  const parts = relPath.split('/');
+  if (relPath.length === 0 || parts.some((p) => p === '' || p === '.' || p === '..' || p.toLowerCase() === '.git' || p.includes('\0') || p.includes('\\'))) {
+    throw new SnapError('UNSAFE_PATH', `refusing unsafe path in archive tree: ${JSON.stringify(relPath.slice(0, 200))}`, { path: relPath });
+  }
+  const abs = resolve(root, relPath);
+  if (!abs.startsWith(resolve(root) + sep)) throw new SnapError('UNSAFE_PATH', `path leaves the archive: ${JSON.stringify(relPath.slice(0, 200))}`, { path: relPath });
+  return abs;
+}
+
+async function removeEmptyParents(root: string, path: string): Promise<void> {
+  let dir = dirname(path);
+  const top = resolve(root);
+  while (dir.startsWith(top + sep)) {
+    try {
+      await rmdir(dir);
+    } catch {
+      return;
+    }
+    dir = dirname(dir);
+  }
+}
+
+async function writeWorkFile(abs: string, mode: string, content: Uint8Array): Promise<void> {
+  await mkdir(dirname(abs), { recursive: true });
+  const existing = await lstat(abs).catch(() => null);
+  if (existing?.isDirectory()) await rm(abs, { recursive: true, force: true });
+  else if (existing) await unlink(abs);
+  // snap never archives symlinks as tree symlinks: one could later redirect a write outside.
+  if (mode === MODE_SYMLINK) throw new SnapError('UNSAFE_PATH', `refusing symlink entry in archive tree: ${JSON.stringify(abs)}`, { path: abs });
+  await writeFile(abs, content, { mode: mode === MODE_EXEC ? 0o755 : 0o644 });
+}
+
+export interface CheckoutResult {
+  written: number;
+  removed: number;
+}
+
+/**
+ * Moves the working tree at `dir` from `fromTree` (what it showed; null for nothing) to
+ * `toTree`, then writes the index for `toTree`.
+ */
+export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string | null, toTree: string): Promise<CheckoutResult> {
+  const touched = new Set<string>();
+  let written = 0;
+  let removed = 0;
+  for await (const change of diffTrees(repo, fromTree, toTree)) {
+    const abs = assertInside(dir, change.path);
+    if (change.new) {
+      await writeWorkFile(abs, change.new.mode, await repo.readBlob(change.new.oid));
+      touched.add(change.path);
+      written++;
+    } else {
+      const st = await lstat(abs).catch(() => null);
+      if (st && !st.isDirectory()) {
+        await unlink(abs);
+        await removeEmptyParents(dir, abs);
+        removed++;
+      }
+    }
+  }
+
+  const indexPath = join(repo.gitdir, 'index');
+  const previous = (await readIndex(indexPath)) ?? new Map<string, IndexEntry>();
+  const entries: IndexEntry[] = [];
+  for await (const file of walkFiles(repo, toTree)) {
+    const old = previous.get(file.path);
+    if (!touched.has(file.path) && old && old.oid === file.oid && old.mode === MODE_NUM[file.mode]) {
+      entries.push(old);
+      continue;
+    }
+    const abs = assertInside(dir, file.path);
+    if (!touched.has(file.path)) {
+      // Not written now and not known to the index: make sure the file holds what the tree says.
+      const onDisk = await readFile(abs).catch(() => null);
+      if (!onDisk || hashObject('blob', onDisk) !== file.oid) {
+        await writeWorkFile(abs, file.mode, await repo.readBlob(file.oid));
+        written++;
+      }
+    }
+    entries.push(entryFromStat(file.path, file.oid, MODE_NUM[file.mode]!, await lstat(abs, { bigint: true })));
+  }
+  await writeIndex(indexPath, entries);
+  return { written, removed };
+}

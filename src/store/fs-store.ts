@@ -1,0 +1,165 @@
+// Filesystem backend of the content store. Layout is git-lfs's local object layout,
+// <root>/<oid[0:2]>/<oid[2:4]>/<oid>, so an archive's store can be handed to LFS tooling.
+// Temporaries live in <root>/tmp and are renamed into place only when complete and synced;
+// leftovers of an interrupted run are swept by sweepTemporaries() while the archive is locked.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, stat, unlink, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { IntegrityError, SnapError } from '../errors.js';
+import { isSha256Hex, type Pointer } from './pointer.js';
+import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+
+const WRITE_BATCH = 1 << 20;
+
+export interface FsStoreOptions {
+  root: string;
+  /** fsync each object before it becomes visible (default true): a crash never leaves a torn object. */
+  fsync?: boolean;
+}
+
+async function* chunksOf(source: PutSource): AsyncIterable<Uint8Array> {
+  if (typeof source === 'string') yield Buffer.from(source, 'utf8');
+  else if (source instanceof Uint8Array) yield source;
+  else yield* source as AsyncIterable<Uint8Array>;
+}
+
+export class FsContentStore implements ContentStore {
+  readonly root: string;
+  private readonly fsync: boolean;
+  private readonly madeDirs = new Set<string>();
+
+  constructor(options: FsStoreOptions) {
+    this.root = options.root;
+    this.fsync = options.fsync ?? true;
+  }
+
+  get description(): string {
+    return `filesystem store at ${this.root}`;
+  }
+
+  pathOf(oid: string): string {
+    if (!isSha256Hex(oid)) throw new SnapError('POINTER_INVALID', `not a sha256 object id: ${oid.slice(0, 80)}`, { oid });
+    return join(this.root, oid.slice(0, 2), oid.slice(2, 4), oid);
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  async put(source: PutSource, options: PutOptions = {}): Promise<Pointer> {
+    const tmpDir = join(this.root, 'tmp');
+    await this.ensureDir(tmpDir);
+    const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const fh = await open(tmp, 'wx', 0o644);
+    let kept = false;
+    try {
+      // Batch small chunks so a stream of 16 KiB pieces does not become one syscall each.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (pendingBytes === 0) return;
+        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        pending = [];
+        pendingBytes = 0;
+        await fh.write(buf, 0, buf.length);
+      };
+      for await (const chunk of chunksOf(source)) {
+        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        hash.update(buf);
+        size += buf.length;
+        pending.push(buf);
+        pendingBytes += buf.length;
+        if (pendingBytes >= WRITE_BATCH) await flush();
+      }
+      await flush();
+      const oid = hash.digest('hex');
+      const expect = options.expect;
+      if (expect?.sha256 !== undefined && expect.sha256.toLowerCase() !== oid) {
+        throw new IntegrityError(`content of ${expect.label ?? 'payload'} does not match its expected sha256`, { expected: expect.sha256, actual: oid, label: expect.label });
+      }
+      if (expect?.size !== undefined && expect.size !== size) {
+        throw new IntegrityError(`content of ${expect.label ?? 'payload'} is ${size} bytes, expected ${expect.size}`, { expected: expect.size, actual: size, label: expect.label });
+      }
+      const final = this.pathOf(oid);
+      if (await this.stat(oid) === size) return { oid, size }; // deduplicated: keep the existing copy
+      if (this.fsync) await fh.sync();
+      await fh.close();
+      await this.ensureDir(join(this.root, oid.slice(0, 2), oid.slice(2, 4)));
+      await chmod(tmp, 0o444);
+      await rename(tmp, final);
+      kept = true;
+      return { oid, size };
+    } finally {
+      await fh.close().catch(() => undefined);
+      if (!kept) await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  async stat(oid: string): Promise<number | null> {
+    try {
+      const st = await stat(this.pathOf(oid));
+      return st.isFile() ? st.size : null;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+
+  async has(oid: string): Promise<boolean> {
+    return (await this.stat(oid)) !== null;
+  }
+
+  async open(oid: string): Promise<Readable> {
+    const path = this.pathOf(oid);
+    if ((await this.stat(oid)) === null) {
+      throw new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${this.description}`, { oid });
+    }
+    return createReadStream(path, { highWaterMark: 1 << 20 });
+  }
+
+  async check(pointer: Pointer): Promise<CheckResult> {
+    const size = await this.stat(pointer.oid);
+    if (size === null) return { status: 'missing' };
+    const hash = createHash('sha256');
+    let actualSize = 0;
+    for await (const chunk of createReadStream(this.pathOf(pointer.oid), { highWaterMark: 1 << 20 })) {
+      hash.update(chunk as Buffer);
+      actualSize += (chunk as Buffer).length;
+    }
+    const oid = hash.digest('hex');
+    if (oid !== pointer.oid || actualSize !== pointer.size) return { status: 'corrupt', actual: { oid, size: actualSize } };
+    return { status: 'ok' };
+  }
+
+  /** Removes temporaries left by interrupted writes. Call only while holding the archive lock. */
+  async sweepTemporaries(olderThanMs = 0): Promise<number> {
+    const tmpDir = join(this.root, 'tmp');
+    let names: string[];
+    try {
+      names = await readdir(tmpDir);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names) {
+      const p = join(tmpDir, name);
+      try {
+        if ((await stat(p)).mtimeMs <= cutoff) {
+          await unlink(p);
+          removed++;
+        }
+      } catch {
+        /* raced with another sweeper: fine */
+      }
+    }
+    return removed;
+  }
+}

@@ -1,0 +1,34 @@
+// The content-addressed store contract. Payloads too large or too binary for the git tree
+// (S3 objects, Lambda code, table exports, repository bundles) are kept here under their
+// sha256; the tree holds a pointer. Every backend must pass test/unit/store-contract.test.ts.
+//
+// Contract:
+// - put() streams: memory does not grow with payload size. The sha256 is computed while the
+//   bytes flow. The object becomes visible only complete (write to a temporary, then rename).
+// - put() of content already present keeps the existing object (deduplication) and is safe to
+//   run concurrently with another put() of the same content.
+// - put() with `expect` checks the hash and/or size the source claims; on mismatch nothing is
+//   kept and an IntegrityError is thrown.
+// - open() of a missing object throws SnapError STORE_MISSING_OBJECT.
+// - check() re-reads and re-hashes: it reports, it never repairs or deletes.
+import type { Readable } from 'node:stream';
+import type { Pointer } from './pointer.js';
+
+export type PutSource = Readable | AsyncIterable<Uint8Array> | Uint8Array | string;
+
+export interface PutOptions {
+  expect?: { sha256?: string; size?: number; label?: string };
+  signal?: AbortSignal;
+}
+
+export type CheckResult = { status: 'ok' } | { status: 'missing' } | { status: 'corrupt'; actual: Pointer };
+
+export interface ContentStore {
+  readonly description: string;
+  put(source: PutSource, options?: PutOptions): Promise<Pointer>;
+  has(oid: string): Promise<boolean>;
+  /** Size of a stored object, or null when absent. Does not read the content. */
+  stat(oid: string): Promise<number | null>;
+  open(oid: string): Promise<Readable>;
+  check(pointer: Pointer): Promise<CheckResult>;
+}

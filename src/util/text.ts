@@ -1,0 +1,13 @@
+// Deciding whether content is text a person can read in the tree and in a line diff: valid
+// UTF-8 with no NUL bytes (the same test git uses for "binary", plus strict UTF-8).
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function isText(content: Uint8Array): boolean {
+  if (content.includes(0)) return false;
+  try {
+    decoder.decode(content);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,16 @@
+// Test runner setup: two workers (the CI machines have two cores), one moto server per
+// worker started by test/global-setup.ts, and generous timeouts for emulator round trips.
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-env.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
