@@ -7,7 +7,7 @@ import { IntegrityError, SnapError } from '../errors.js';
 import { MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
 import { walkFiles } from '../git/tree-walk.js';
-import { parsePointer, POINTER_MAX_BYTES } from '../store/pointer.js';
+import { parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
 import type { ContentStore } from '../store/types.js';
 
 export interface ListedEntry {
@@ -41,7 +41,12 @@ export async function openEntry(repo: GitRepo, store: ContentStore, treeOid: str
   const content = await repo.readBlob(entry.oid);
   const pointer = content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;
   if (!pointer) return Readable.from([Buffer.from(content)]);
-  return (await store.open(pointer.oid)).pipe(verifying(pointer.oid, pointer.size, clean));
+  return openPayload(store, pointer, clean);
+}
+
+/** A stored payload's bytes, checked against its sha256 and size as they stream. */
+export async function openPayload(store: ContentStore, pointer: Pointer, label: string): Promise<Readable> {
+  return (await store.open(pointer.oid)).pipe(verifying(pointer.oid, pointer.size, label));
 }
 
 /** Passes bytes through and fails at the end if they are not what the pointer promised. */

@@ -78,6 +78,14 @@ export class TreeWriter {
     this.place(path, { kind: 'tree', oid, stats });
   }
 
+  /**
+   * Places a git blob the repository already holds (reused unchanged from a previous
+   * version, so it is neither downloaded nor written again). `bytes` is its size.
+   */
+  mountFile(path: string, oid: string, bytes: number, mode: BlobMode = MODE_FILE): void {
+    this.place(path, { kind: 'file', oid, mode, bytes, pointer: null });
+  }
+
   /** Drops everything written at or under `path` (a resource that failed half-way). */
   remove(path: string): void {
     const segs = path.split('/');

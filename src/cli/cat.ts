@@ -1,6 +1,6 @@
 // snap cat VERSION PATH
 import { pipeline } from 'node:stream/promises';
-import { openEntry } from '../archive/listing.js';
+import { openEntry, openPayload } from '../archive/listing.js';
 import { resolveVersion } from '../archive/versions.js';
 import { resolveArchivePath } from '../collectors/uri.js';
 import type { Command } from './command.js';
@@ -25,8 +25,9 @@ examples:
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
     const config = await archive.loadConfig();
-    const path = await resolveArchivePath(archive.repo, version.treeOid, args.positionals[1]!);
-    const stream = await openEntry(archive.repo, archive.openStore(config), version.treeOid, path);
+    const store = archive.openStore(config);
+    const found = await resolveArchivePath(archive.repo, version.treeOid, args.positionals[1]!);
+    const stream = found.kind === 'path' ? await openEntry(archive.repo, store, version.treeOid, found.path) : await openPayload(store, found.pointer, found.label);
     await pipeline(stream, ctx.io.stdout, { end: false });
     return 0;
   },

@@ -13,8 +13,11 @@ import type { TreeWriter } from '../archive/tree-writer.js';
 import type { VersionReader } from '../archive/version-reader.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { NormalizationRules } from '../normalize/rules.js';
+import type { Pointer } from '../store/pointer.js';
 import type { Logger, TaskProgress } from '../util/log.js';
 import type { AwsClients } from './aws/shared/clients.js';
+
+export type ResolvedContent = { kind: 'path'; path: string } | { kind: 'pointer'; pointer: Pointer; label: string };
 
 export interface CoverageFinding {
   /** what was found but not (fully) collected, e.g. "s3_buckets/logs-archive" or "lambda:us-west-2" */
@@ -81,10 +84,12 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
   readonly resources?: readonly ResourceFileSpec[];
   collect(ctx: CollectContext<C>): Promise<void>;
   /**
-   * Turns a resource address this collector understands (e.g. s3://bucket/key) into the tree
-   * path of its archived content in a version; null when the address is not its kind.
+   * Finds the archived content of a resource address this collector understands (e.g.
+   * s3://bucket/key) in a version: a tree path, or a payload pointer when the content has no
+   * file of its own in the tree. Null when the address is not its kind; throws SnapError
+   * PATH_NOT_FOUND when it is its kind but not in this version.
    */
-  resolveUri?(uri: string, version: VersionReader): Promise<string | null>;
+  resolveUri?(uri: string, version: VersionReader): Promise<ResolvedContent | null>;
 }
 
 export type AnyCollector = Collector<any>;
