@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
 import { openEntry } from '../../src/archive/listing.js';
-import { localCollector } from '../../src/collectors/local/collect.js';
 import { archiveContainsBytes, collectorContract } from '../helpers/collector-contract.js';
 import { git, makeArchive, readVersion, snapshot, tempDir } from '../helpers/archive.js';
 
