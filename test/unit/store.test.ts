@@ -1,0 +1,131 @@
+// The content-store contract, run against the filesystem backend. Every backend must pass it.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, chmodSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { FsContentStore } from '../../src/store/fs-store.js';
+import type { ContentStore } from '../../src/store/types.js';
+import { tempDir } from '../helpers/archive.js';
+
+const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
+
+async function readAll(s: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of s) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+function* chunked(total: number, size: number): Generator<Buffer> {
+  for (let sent = 0; sent < total; sent += size) yield Buffer.alloc(Math.min(size, total - sent), sent % 251);
+}
+
+function storeContract(name: string, make: () => ContentStore & { sweepTemporaries?: (ms?: number) => Promise<number> }) {
+  describe(`${name}: content store contract`, () => {
+    it('stores a stream under its sha256 and gives back the exact bytes', async () => {
+      const store = make();
+      const data = Buffer.from('hello, estate\n');
+      const p = await store.put(Readable.from([data.subarray(0, 5), data.subarray(5)]));
+      expect(p).toEqual({ oid: sha(data), size: data.length });
+      expect(await store.has(p.oid)).toBe(true);
+      expect(await store.stat(p.oid)).toBe(data.length);
+      expect(await readAll(await store.open(p.oid))).toEqual(data);
+    });
+
+    it('stores the empty payload', async () => {
+      const store = make();
+      const p = await store.put(Buffer.alloc(0));
+      expect(p).toEqual({ oid: sha(''), size: 0 });
+      expect((await readAll(await store.open(p.oid))).length).toBe(0);
+    });
+
+    it('deduplicates identical content', async () => {
+      const store = make();
+      const a = await store.put('same');
+      const b = await store.put(Readable.from([Buffer.from('sa'), Buffer.from('me')]));
+      expect(b).toEqual(a);
+    });
+
+    it('lets concurrent writers of the same content all succeed with one object', async () => {
+      const store = make();
+      const payload = Buffer.concat([...chunked(3 * 1024 * 1024, 64 * 1024)]);
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.put(Readable.from(chunked(payload.length, 64 * 1024)))));
+      expect(new Set(results.map((r) => r.oid)).size).toBe(1);
+      // Buffer.equals: a deep toEqual over megabytes walks every byte through the matcher.
+      expect((await readAll(await store.open(results[0]!.oid))).equals(payload)).toBe(true);
+    });
+
+    it('refuses content that does not match the expected hash or size, keeping nothing', async () => {
+      const store = make();
+      await expect(store.put('abc', { expect: { sha256: sha('abd'), label: 'x' } })).rejects.toMatchObject({ code: 'INTEGRITY' });
+      await expect(store.put('abc', { expect: { size: 4 } })).rejects.toMatchObject({ code: 'INTEGRITY' });
+      expect(await store.has(sha('abc'))).toBe(false);
+      expect(await store.put('abc', { expect: { sha256: sha('abc'), size: 3 } })).toEqual({ oid: sha('abc'), size: 3 });
+    });
+
+    it('leaves no object behind when the source stream fails half-way', async () => {
+      const store = make();
+      async function* broken() {
+        yield Buffer.from('partial data');
+        throw new Error('connection reset');
+      }
+      await expect(store.put(broken())).rejects.toThrow('connection reset');
+      expect(await store.has(sha('partial data'))).toBe(false);
+    });
+
+    it('says missing for an absent object and open() fails with a typed error', async () => {
+      const store = make();
+      const oid = sha('never stored');
+      expect(await store.check({ oid, size: 12 })).toEqual({ status: 'missing' });
+      await expect(store.open(oid)).rejects.toMatchObject({ code: 'STORE_MISSING_OBJECT' });
+    });
+  });
+}
+
+storeContract('FsContentStore', () => new FsContentStore({ root: join(tempDir(), 'store') }));
+
+describe('FsContentStore specifics', () => {
+  it('uses the git-lfs object layout and makes objects read-only', async () => {
+    const root = join(tempDir(), 'store');
+    const store = new FsContentStore({ root });
+    const p = await store.put('layout');
+    const path = join(root, p.oid.slice(0, 2), p.oid.slice(2, 4), p.oid);
+    expect(readFileSync(path, 'utf8')).toBe('layout');
+    expect(existsSync(path)).toBe(true);
+  });
+
+  it('detects a flipped byte and a truncated object as corrupt', async () => {
+    const root = join(tempDir(), 'store');
+    const store = new FsContentStore({ root });
+    const p = await store.put('precious bytes');
+    const path = store.pathOf(p.oid);
+    chmodSync(path, 0o644);
+    const bytes = readFileSync(path);
+    bytes[3] ^= 0x01;
+    writeFileSync(path, bytes);
+    expect(await store.check(p)).toMatchObject({ status: 'corrupt' });
+    writeFileSync(path, 'precious');
+    expect(await store.check(p)).toMatchObject({ status: 'corrupt', actual: { size: 8 } });
+  });
+
+  it('sweeps temporaries left by an interrupted write, and only those', async () => {
+    const root = join(tempDir(), 'store');
+    const store = new FsContentStore({ root });
+    const kept = await store.put('kept');
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    writeFileSync(join(root, 'tmp', '1234-deadbeef'), 'half a payl');
+    expect(await store.sweepTemporaries(0)).toBe(1);
+    expect(readdirSync(join(root, 'tmp'))).toEqual([]);
+    expect(await store.check(kept)).toEqual({ status: 'ok' });
+  });
+
+  it('streams a large payload without holding it in memory', async () => {
+    const store = new FsContentStore({ root: join(tempDir(), 'store'), fsync: false });
+    const total = 256 * 1024 * 1024;
+    const before = process.memoryUsage().rss;
+    const p = await store.put(Readable.from(chunked(total, 1024 * 1024)));
+    const grown = process.memoryUsage().rss - before;
+    expect(p.size).toBe(total);
+    expect(grown).toBeLessThan(96 * 1024 * 1024);
+  });
+});
