@@ -1,7 +1,7 @@
 // Starts one moto server per test worker (each worker runs its files one at a time, and every
 // file resets its server first: clean state per file without paying a server start per file).
 import type { TestProject } from 'vitest/node';
-import { startMoto, type MotoServer } from './helpers/moto-server.js';
+import { startMoto, type MotoServer } from '../src/emulator/moto.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,7 +1,7 @@
 // For test files that need the emulator: the moto server of this worker, reset before the
 // file's tests run, with the credentials test/setup-env.ts set.
 import { beforeAll, inject } from 'vitest';
-import { resetMoto } from './moto-server.js';
+import { resetMoto } from '../../src/emulator/moto.js';
 
 export function motoEndpoint(): string {
   const endpoints = inject('motoEndpoints');

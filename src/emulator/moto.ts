@@ -1,5 +1,6 @@
 // Starting and stopping the moto server (the local AWS emulator from the Python package
-// `moto`) on a free loopback port. Used by the test global setup, the demo and the benchmarks.
+// `moto`) on a free loopback port. Not used by snap itself: it serves `npm run demo`, the
+// benchmarks and the tests, which all run the real AWS SDK against this emulator.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
