@@ -8,3 +8,4 @@ process.env.AWS_EC2_METADATA_DISABLED = 'true';
 delete process.env.AWS_PROFILE;
 delete process.env.AWS_ENDPOINT_URL;
 process.env.NO_COLOR = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the pinned SDK releases support Node 20
