@@ -6,7 +6,7 @@
 // as it was (at worst an unreferenced pack that git gc removes).
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SnapError } from '../errors.js';
+import { SnapError, UsageError } from '../errors.js';
 import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
@@ -35,6 +35,11 @@ export interface CommitOptions {
   signal?: AbortSignal;
   /** replaces the registry (tests: a collector that fails on purpose) */
   collectors?: readonly AnyCollector[];
+  /**
+   * Settings for this run only, merged over collector sections of snap.config.json (command-line
+   * options such as --lightsail-snapshot); never written back. Each named collector must be enabled.
+   */
+  collectorOverrides?: Record<string, Record<string, unknown>>;
   now?: () => Date;
 }
 
@@ -58,9 +63,16 @@ export function enabledCollectors(config: SnapConfig, available: readonly AnyCol
   return available.filter((c) => sections[c.id]?.enabled ?? c.enabledByDefault).map((c) => ({ collector: c, config: (sections[c.id] ?? c.configSchema.parse({})) as CollectorBaseConfig }));
 }
 
+function withCollectorOverrides(config: SnapConfig, overrides: Record<string, Record<string, unknown>> | undefined): SnapConfig {
+  if (!overrides) return config;
+  const sections = { ...(config.collectors as unknown as Record<string, Record<string, unknown>>) };
+  for (const [id, patch] of Object.entries(overrides)) sections[id] = { ...sections[id], ...patch };
+  return { ...config, collectors: sections as unknown as SnapConfig['collectors'] };
+}
+
 export async function commitVersion(archive: Archive, options: CommitOptions): Promise<CommitResult> {
   const now = options.now ?? (() => new Date());
-  const config = await archive.loadConfig();
+  const config = withCollectorOverrides(await archive.loadConfig(), options.collectorOverrides);
   const repo = archive.repo;
 
   // Everything that can be refused is checked before anything is written.
@@ -73,6 +85,9 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   const fingerprint = await archive.fingerprinter();
   const selected = enabledCollectors(config, options.collectors ?? registered);
   if (selected.length === 0) throw new SnapError('CONFIG_INVALID', `${CONFIG_FILE}: no collector is enabled`, {});
+  for (const id of Object.keys(options.collectorOverrides ?? {})) {
+    if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
+  }
 
   const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
   const store = archive.openStore(config);

@@ -1,13 +1,13 @@
-// snap commit [VERSION] [-m MESSAGE]
+// snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
 import { commitVersion } from '../archive/commit.js';
 import { formatBytes } from '../util/log.js';
-import { str, type Command } from './command.js';
+import { flag, str, type Command } from './command.js';
 import { paint } from './context.js';
 
 export const commitCommand: Command = {
   name: 'commit',
   summary: 'snapshot the estate as a new signed version',
-  help: `usage: snap commit [VERSION] [-m MESSAGE]
+  help: `usage: snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
 
 Collects every service enabled in snap.config.json, in parallel and each isolated, writes
 the result as a new commit on main and seals it with a signed annotated tag VERSION.
@@ -19,13 +19,17 @@ over from the previous version and marked stale in MANIFEST.md, and the exit cod
 
 options:
   -m, --message MESSAGE   a note recorded in the commit and tag message
+  --lightsail-snapshot    also request a new snapshot of each Lightsail instance, named
+                          <instance>-<version>-<yyyymmdd>, and record it in the version
+                          (as collectors.lightsail.createSnapshot does; this run only)
 
 exit codes: 0 complete, 3 written but partial, 1 failed (nothing written), 2 bad input
 
 examples:
   snap commit v1.0
-  snap commit -m "before the spring release"`,
-  options: { message: { type: 'string', short: 'm' } },
+  snap commit -m "before the spring release"
+  snap commit v1.0 --lightsail-snapshot`,
+  options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' } },
   positionals: [0, 1],
   async run(ctx, args) {
     const archive = ctx.archive();
@@ -39,6 +43,7 @@ examples:
         progress: ctx.progress(),
         log: ctx.logger(),
         signal: controller.signal,
+        ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
       });
       const m = result.manifest;
       ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);

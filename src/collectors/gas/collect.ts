@@ -1,0 +1,96 @@
+// The Google Apps Script collector (gas_projects/): each configured project's files and
+// metadata through the Apps Script API, laid out as `clasp pull` does (see layout.ts), signed
+// in with the credentials a clasp user already has or a service account (see credentials.ts,
+// oauth.ts). No token or key is ever written, logged or put in an error: they are kept in
+// memory and every message passes through the Redactor.
+//
+// A project the API refuses (403) or does not know (404) is a coverage finding. Any other
+// error on a project is partial and its folder is carried over from the previous version.
+// Credentials that do not work at all (unreadable, revoked, refused after a renewal) fail
+// the collector as a whole, so the runner carries the entire folder over and marks it stale.
+import { safeSegment } from '../../archive/paths.js';
+import { mapLimit } from '../../util/limiter.js';
+import type { CollectContext, Collector } from '../types.js';
+import { AppsScriptApi } from './api.js';
+import { DEFAULT_TOKEN_URL, gasConfigSchema, isAllowedEndpoint, type GasConfig } from './config.js';
+import { loadCredentials } from './credentials.js';
+import { GasCredentialsError, GoogleApiError, GoogleAuthError } from './errors.js';
+import { CLASP_FILE, PROJECT_FILE, projectFiles, projectRecord } from './layout.js';
+import { accessTokenSource } from './oauth.js';
+import { Redactor } from './redact.js';
+import { PROJECT_RULES } from './rules.js';
+
+type Ctx = CollectContext<GasConfig>;
+type ProjectConfig = GasConfig['projects'][number];
+
+export const gasCollector: Collector<GasConfig> = {
+  id: 'gas',
+  title: 'Google Apps Script projects',
+  root: 'gas_projects',
+  configSchema: gasConfigSchema,
+  enabledByDefault: false,
+  resources: [
+    {
+      pattern: `*/${PROJECT_FILE}`,
+      kind: 'Apps Script project',
+      rules: PROJECT_RULES,
+      label: (v) => {
+        const p = v as { title?: string; scriptId?: string };
+        return `${p.title ?? '?'} (${p.scriptId ?? '?'})`;
+      },
+    },
+    { pattern: `*/${CLASP_FILE}`, kind: 'clasp project settings' },
+    { pattern: '*/**', kind: 'Apps Script source file', label: (_v, path) => path },
+  ],
+
+  async collect(ctx: Ctx) {
+    const { projects } = ctx.config;
+    if (projects.length === 0) return;
+    const redactor = new Redactor();
+    const creds = await loadCredentials(ctx.config.credentials, ctx.archiveDir, redactor);
+    const tokenUrl = ctx.config.tokenUrl ?? (creds.kind === 'serviceAccount' ? checkedTokenUri(creds.tokenUri, creds.file) : undefined) ?? DEFAULT_TOKEN_URL;
+    const subject = ctx.config.credentials.type === 'serviceAccount' ? ctx.config.credentials.subject : undefined;
+    const tokens = accessTokenSource(creds, { tokenUrl, redactor, subject });
+    const api = new AppsScriptApi({ apiUrl: ctx.config.apiUrl, tokens, redactor });
+
+    ctx.progress.expect(projects.length);
+    await mapLimit(projects, ctx.config.concurrency, async (project) => {
+      const folder = safeSegment(project.name);
+      try {
+        await archiveProject(ctx, api, project, folder);
+        ctx.count('projects');
+      } catch (err) {
+        ctx.out.remove(folder);
+        if (err instanceof GoogleApiError && (err.status === 403 || err.status === 404)) {
+          ctx.finding({ resource: `gas_projects/${project.name}`, reason: err.reason || `HTTP ${err.status}`, detail: err.message });
+          return;
+        }
+        if (credentialsFailed(err)) throw err;
+        ctx.partial(`gas_projects/${project.name}`, err);
+        await ctx.carryOver(folder);
+      } finally {
+        ctx.progress.add(1);
+      }
+    });
+  },
+};
+
+async function archiveProject(ctx: Ctx, api: AppsScriptApi, project: ProjectConfig, folder: string): Promise<void> {
+  ctx.progress.phase(project.name);
+  const [meta, content] = await Promise.all([api.getProject(project.scriptId, ctx.signal), api.getContent(project.scriptId, ctx.signal)]);
+  const files = projectFiles(content, ctx.config.scriptExtension);
+  for (const f of files) ctx.out.text(`${folder}/${f.path}`, f.source);
+  ctx.out.json(`${folder}/${PROJECT_FILE}`, projectRecord(project.name, project.scriptId, meta, files), PROJECT_RULES);
+  ctx.out.json(`${folder}/${CLASP_FILE}`, { scriptId: project.scriptId });
+  ctx.count('files', files.length);
+}
+
+function credentialsFailed(err: unknown): boolean {
+  return err instanceof GasCredentialsError || err instanceof GoogleAuthError || (err instanceof GoogleApiError && err.status === 401);
+}
+
+/** A key file's token_uri gets the same rule as the config's addresses: https, or loopback http. */
+function checkedTokenUri(uri: string | undefined, file: string): string | undefined {
+  if (uri && !isAllowedEndpoint(uri)) throw new GasCredentialsError(`${file}: token_uri must be an https:// address`, file);
+  return uri;
+}

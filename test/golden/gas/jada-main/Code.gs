@@ -1,0 +1,7 @@
+function doGet(e) {
+  return HtmlService.createHtmlOutputFromFile("index");
+}
+
+function price() {
+  return 225;
+}
