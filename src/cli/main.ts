@@ -12,8 +12,9 @@ import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { lsCommand } from './ls.js';
 import { showCommand } from './show.js';
+import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, lsCommand, catCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, lsCommand, catCommand, verifyCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

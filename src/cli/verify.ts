@@ -1,0 +1,55 @@
+// snap verify [VERSION… | --all]
+import { resolveVersion } from '../archive/versions.js';
+import { formatBytes } from '../util/log.js';
+import { verifyVersions } from '../verify/verify.js';
+import { flag, type Command } from './command.js';
+import { paint } from './context.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'prove versions are intact: signatures, git objects, payloads, manifest',
+  help: `usage: snap verify [VERSION…] [--all] [--json]
+
+Checks that a version is exactly what was sealed, and reports every problem found:
+  - the tag's signature against the archive's trusted signers (.snap/allowed_signers),
+    and that the tag was not moved or re-filed;
+  - every git object the version reaches re-hashes to its id;
+  - every payload its pointers name is in the content store, with the right size and
+    sha256 (re-hashed);
+  - the manifest's counts agree with the tree.
+Without arguments the latest version is verified; --all verifies every version (each
+payload is re-hashed once). Exit code 0 when everything is intact, 1 when any problem
+was found.
+
+options:
+  --all    verify every version
+  --json   {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
+           "payloadBytes", "problems": [{"kind", "where", "detail"}]}]}
+
+examples:
+  snap verify v1.1
+  snap verify --all --json | jq '.versions[] | select(.ok | not)'`,
+  options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
+  positionals: [0, Infinity],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const config = await archive.loadConfig();
+    const names = flag(args, 'all') ? 'all' : await Promise.all((args.positionals.length ? args.positionals : ['latest']).map(async (n) => (await resolveVersion(archive.repo, n)).name));
+    const verdicts = await verifyVersions(archive, archive.openStore(config), names);
+    const ok = verdicts.every((v) => v.ok);
+    if (flag(args, 'json')) {
+      ctx.out(`${JSON.stringify({ ok, versions: verdicts }, null, 2)}\n`);
+      return ok ? 0 : 1;
+    }
+    for (const v of verdicts) {
+      const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})`;
+      if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked\n`);
+      else {
+        ctx.out(`${paint(ctx, 'red', 'BAD')} ${v.version}: ${v.problems.length} problem${v.problems.length > 1 ? 's' : ''} (${what})\n`);
+        for (const p of v.problems) ctx.out(`      ${p.kind}: ${p.where}: ${p.detail}\n`);
+      }
+    }
+    if (verdicts.length === 0) ctx.err('no versions to verify\n');
+    return ok ? 0 : 1;
+  },
+};

@@ -1,0 +1,247 @@
+// `snap verify`: proves a version is what was sealed. For each version it checks, and
+// reports every problem rather than stopping at the first:
+//   - the tag's signature against the archive's trusted signers, and that the tag object is
+//     the version it is filed under (a moved or re-filed tag shows here);
+//   - every git object the version reaches re-hashes to its id (corruption of git's own store);
+//   - every pointer is well formed, and the content store holds its payload with the right
+//     size and sha256 (re-hashed: a flipped byte shows);
+//   - the manifest's counts agree with the tree (files, payloads, payload bytes per collector).
+// Verifying one version reads only that version's objects and payloads.
+import { Archive } from '../archive/archive.js';
+import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
+import type { WriterStats } from '../archive/tree-writer.js';
+import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
+import { describeError } from '../errors.js';
+import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
+import type { GitRepo } from '../git/repo.js';
+import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
+import type { ContentStore } from '../store/types.js';
+import { mapLimit } from '../util/limiter.js';
+import { checkVersionSignature } from './signature.js';
+
+export type ProblemKind =
+  | 'signature'
+  | 'tag-mismatch'
+  | 'not-on-main'
+  | 'git-object'
+  | 'bad-pointer'
+  | 'missing-payload'
+  | 'corrupt-payload'
+  | 'manifest';
+
+export interface Problem {
+  kind: ProblemKind;
+  /** tree path, or the ref/object concerned */
+  where: string;
+  detail: string;
+}
+
+export interface VersionVerdict {
+  version: string;
+  commit: string;
+  ok: boolean;
+  signer: string | null;
+  files: number;
+  payloads: number;
+  payloadBytes: number;
+  problems: Problem[];
+}
+
+export interface VerifyOptions {
+  onProgress?: (version: string, checked: number) => void;
+  /** payload checks run this many at a time */
+  concurrency?: number;
+}
+
+interface PayloadRef {
+  path: string;
+  pointer: Pointer;
+}
+
+/** Payload check results shared between versions of one run: each payload is re-hashed once. */
+type PayloadCache = Map<string, Promise<'ok' | 'missing' | { corrupt: Pointer }>>;
+
+export async function verifyVersions(archive: Archive, store: ContentStore, names: string[] | 'all', options: VerifyOptions = {}): Promise<VersionVerdict[]> {
+  const refs = await archive.repo.listRefs('refs/tags/');
+  const wanted = names === 'all' ? [...refs.keys()].map((r) => r.slice('refs/tags/'.length)) : names;
+  const order = new Map((await listVersions(archive.repo).catch(() => [])).map((v, i) => [v.name, i]));
+  wanted.sort((a, b) => (order.get(a) ?? -1) - (order.get(b) ?? -1) || (a < b ? -1 : 1));
+  const allowed = await archive.allowedSigners();
+  const onMain = await mainHistory(archive.repo);
+  const cache: PayloadCache = new Map();
+  const verdicts: VersionVerdict[] = [];
+  for (const name of wanted) {
+    const oid = refs.get(`refs/tags/${name}`);
+    let v: VersionInfo | null = null;
+    let failure = 'the tag names no commit';
+    try {
+      v = oid ? await describeTag(archive.repo, name, oid) : null;
+    } catch (err) {
+      failure = describeError(err);
+    }
+    if (!v) {
+      // The tag or the commit it names cannot be read: report it, and go on with the others.
+      verdicts.push({ version: name, commit: '', ok: false, signer: null, files: 0, payloads: 0, payloadBytes: 0, problems: [{ kind: 'git-object', where: `refs/tags/${name}`, detail: failure }] });
+      continue;
+    }
+    verdicts.push(await verifyOne(archive.repo, store, v, allowed, onMain, cache, options));
+  }
+  return verdicts;
+}
+
+async function mainHistory(repo: GitRepo): Promise<Set<string>> {
+  const seen = new Set<string>();
+  let oid = await repo.resolveRef(MAIN_REF);
+  while (oid && !seen.has(oid)) {
+    seen.add(oid);
+    try {
+      oid = (await repo.readCommit(oid)).parents[0] ?? null;
+    } catch {
+      break; // a broken commit is reported by the object checks of the version that reaches it
+    }
+  }
+  return seen;
+}
+
+async function verifyOne(
+  repo: GitRepo,
+  store: ContentStore,
+  v: VersionInfo,
+  allowed: Awaited<ReturnType<Archive['allowedSigners']>>,
+  onMain: Set<string>,
+  cache: PayloadCache,
+  options: VerifyOptions,
+): Promise<VersionVerdict> {
+  const problems: Problem[] = [];
+  const ref = `refs/tags/${v.name}`;
+
+  const sig = checkVersionSignature(v, allowed);
+  if (!sig.ok) {
+    const detail =
+      sig.reason === 'unsigned'
+        ? v.tagOid
+          ? 'the tag is not signed'
+          : 'the tag is a lightweight tag (not a signed annotated tag): it was moved or made outside snap'
+        : sig.reason === 'untrusted-key'
+          ? `signed by a key that is not a trusted signer (${sig.fingerprint})`
+          : sig.reason === 'bad-signature'
+            ? 'the signature does not match the tag: the tag was altered after signing'
+            : `the signature cannot be checked (${sig.reason})`;
+    problems.push({ kind: 'signature', where: ref, detail });
+  }
+  if (v.tagOid) {
+    const tag = await repo.readTag(v.tagOid).catch(() => null);
+    if (tag && tag.tag !== v.name) problems.push({ kind: 'tag-mismatch', where: ref, detail: `the tag object is version "${tag.tag}", filed under "${v.name}"` });
+  }
+  if (!onMain.has(v.commitOid)) problems.push({ kind: 'not-on-main', where: ref, detail: `commit ${v.commitOid.slice(0, 12)} is not on main's history` });
+
+  // Git objects: re-hash the commit, every tree and blob; collect pointers on the way.
+  const payloads: PayloadRef[] = [];
+  let files = 0;
+  const stats = new Map<string, WriterStats>(); // per top-level folder
+  const checkObject = async (oid: string, where: string, type: 'commit' | 'tree' | 'blob'): Promise<Uint8Array | null> => {
+    try {
+      const obj = await repo.readObject(oid);
+      if (obj.type !== type) throw new Error(`is a ${obj.type}, expected a ${type}`);
+      if (hashObject(obj.type, obj.content) !== oid) throw new Error('content does not hash to its id');
+      return obj.content;
+    } catch (err) {
+      problems.push({ kind: 'git-object', where, detail: `${type} ${oid.slice(0, 12)}: ${describeError(err)}` });
+      return null;
+    }
+  };
+  await checkObject(v.commitOid, `commit of ${v.name}`, 'commit');
+  const walk = async (treeOid: string, prefix: string): Promise<void> => {
+    const content = await checkObject(treeOid, prefix || '/', 'tree');
+    if (!content) return;
+    for (const e of decodeTree(content)) {
+      const path = prefix ? `${prefix}/${e.name}` : e.name;
+      if (e.mode === MODE_TREE) {
+        await walk(e.oid, path);
+        continue;
+      }
+      const content = await checkObject(e.oid, path, 'blob');
+      if (!content) continue;
+      files++;
+      const top = path.includes('/') ? path.slice(0, path.indexOf('/')) : '';
+      const s = stats.get(top) ?? { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
+      s.files++;
+      s.treeBytes += content.length;
+      if (content.length <= POINTER_MAX_BYTES && looksLikePointer(content)) {
+        const pointer = parsePointer(content);
+        if (!pointer) problems.push({ kind: 'bad-pointer', where: path, detail: 'looks like a pointer but is not a well-formed git-lfs v1 pointer' });
+        else {
+          payloads.push({ path, pointer });
+          s.pointers++;
+          s.pointerBytes += pointer.size;
+        }
+      }
+      stats.set(top, s);
+    }
+  };
+  await walk(v.treeOid, '');
+
+  // Payloads: present, right size, right sha256.
+  let checked = 0;
+  await mapLimit(payloads, options.concurrency ?? 8, async ({ path, pointer }) => {
+    let pending = cache.get(pointer.oid);
+    if (!pending) {
+      pending = store.check(pointer).then((r) => (r.status === 'ok' ? 'ok' : r.status === 'missing' ? 'missing' : { corrupt: r.actual }));
+      cache.set(pointer.oid, pending);
+    }
+    const result = await pending;
+    if (result === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store` });
+    else if (result !== 'ok') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.corrupt.oid} (${result.corrupt.size} bytes, expected ${pointer.size})` });
+    options.onProgress?.(v.name, ++checked);
+  });
+
+  checkManifest(repo, v, stats, problems, await readManifest(repo, v.treeOid));
+
+  problems.sort((a, b) => (a.kind + a.where < b.kind + b.where ? -1 : 1));
+  return {
+    version: v.name,
+    commit: v.commitOid,
+    ok: problems.length === 0,
+    signer: sig.ok ? sig.principal : null,
+    files,
+    payloads: payloads.length,
+    payloadBytes: payloads.reduce((n, p) => n + p.pointer.size, 0),
+    problems,
+  };
+}
+
+async function readManifest(repo: GitRepo, treeOid: string): Promise<Manifest | 'missing' | 'invalid'> {
+  try {
+    const e = await repo.entryAt(treeOid, MANIFEST_PATH);
+    if (!e) return 'missing';
+    return JSON.parse(Buffer.from(await repo.readBlob(e.oid)).toString('utf8')) as Manifest;
+  } catch {
+    return 'invalid'; // unreadable objects are already reported by the object checks
+  }
+}
+
+function checkManifest(_repo: GitRepo, v: VersionInfo, stats: Map<string, WriterStats>, problems: Problem[], manifest: Manifest | 'missing' | 'invalid'): void {
+  if (manifest === 'missing' || manifest === 'invalid') {
+    problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: manifest === 'missing' ? `${v.name} has no manifest` : 'the manifest cannot be read as JSON' });
+    return;
+  }
+  if (manifest.version !== v.name) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `the manifest is for version "${manifest.version}", not "${v.name}"` });
+  const zero: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
+  for (const c of manifest.collectors) {
+    const actual = stats.get(c.root) ?? zero;
+    for (const k of ['files', 'pointers', 'pointerBytes'] as const) {
+      if (actual[k] !== c.stats[k]) problems.push({ kind: 'manifest', where: `${c.root}/`, detail: `manifest says ${c.stats[k]} ${k}, the tree holds ${actual[k]}` });
+    }
+  }
+  // Totals were counted before the two manifest files were added to the tree.
+  const total = { ...zero };
+  for (const s of stats.values()) {
+    total.files += s.files;
+    total.pointers += s.pointers;
+    total.pointerBytes += s.pointerBytes;
+  }
+  total.files -= [MANIFEST_PATH, MANIFEST_MD_PATH].length;
+  for (const k of ['files', 'pointers', 'pointerBytes'] as const) {
+    if (total[k] !== manifest.totals[k]) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `manifest totals say ${manifest.totals[k]} ${k}, the tree holds ${total[k]}` });
+  }
+}
