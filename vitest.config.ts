@@ -10,6 +10,7 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 60_000,
+    // CLI end-to-end files run the built binary many times; they set their own longer timeouts.
     hookTimeout: 120_000,
     reporters: ['default'],
   },

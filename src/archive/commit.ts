@@ -4,12 +4,9 @@
 // signed annotated tag, moves main and creates the tag, then shows the version in the
 // working tree. Until the refs move nothing is visible: a crash leaves the previous version
 // as it was (at worst an unreferenced pack that git gc removes).
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { SnapError, UsageError } from '../errors.js';
 import { collectors as registered } from '../collectors/registry.js';
-import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
-import { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { AnyCollector } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { encodeCommit, encodeTagPayload, type Identity } from '../git/objects.js';
@@ -17,13 +14,11 @@ import { signSsh } from '../git/ssh-signature.js';
 import { checkoutTree } from '../git/worktree.js';
 import type { Logger, Progress } from '../util/log.js';
 import { SNAP_VERSION } from '../version.js';
-import { Archive, USER_FILES } from './archive.js';
+import { Archive } from './archive.js';
+import type { Manifest } from './manifest.js';
 import { acquireLock } from './lock.js';
-import { MANIFEST_FORMAT, MANIFEST_MD_PATH, MANIFEST_PATH, renderManifestMarkdown, type Manifest } from './manifest.js';
-import { runCollectors, type PreviousVersion } from './runner.js';
 import { countChanges, formatChangeSummary } from './summary.js';
-import { TreeWriter } from './tree-writer.js';
-import { VersionReader } from './version-reader.js';
+import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 
 
@@ -58,11 +53,6 @@ function identityAt(who: { name: string; email: string }, date: Date): Identity 
   return { ...who, timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 };
 }
 
-export function enabledCollectors(config: SnapConfig, available: readonly AnyCollector[]): { collector: AnyCollector; config: CollectorBaseConfig }[] {
-  const sections = config.collectors as unknown as Record<string, CollectorBaseConfig | undefined>;
-  return available.filter((c) => sections[c.id]?.enabled ?? c.enabledByDefault).map((c) => ({ collector: c, config: (sections[c.id] ?? c.configSchema.parse({})) as CollectorBaseConfig }));
-}
-
 function withCollectorOverrides(config: SnapConfig, overrides: Record<string, Record<string, unknown>> | undefined): SnapConfig {
   if (!overrides) return config;
   const sections = { ...(config.collectors as unknown as Record<string, Record<string, unknown>>) };
@@ -91,68 +81,23 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 
   const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
   const store = archive.openStore(config);
-  const aws = new AwsClients({
-    profile: config.aws.profile,
-    region: config.aws.region,
-    regions: config.aws.regions ?? [config.aws.region],
-    endpoint: config.aws.endpoint,
-    maxAttempts: config.aws.maxAttempts,
-    maxSockets: config.aws.maxSockets,
-  });
   const txn = repo.beginWrite({ fsync: config.store.fsync });
   try {
     await store.sweepTemporaries(60 * 60 * 1000);
-    const started = now();
-    const parent = await repo.resolveRef(MAIN_REF);
-    const parentTree = parent ? (await repo.readCommit(parent)).tree : null;
-    const previous = await previousVersion(archive, parent, parentTree);
-
-    const outcomes = await runCollectors({
-      collectors: selected,
+    const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
-      archiveDir: archive.dir,
+      config,
+      selected,
       objects: txn,
       store,
       fingerprint,
-      aws,
-      previous,
-      concurrency: config.concurrency,
       progress: options.progress,
       log: options.log,
       signal: options.signal,
+      now,
     });
-    options.progress.stop();
-    if (!outcomes.some((o) => o.report.status === 'ok' || o.report.status === 'partial')) {
-      const reasons = outcomes.map((o) => `${o.report.id}: ${o.report.errors[0]?.message ?? 'failed'}`).join('; ');
-      throw new SnapError('COLLECTOR_FAILED', `every collector failed, so no version was written (${reasons})`, { version });
-    }
-
-    const root = new TreeWriter({ objects: txn, store, fingerprint });
-    for (const o of outcomes) if (o.tree) root.mountTree(o.report.root, o.tree.oid, o.tree.stats);
-    const previousRoot = parentTree ? new VersionReader(repo, parentTree) : null;
-    for (const file of USER_FILES) {
-      const content = await readFile(join(archive.dir, file)).catch(async () => previousRoot?.bytes(file) ?? null);
-      if (content) root.text(file, content);
-    }
-
-    const reports = outcomes.map((o) => o.report);
-    const manifest: Manifest = {
-      format: MANIFEST_FORMAT,
-      version,
-      createdAt: started.toISOString(),
-      snapVersion: SNAP_VERSION,
-      status: reports.every((r) => r.status === 'ok') ? 'complete' : 'partial',
-      durationMs: now().getTime() - started.getTime(),
-      collectors: reports,
-      coverage: outcomes
-        .flatMap((o) => o.coverage.map((f) => ({ collector: o.report.id, ...f })))
-        .sort((a, b) => (a.collector + a.resource + a.reason < b.collector + b.resource + b.reason ? -1 : 1)),
-      totals: root.stats,
-    };
-    root.json(MANIFEST_PATH, manifest);
-    root.text(MANIFEST_MD_PATH, renderManifestMarkdown(manifest));
-    const treeOid = root.build()!;
     await txn.commit();
+    const reports = manifest.collectors;
 
     const changes = await countChanges(repo, parentTree, treeOid);
     const summary = formatChangeSummary(changes, previous === null);
@@ -179,16 +124,6 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     throw err;
   } finally {
     options.progress.stop();
-    aws.destroy();
     await release();
   }
-}
-
-async function previousVersion(archive: Archive, parent: string | null, parentTree: string | null): Promise<PreviousVersion | null> {
-  if (!parent || !parentTree) return null;
-  const tagged = (await listVersions(archive.repo)).find((v) => v.commitOid === parent);
-  if (!tagged) return null; // the initial commit of `snap init` holds no collected data
-  const reader = new VersionReader(archive.repo, parentTree);
-  const manifest = await reader.json<Manifest>(MANIFEST_PATH).catch(() => null);
-  return { name: tagged.name, reader, manifest };
 }

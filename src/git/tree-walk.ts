@@ -2,7 +2,10 @@
 // any subtree whose id is the same on both sides without reading it, which is what keeps
 // diff, checkout and log summaries fast on archives of hundreds of thousands of entries.
 import { MODE_TREE, type TreeEntry } from './objects.js';
-import type { GitRepo } from './repo.js';
+/** What walking and comparing trees needs: the repository, or a repository plus objects held in memory. */
+export interface TreeSource {
+  readTree(oid: string): Promise<TreeEntry[]>;
+}
 
 export interface FileEntry {
   path: string;
@@ -22,7 +25,7 @@ function join(prefix: string, name: string): string {
 }
 
 /** Every file (non-tree entry) under a tree, in git's tree order. */
-export async function* walkFiles(repo: GitRepo, treeOid: string, prefix = ''): AsyncGenerator<FileEntry> {
+export async function* walkFiles(repo: TreeSource, treeOid: string, prefix = ''): AsyncGenerator<FileEntry> {
   for (const e of await repo.readTree(treeOid)) {
     const path = join(prefix, e.name);
     if (e.mode === MODE_TREE) yield* walkFiles(repo, e.oid, path);
@@ -31,7 +34,7 @@ export async function* walkFiles(repo: GitRepo, treeOid: string, prefix = ''): A
 }
 
 /** File-level differences from `oldTree` to `newTree` (either may be null for "empty"). */
-export async function* diffTrees(repo: GitRepo, oldTree: string | null, newTree: string | null, prefix = ''): AsyncGenerator<FileChange> {
+export async function* diffTrees(repo: TreeSource, oldTree: string | null, newTree: string | null, prefix = ''): AsyncGenerator<FileChange> {
   if (oldTree === newTree) return;
   const oldEntries = oldTree ? await repo.readTree(oldTree) : [];
   const newEntries = newTree ? await repo.readTree(newTree) : [];

@@ -79,6 +79,17 @@ function sortKey(item: Json, keys: string[] | null): string {
 }
 
 /**
+ * How the array at `path` (object keys, '[]' for array elements) is identified under the
+ * rules: its identity fields, null for a set (elements are their own identity), or undefined
+ * when the rules do not declare it (an ordered list).
+ */
+export function arrayIdentity(rules: NormalizationRules | undefined, path: string[]): string[] | null | undefined {
+  if (!rules) return undefined;
+  const rule = compile(rules).sortBy.find((r) => matches(r.pattern, path));
+  return rule ? rule.keys : undefined;
+}
+
+/**
  * Applies rules to a value and returns a new plain JSON value. Secrets need a fingerprinter;
  * without one, a rule that matches a secret throws rather than let a value through.
  */

@@ -25,7 +25,7 @@ function setUp() {
   return { base, dir, tools };
 }
 
-describe('snap CLI', () => {
+describe('snap CLI', { timeout: 240_000 }, () => {
   it('runs the first-run story and stock git agrees with the archive', () => {
     const { base, dir, tools } = setUp();
     expect(readFileSync(join(dir, '.git', 'HEAD'), 'utf8')).toBe('ref: refs/heads/main\n');

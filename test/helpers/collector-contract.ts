@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
+import type { AnyCollector } from '../../src/collectors/types.js';
 import { assertSafeTreePath } from '../../src/archive/paths.js';
 import { walkFiles } from '../../src/git/tree-walk.js';
 import { expectStockGitAgrees, snapshot } from './archive.js';
@@ -31,6 +32,8 @@ export function archiveContainsBytes(dir: string, needle: string): string[] {
 
 export interface ContractOptions {
   archive: () => Archive;
+  /** the collectors to run (default: the registry), e.g. one with a test fetcher or small pages */
+  collectors?: readonly AnyCollector[];
   root: string;
   /** secret values planted in the seeded state that must appear nowhere */
   secrets?: string[];
@@ -39,8 +42,8 @@ export interface ContractOptions {
 export function collectorContract(options: ContractOptions): void {
   it('gives the same tree for an unchanged estate, agrees with stock git, writes safe paths', async () => {
     const archive = options.archive();
-    const a = await snapshot(archive);
-    const b = await snapshot(archive);
+    const a = await snapshot(archive, undefined, { collectors: options.collectors });
+    const b = await snapshot(archive, undefined, { collectors: options.collectors });
     const rootA = await archive.repo.entryAt(a.treeOid, options.root);
     const rootB = await archive.repo.entryAt(b.treeOid, options.root);
     expect(rootA, `${options.root} written`).not.toBeNull();

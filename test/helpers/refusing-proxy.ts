@@ -35,7 +35,8 @@ function refusal(req: RequestInfo): { status: number; headers: Record<string, st
   if (req.service === 'ec2') {
     return { status: 403, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>${id}</RequestID></Response>` };
   }
-  if (XML_ERROR_RESPONSE.has(req.service)) {
+  const sesV2 = req.service === 'ses' && req.path.startsWith('/v2/'); // SES v2 signs as "ses" but speaks JSON
+  if (XML_ERROR_RESPONSE.has(req.service) && !sesV2) {
     return { status: 403, headers: { 'content-type': 'text/xml' }, body: `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform this action</Message></Error><RequestId>${id}</RequestId></ErrorResponse>` };
   }
   return {

@@ -1,0 +1,129 @@
+// Taking a snapshot into a tree, without committing it: runs the selected collectors against
+// the previous version, mounts their folders, adds the user's root files and the manifests,
+// and builds the root tree. `snap commit` seals the result as a version; `snap status` and
+// `snap diff … live` use it with objects kept in memory and payloads only hashed, so that
+// nothing is written to the archive.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SnapError } from '../errors.js';
+import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
+import { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { SnapConfig } from '../config/schema.js';
+import type { ObjectSink } from '../git/repo.js';
+import type { Fingerprinter } from '../normalize/fingerprint.js';
+import type { ContentStore } from '../store/types.js';
+import type { Logger, Progress } from '../util/log.js';
+import { SNAP_VERSION } from '../version.js';
+import { Archive, USER_FILES } from './archive.js';
+import { MANIFEST_FORMAT, MANIFEST_MD_PATH, MANIFEST_PATH, renderManifestMarkdown, type Manifest } from './manifest.js';
+import { runCollectors, type CollectorOutcome, type PreviousVersion } from './runner.js';
+import { TreeWriter } from './tree-writer.js';
+import { VersionReader } from './version-reader.js';
+import { listVersions, MAIN_REF } from './versions.js';
+
+export function enabledCollectors(config: SnapConfig, available: readonly AnyCollector[]): { collector: AnyCollector; config: CollectorBaseConfig }[] {
+  const sections = config.collectors as unknown as Record<string, CollectorBaseConfig | undefined>;
+  return available.filter((c) => sections[c.id]?.enabled ?? c.enabledByDefault).map((c) => ({ collector: c, config: (sections[c.id] ?? c.configSchema.parse({})) as CollectorBaseConfig }));
+}
+
+export function awsClientsFor(config: SnapConfig): AwsClients {
+  return new AwsClients({
+    profile: config.aws.profile,
+    region: config.aws.region,
+    regions: config.aws.regions ?? [config.aws.region],
+    endpoint: config.aws.endpoint,
+    maxAttempts: config.aws.maxAttempts,
+    maxSockets: config.aws.maxSockets,
+  });
+}
+
+export interface SnapshotOptions {
+  version: string;
+  config: SnapConfig;
+  selected: { collector: AnyCollector; config: CollectorBaseConfig }[];
+  objects: ObjectSink;
+  store: ContentStore;
+  fingerprint: Fingerprinter;
+  progress: Progress;
+  log: Logger;
+  signal?: AbortSignal;
+  now: () => Date;
+}
+
+export interface SnapshotTree {
+  treeOid: string;
+  manifest: Manifest;
+  outcomes: CollectorOutcome[];
+  /** main's head before this snapshot, and its tree */
+  parent: string | null;
+  parentTree: string | null;
+  previous: PreviousVersion | null;
+}
+
+export async function snapshotTree(archive: Archive, options: SnapshotOptions): Promise<SnapshotTree> {
+  const repo = archive.repo;
+  const started = options.now();
+  const parent = await repo.resolveRef(MAIN_REF);
+  const parentTree = parent ? (await repo.readCommit(parent)).tree : null;
+  const previous = await previousVersion(archive, parent, parentTree);
+  const aws = awsClientsFor(options.config);
+  let outcomes: CollectorOutcome[];
+  try {
+    outcomes = await runCollectors({
+      collectors: options.selected,
+      version: options.version,
+      archiveDir: archive.dir,
+      objects: options.objects,
+      store: options.store,
+      fingerprint: options.fingerprint,
+      aws,
+      previous,
+      concurrency: options.config.concurrency,
+      progress: options.progress,
+      log: options.log,
+      signal: options.signal,
+    });
+  } finally {
+    options.progress.stop();
+    aws.destroy();
+  }
+  if (!outcomes.some((o) => o.report.status === 'ok' || o.report.status === 'partial')) {
+    const reasons = outcomes.map((o) => `${o.report.id}: ${o.report.errors[0]?.message ?? 'failed'}`).join('; ');
+    throw new SnapError('COLLECTOR_FAILED', `every collector failed, so nothing was written (${reasons})`, { version: options.version });
+  }
+
+  const root = new TreeWriter({ objects: options.objects, store: options.store, fingerprint: options.fingerprint });
+  for (const o of outcomes) if (o.tree) root.mountTree(o.report.root, o.tree.oid, o.tree.stats);
+  const previousRoot = parentTree ? new VersionReader(repo, parentTree) : null;
+  for (const file of USER_FILES) {
+    const content = await readFile(join(archive.dir, file)).catch(async () => previousRoot?.bytes(file) ?? null);
+    if (content) root.text(file, content);
+  }
+
+  const reports = outcomes.map((o) => o.report);
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    version: options.version,
+    createdAt: started.toISOString(),
+    snapVersion: SNAP_VERSION,
+    status: reports.every((r) => r.status === 'ok') ? 'complete' : 'partial',
+    durationMs: options.now().getTime() - started.getTime(),
+    collectors: reports,
+    coverage: outcomes
+      .flatMap((o) => o.coverage.map((f) => ({ collector: o.report.id, ...f })))
+      .sort((a, b) => (a.collector + a.resource + a.reason < b.collector + b.resource + b.reason ? -1 : 1)),
+    totals: root.stats,
+  };
+  root.json(MANIFEST_PATH, manifest);
+  root.text(MANIFEST_MD_PATH, renderManifestMarkdown(manifest));
+  return { treeOid: root.build()!, manifest, outcomes, parent, parentTree, previous };
+}
+
+async function previousVersion(archive: Archive, parent: string | null, parentTree: string | null): Promise<PreviousVersion | null> {
+  if (!parent || !parentTree) return null;
+  const tagged = (await listVersions(archive.repo)).find((v) => v.commitOid === parent);
+  if (!tagged) return null; // the initial commit of `snap init` holds no collected data
+  const reader = new VersionReader(archive.repo, parentTree);
+  const manifest = await reader.json<Manifest>(MANIFEST_PATH).catch(() => null);
+  return { name: tagged.name, reader, manifest };
+}

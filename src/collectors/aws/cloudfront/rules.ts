@@ -1,0 +1,103 @@
+// What the files of cloudfront/ hold and the rules each is written with, as data (see the
+// Lambda collector's rules.ts for the idea). CloudFront wraps every list as
+// { Quantity, Items }; the arrays below are the ones AWS keeps in no meaningful order.
+//
+// Kept in their order on purpose, because the order is behaviour:
+//   DistributionConfig.CacheBehaviors.Items   CloudFront tries them in this order (precedence)
+//   OriginGroups.Items[].Members.Items        failover order (primary first)
+//
+// Secret: custom headers CloudFront adds to origin requests are commonly a shared secret the
+// origin checks (e.g. X-Origin-Verify), so their values are kept as keyed fingerprints.
+import type { NormalizationRules } from '../../../normalize/rules.js';
+import type { ResourceFileSpec } from '../../types.js';
+
+export const cloudfrontRules = {
+  /** distribution_configs/<Id>.json: the Distribution (GetDistribution) with its Tags */
+  distribution: {
+    drop: ['ETag', 'Status', 'LastModifiedTime', 'InProgressInvalidationBatches', 'ActiveTrustedSigners', 'ActiveTrustedKeyGroups', 'AliasICPRecordals'],
+    secrets: ['DistributionConfig.Origins.Items[].CustomHeaders.Items[].HeaderValue'],
+    sortBy: {
+      'DistributionConfig.Aliases.Items': null,
+      'DistributionConfig.Origins.Items': 'Id',
+      'DistributionConfig.Origins.Items[].CustomHeaders.Items': 'HeaderName',
+      'DistributionConfig.Origins.Items[].CustomOriginConfig.OriginSslProtocols.Items': null,
+      'DistributionConfig.OriginGroups.Items': 'Id',
+      'DistributionConfig.OriginGroups.Items[].FailoverCriteria.StatusCodes.Items': null,
+      'DistributionConfig.CustomErrorResponses.Items': 'ErrorCode',
+      'DistributionConfig.Restrictions.GeoRestriction.Items': null,
+      // in the default behaviour and in every cache behaviour
+      '**.AllowedMethods.Items': null,
+      '**.CachedMethods.Items': null,
+      '**.TrustedSigners.Items': null,
+      '**.TrustedKeyGroups.Items': null,
+      '**.LambdaFunctionAssociations.Items': 'EventType',
+      '**.FunctionAssociations.Items': 'EventType',
+      '**.ForwardedValues.Headers.Items': null,
+      '**.ForwardedValues.QueryStringCacheKeys.Items': null,
+      '**.Cookies.WhitelistedNames.Items': null,
+      'Tags.Items': 'Key',
+    },
+  },
+  /** cache_policies/<Id>.json, origin_request_policies/<Id>.json: the policy */
+  cachePolicy: {
+    drop: ['LastModifiedTime'],
+    sortBy: { '**.Headers.Items': null, '**.Cookies.Items': null, '**.QueryStrings.Items': null },
+  },
+  /** response_headers_policies/<Id>.json */
+  responseHeadersPolicy: {
+    drop: ['LastModifiedTime'],
+    sortBy: {
+      '**.CustomHeadersConfig.Items': 'Header',
+      '**.RemoveHeadersConfig.Items': 'Header',
+      '**.AccessControlAllowOrigins.Items': null,
+      '**.AccessControlAllowHeaders.Items': null,
+      '**.AccessControlAllowMethods.Items': null,
+      '**.AccessControlExposeHeaders.Items': null,
+    },
+  },
+  /** functions/<Name>/config.json: { Name, Stages: [FunctionSummary] } (stages sorted by the writer) */
+  function: {
+    drop: ['Stages[].FunctionMetadata.LastModifiedTime', 'Stages[].FunctionMetadata.CreatedTime'],
+    sortBy: { 'Stages[].FunctionConfig.KeyValueStoreAssociations.Items': 'KeyValueStoreARN' },
+  },
+  /** origin_access_controls/<Id>.json, origin_access_identities/<Id>.json: as listed */
+  accessControl: {},
+  /** origin_mappings.json: built by origin-mappings.ts, already in a stable order */
+  originMappings: {
+    sortBy: { domains: ['domain', 'distribution'], 'buckets.*': null },
+  },
+} satisfies Record<string, NormalizationRules>;
+
+const fileId = (path: string) => (path.split('/').pop() ?? path).replace(/\.json$/, '');
+
+export const cloudfrontResources: readonly ResourceFileSpec[] = [
+  {
+    pattern: 'distribution_configs/*.json',
+    kind: 'CloudFront distribution',
+    rules: cloudfrontRules.distribution,
+    label: (value, path) => {
+      const aliases = (value as { DistributionConfig?: { Aliases?: { Items?: string[] } } })?.DistributionConfig?.Aliases?.Items ?? [];
+      return aliases.length ? `${fileId(path)} (${aliases.join(', ')})` : fileId(path);
+    },
+  },
+  { pattern: 'origin_mappings.json', kind: 'CloudFront domains and the origins that serve them', rules: cloudfrontRules.originMappings, label: () => 'origin mappings' },
+  { pattern: 'cache_policies/*.json', kind: 'CloudFront cache policy', rules: cloudfrontRules.cachePolicy, label: policyLabel('CachePolicyConfig') },
+  { pattern: 'origin_request_policies/*.json', kind: 'CloudFront origin request policy', rules: cloudfrontRules.cachePolicy, label: policyLabel('OriginRequestPolicyConfig') },
+  { pattern: 'response_headers_policies/*.json', kind: 'CloudFront response headers policy', rules: cloudfrontRules.responseHeadersPolicy, label: policyLabel('ResponseHeadersPolicyConfig') },
+  { pattern: 'functions/*/config.json', kind: 'CloudFront function', rules: cloudfrontRules.function, label: (_v, path) => path.split('/')[1]! },
+  { pattern: 'functions/*/*.js', kind: 'CloudFront function code', label: (_v, path) => `${path.split('/')[1]} (${fileId(path).replace(/\.js$/, '')})` },
+  { pattern: 'origin_access_controls/*.json', kind: 'CloudFront origin access control', rules: cloudfrontRules.accessControl, label: nameLabel },
+  { pattern: 'origin_access_identities/*.json', kind: 'CloudFront origin access identity', rules: cloudfrontRules.accessControl, label: (_v, path) => fileId(path) },
+];
+
+function policyLabel(configKey: string) {
+  return (value: unknown, path: string) => {
+    const name = (value as Record<string, { Name?: string } | undefined>)?.[configKey]?.Name;
+    return name ? `${name} (${fileId(path)})` : fileId(path);
+  };
+}
+
+function nameLabel(value: unknown, path: string): string {
+  const name = (value as { Name?: string })?.Name;
+  return name ? `${name} (${fileId(path)})` : fileId(path);
+}
