@@ -8,13 +8,15 @@ import { catCommand } from './cat.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
 import { createContext, type Io } from './context.js';
+import { diffCommand, statusCommand } from './diff.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { lsCommand } from './ls.js';
+import { restoreCommand } from './restore.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, lsCommand, catCommand, verifyCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -14,6 +14,7 @@ import type { VersionReader } from '../archive/version-reader.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { NormalizationRules } from '../normalize/rules.js';
 import type { Pointer } from '../store/pointer.js';
+import type { RestoreContext } from '../restore/types.js';
 import type { Logger, TaskProgress } from '../util/log.js';
 import type { AwsClients } from './aws/shared/clients.js';
 
@@ -90,6 +91,8 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
    * PATH_NOT_FOUND when it is its kind but not in this version.
    */
   resolveUri?(uri: string, version: VersionReader): Promise<ResolvedContent | null>;
+  /** Plans putting the service back as a version holds it (see src/restore/types.ts). */
+  restore?(ctx: RestoreContext<C>): Promise<void>;
 }
 
 export type AnyCollector = Collector<any>;

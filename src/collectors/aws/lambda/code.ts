@@ -91,6 +91,24 @@ async function fromStore(ctx: CollectContext<LambdaConfig>, oid: string, size: n
   return bytes;
 }
 
+/**
+ * With a custom endpoint (an emulator, or a gateway), a code location on another host is not
+ * followed: it would reach outside the endpoint the user chose (emulators name real AWS
+ * hosts there). It is recorded as a finding instead.
+ */
+function outsideEndpoint(ctx: CollectContext<LambdaConfig>, location: string, folder: string): boolean {
+  const endpoint = ctx.aws.endpoint;
+  if (!endpoint) return false;
+  let same = false;
+  try {
+    same = new URL(location).host === new URL(endpoint).host;
+  } catch {
+    same = false;
+  }
+  if (!same) ctx.finding({ resource: `lambda_functions/${folder}`, reason: 'CodeLocationOutsideEndpoint', detail: 'the code location is not on the configured endpoint, so it was not fetched' });
+  return !same;
+}
+
 async function fetchPackage(ctx: CollectContext<LambdaConfig>, deps: CodeDeps, request: Omit<CodeRequest, 'signal'>): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   ctx.count('codeDownloads');
   return deps.fetchCode({ ...request, signal: ctx.signal });
@@ -127,6 +145,7 @@ export async function archiveCode(ctx: CollectContext<LambdaConfig>, deps: CodeD
   if (bytes) ctx.count('codeFromStore');
   if (!bytes) {
     if (!t.location) return { ...record, notArchived: 'no code location reported' };
+    if (outsideEndpoint(ctx, t.location, base)) return { ...record, notArchived: 'code location outside the configured endpoint' };
     const request = { functionName: t.functionName, region: t.region, qualifier: null, location: t.location, sha256, size: t.codeSize };
     const label = `the code package of Lambda function ${t.functionName}`;
     if (t.codeSize > settings.maxUnpackPackageBytes) {
@@ -165,7 +184,7 @@ export async function archiveVersionCode(ctx: CollectContext<LambdaConfig>, deps
     return true;
   }
   const location = await t.location();
-  if (!location) return false;
+  if (!location || outsideEndpoint(ctx, location, t.folder)) return false;
   const label = `the code package of Lambda function ${t.functionName} version ${t.version}`;
   const request = { functionName: t.functionName, region: t.region, qualifier: t.version, location, sha256, size: t.codeSize };
   await deps.downloads(async () => ctx.out.blob(path, await fetchPackage(ctx, deps, request), { expect: { sha256, size: t.codeSize, label }, signal: ctx.signal }));

@@ -11,7 +11,16 @@ const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'Unautho
 const UNAVAILABLE = new Set(['OptInRequired', 'SubscriptionRequiredException', 'InvalidAction', 'UnknownOperationException', 'UnsupportedOperation', 'NotSupported', 'ServiceUnavailableInRegion']);
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
 
+/**
+ * An answer that is not an AWS error document at all, with HTTP 404: the endpoint does not
+ * implement the operation (an emulator or an S3-compatible server covering part of the API).
+ */
+function isUnimplementedOperation(err: unknown): boolean {
+  return (err as { name?: unknown })?.name === 'SyntaxError' && httpStatus(err) === 404;
+}
+
 export function awsErrorName(err: unknown): string {
+  if (isUnimplementedOperation(err)) return 'OperationNotImplemented';
   const e = err as { name?: unknown; Code?: unknown; code?: unknown };
   for (const v of [e?.name, e?.Code, e?.code]) if (typeof v === 'string' && v && v !== 'Error') return v;
   return 'Error';
@@ -23,6 +32,7 @@ export function httpStatus(err: unknown): number | undefined {
 
 export function classifyAwsError(err: unknown): AwsErrorKind {
   const name = awsErrorName(err);
+  if (name === 'OperationNotImplemented') return 'unavailable';
   if (ACCESS_DENIED.has(name) || httpStatus(err) === 403) return 'access-denied';
   if (UNAVAILABLE.has(name)) return 'unavailable';
   if (THROTTLED.has(name) || httpStatus(err) === 429) return 'throttled';

@@ -1,0 +1,47 @@
+// The live estate as a tree that is never written: `snap status` and `snap diff … live`.
+// Runs the enabled collectors (or those owning the given paths) exactly as a commit would,
+// reusing the latest version for unchanged payloads, but with git objects kept in memory and
+// payloads only hashed. The archive is not locked, not changed, and nothing is downloaded
+// twice that the latest version already identifies.
+import { SnapError } from '../errors.js';
+import { collectors as registered } from '../collectors/registry.js';
+import type { AnyCollector } from '../collectors/types.js';
+import { HashingStore } from '../store/hashing-store.js';
+import type { Logger, Progress } from '../util/log.js';
+import { Archive } from './archive.js';
+import { MemoryObjects } from './memory-objects.js';
+import { enabledCollectors, snapshotTree, type SnapshotTree } from './snapshot.js';
+
+export interface LiveTree extends SnapshotTree {
+  objects: MemoryObjects;
+  /** the top-level folders that were collected (compare only these) */
+  roots: string[];
+}
+
+export async function collectLive(archive: Archive, options: { paths?: string[]; progress: Progress; log: Logger; signal?: AbortSignal; collectors?: readonly AnyCollector[] }): Promise<LiveTree> {
+  const config = await archive.loadConfig();
+  let selected = enabledCollectors(config, options.collectors ?? registered);
+  const tops = new Set((options.paths ?? []).map((p) => p.replace(/^\/+/, '').split('/')[0]!).filter(Boolean));
+  if (tops.size) {
+    const known = new Set(selected.map((s) => s.collector.root));
+    for (const t of tops) {
+      if (!known.has(t)) throw new SnapError('PATH_NOT_FOUND', `no enabled collector writes ${t}/ (enabled: ${[...known].sort().join(', ')})`, { path: t });
+    }
+    selected = selected.filter((s) => tops.has(s.collector.root));
+  }
+  const objects = new MemoryObjects(archive.repo);
+  const store = new HashingStore(archive.openStore(config));
+  const tree = await snapshotTree(archive, {
+    version: 'live',
+    config,
+    selected,
+    objects,
+    store,
+    fingerprint: await archive.fingerprinter(),
+    progress: options.progress,
+    log: options.log,
+    signal: options.signal,
+    now: () => new Date(),
+  });
+  return { ...tree, objects, roots: selected.map((s) => s.collector.root) };
+}

@@ -1,0 +1,122 @@
+// snap diff A B [PATH…] · snap diff VERSION --between LEFT RIGHT · snap status [PATH…]
+import { collectLive, type LiveTree } from '../archive/live.js';
+import { resolveVersion } from '../archive/versions.js';
+import { compareFolders, compareTrees, type ObjectSource, type ResourceChange } from '../diff/compare.js';
+import { renderNameOnly, renderStat, renderText, toDocument } from '../diff/render.js';
+import { UsageError } from '../errors.js';
+import type { Archive } from '../archive/archive.js';
+import { flag, type Command, type Parsed } from './command.js';
+import { paint, type CliContext } from './context.js';
+
+const OUTPUT_HELP = `output:
+  --stat        counts per service and per resource
+  --name-only   the changed files only
+  --json        one object per changed resource file (schema "snap-diff/1", see README)
+  colour on a terminal only; --no-color or NO_COLOR=1 turn it off
+
+exit codes: 0 no differences, 1 differences, 2 bad input, 3 (status) some service could
+not be read live: it is shown as unchanged`;
+
+const outputOptions = { stat: { type: 'boolean' }, 'name-only': { type: 'boolean' }, json: { type: 'boolean' } } as const;
+
+function render(ctx: CliContext, args: Parsed, from: string, to: string, changes: ResourceChange[]): void {
+  const painter = (style: Parameters<typeof paint>[1], text: string) => paint(ctx, style, text);
+  if (flag(args, 'json')) ctx.out(`${JSON.stringify(toDocument(from, to, changes), null, 2)}\n`);
+  else if (flag(args, 'name-only')) ctx.out(renderNameOnly(changes));
+  else if (flag(args, 'stat')) ctx.out(renderStat(changes, painter));
+  else ctx.out(renderText(changes, painter));
+}
+
+async function side(ctx: CliContext, archive: Archive, spec: string, paths: string[]): Promise<{ name: string; tree: string; source: ObjectSource; live: LiveTree | null }> {
+  if (spec === 'live') {
+    const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger() });
+    return { name: 'live', tree: live.treeOid, source: live.objects, live };
+  }
+  const v = await resolveVersion(archive.repo, spec);
+  return { name: v.name, tree: v.treeOid, source: archive.repo, live: null };
+}
+
+function reportLiveProblems(ctx: CliContext, live: LiveTree | null): boolean {
+  if (!live) return false;
+  const bad = live.manifest.collectors.filter((c) => c.status !== 'ok');
+  for (const c of bad) ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${c.id} could not be read completely live (${c.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}); what it could not read is shown as unchanged\n`);
+  return bad.length > 0;
+}
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'show what changed between two versions (or a version and live)',
+  help: `usage: snap diff A B [PATH…] [--stat | --name-only | --json]
+       snap diff VERSION --between LEFT RIGHT
+
+Shows config drift between A and B resource by resource: JSON field paths with old → new
+values (keyed lists such as origins, cache behaviours, records and tags are matched by
+identity, so a reorder is not a change), line diffs of text content (pages, code, zone
+files), size and sha256 of payloads, and "value changed" for fingerprinted secrets.
+A and B are versions, "latest", commit ids, or "live" (the estate now, collected without
+writing anything). PATH limits the comparison to services or resources.
+--between compares two folders of one version, such as a prod bucket and its staging copy.
+
+${OUTPUT_HELP}
+
+examples:
+  snap diff v1.0 v1.1
+  snap diff v1.0 v1.1 cloudfront s3_buckets/sailjada-prod --stat
+  snap diff v1.1 --between s3_buckets/sailjada-prod s3_buckets/sailjada-staging
+  snap diff latest live route53`,
+  options: { ...outputOptions, between: { type: 'string', multiple: true } },
+  positionals: [1, Infinity],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const between = args.values.between as string[] | undefined;
+    if (between) {
+      if (between.length !== 1 || args.positionals.length !== 2) throw new UsageError('snap diff: use --between LEFT RIGHT with one version (snap diff VERSION --between LEFT RIGHT)');
+      const v = await resolveVersion(archive.repo, args.positionals[0]!);
+      const [left, right] = [between[0]!.replace(/\/+$/, ''), args.positionals[1]!.replace(/\/+$/, '')];
+      for (const p of [left, right]) if (!(await archive.repo.entryAt(v.treeOid, p))) throw new UsageError(`snap diff: ${v.name} has no ${p}`);
+      const changes = await compareFolders(archive.repo, v.treeOid, left, right);
+      render(ctx, args, `${v.name}:${left}`, `${v.name}:${right}`, changes);
+      return changes.length ? 1 : 0;
+    }
+    if (args.positionals.length < 2) throw new UsageError('snap diff: needs two versions (or a version and "live"), e.g. snap diff v1.0 v1.1');
+    const [aSpec, bSpec, ...paths] = args.positionals as [string, string, ...string[]];
+    if (aSpec === 'live' && bSpec === 'live') throw new UsageError('snap diff: compare live with a version, not with itself');
+    const a = await side(ctx, archive, aSpec, paths);
+    const b = await side(ctx, archive, bSpec, paths);
+    const live = a.live ?? b.live;
+    const source = live ? live.objects : archive.repo;
+    const scope = paths.length ? paths : live ? live.roots : [];
+    const changes = await compareTrees(source, a.tree, b.tree, { paths: scope });
+    render(ctx, args, a.name, b.name, changes);
+    const partial = reportLiveProblems(ctx, live);
+    return partial ? 3 : changes.length ? 1 : 0;
+  },
+};
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show drift between the live estate and the latest version',
+  help: `usage: snap status [PATH…] [--stat | --name-only | --json]
+
+Collects the live estate (every enabled service, or those owning the given paths) without
+writing anything to the archive, and shows how it differs from the latest version, as
+\`snap diff latest live\` does.
+
+${OUTPUT_HELP}
+
+examples:
+  snap status
+  snap status s3_buckets/sailjada-prod route53 --stat`,
+  options: outputOptions,
+  positionals: [0, Infinity],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const latest = await resolveVersion(archive.repo, 'latest');
+    const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger() });
+    const changes = await compareTrees(live.objects, latest.treeOid, live.treeOid, { paths: args.positionals.length ? args.positionals : live.roots });
+    render(ctx, args, latest.name, 'live', changes);
+    if (!changes.length && !flag(args, 'json') && !ctx.quiet) ctx.err(`no drift since ${latest.name}\n`);
+    return reportLiveProblems(ctx, live) ? 3 : changes.length ? 1 : 0;
+  },
+};
+

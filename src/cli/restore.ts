@@ -1,0 +1,127 @@
+// snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune] [--rename OLD=NEW]… [--secrets FILE]
+import { createInterface } from 'node:readline/promises';
+import { applyPlan, planRestore, type RestorePlan } from '../restore/plan.js';
+import { UsageError } from '../errors.js';
+import { flag, str, type Command } from './command.js';
+import { paint, type CliContext } from './context.js';
+
+const MARK = { create: '+', update: '~', delete: '-' } as const;
+
+export function parseRenames(values: unknown): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const v of (values as string[] | undefined) ?? []) {
+    const m = /^([^=]+)=([^=]+)$/.exec(v);
+    if (!m) throw new UsageError(`--rename needs OLD=NEW, got ${JSON.stringify(v)}`);
+    map.set(m[1]!, m[2]!);
+  }
+  return map;
+}
+
+export function renderPlan(ctx: CliContext, plan: RestorePlan): number {
+  const total = plan.services.reduce((n, s) => n + s.changes.length, 0);
+  ctx.out(`${paint(ctx, 'bold', `Restore plan for ${plan.version.name}`)}: ${total} change${total === 1 ? '' : 's'}\n`);
+  for (const s of plan.services) {
+    const scope = s.selection.length ? ` (${s.selection.map((p) => `${s.collector.root}/${p}`).join(', ')})` : '';
+    ctx.out(`  ${paint(ctx, 'bold', s.collector.root)}${scope}${s.changes.length === 0 && !s.error ? paint(ctx, 'dim', '  matches the version') : ''}\n`);
+    if (s.error) ctx.out(`    ${paint(ctx, 'red', `cannot plan: ${s.error}`)}\n`);
+    for (const c of s.changes) {
+      const colour = c.action === 'create' ? 'green' : c.action === 'delete' ? 'red' : 'yellow';
+      ctx.out(`    ${paint(ctx, colour, `${MARK[c.action]} ${c.action.padEnd(6)}`)} ${c.resource}${c.detail ? paint(ctx, 'dim', `  ${c.detail}`) : ''}\n`);
+    }
+    for (const n of s.notes) ctx.out(`    ${paint(ctx, 'yellow', '! note  ')} ${n.resource}: ${n.message}\n`);
+  }
+  return total;
+}
+
+async function confirm(ctx: CliContext, question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: ctx.io.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export const restoreCommand: Command = {
+  name: 'restore',
+  summary: 'put a version back (prints a plan first; applies with --yes)',
+  help: `usage: snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune]
+                    [--rename OLD=NEW]… [--secrets FILE] [--endpoint URL] [--profile NAME]
+
+Compares the live estate with VERSION and prints a plan: what will be created, updated
+and deleted, per resource, like a plan in an infrastructure tool. The plan is applied
+only with --yes (or after you confirm it on a terminal). Services are restored in
+dependency order: IAM, S3, DynamoDB, Lambda, API Gateway, CloudFront, Route53, Apps Script.
+
+SELECTOR names what to restore by its folder in the archive: a service (route53,
+s3_buckets) or a resource (s3_buckets/queenofsandiego-prod,
+lambda_functions/update_dashboard). Without selectors, everything in the version that
+snap can restore is restored.
+
+Nothing the version does not name is deleted unless --prune is given.
+
+Secret values (Lambda environment variables, API Gateway stage variables) are not in
+the archive. A live value whose fingerprint matches the version's is kept; any other
+must be given in --secrets FILE, a JSON object such as
+  {"lambda:update_dashboard": {"STRIPE_SECRET_KEY": "…"}}
+or the plan notes that it cannot be restored.
+
+options:
+  --dry-run           print the plan only
+  --yes               apply without asking
+  --prune             also delete what the version does not name
+  --rename OLD=NEW    restore bucket/table/zone/function OLD under the name NEW (e.g. staging)
+  --secrets FILE      values for secrets the archive holds only as fingerprints
+  --endpoint URL      restore into another endpoint (a scratch account, an emulator)
+  --profile NAME      restore with another AWS profile (another account)
+
+exit codes: 0 done (or nothing to do), 1 a change failed, 2 bad input or not confirmed
+
+examples:
+  snap restore v1.0 s3_buckets/queenofsandiego-prod --dry-run
+  snap restore v1.0 route53 --yes
+  snap restore v1.0 s3_buckets/sailjada-prod --rename sailjada-prod=sailjada-staging --yes`,
+  options: {
+    'dry-run': { type: 'boolean' },
+    yes: { type: 'boolean', short: 'y' },
+    prune: { type: 'boolean' },
+    rename: { type: 'string', multiple: true },
+    secrets: { type: 'string' },
+    endpoint: { type: 'string' },
+    profile: { type: 'string' },
+  },
+  positionals: [1, Infinity],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const [version, ...selectors] = args.positionals as [string, ...string[]];
+    const plan = await planRestore(
+      archive,
+      { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
+      { log: ctx.logger() },
+    );
+    const total = renderPlan(ctx, plan);
+    const planningFailed = plan.services.some((s) => s.error);
+    if (total === 0 || flag(args, 'dry-run')) {
+      plan.close();
+      if (flag(args, 'dry-run') && total) ctx.err('dry run: nothing was changed\n');
+      return planningFailed ? 1 : 0;
+    }
+    if (!flag(args, 'yes')) {
+      const interactive = Boolean(process.stdin.isTTY) && Boolean(ctx.io.stderr.isTTY);
+      if (!interactive || !(await confirm(ctx, `Apply these ${total} changes? [y/N] `))) {
+        plan.close();
+        ctx.err(interactive ? 'not applied\n' : 'not applied: re-run with --yes to apply the plan (no terminal to confirm on)\n');
+        return 2;
+      }
+    }
+    let failed = 0;
+    await applyPlan(plan, (r) => {
+      if (r.error) {
+        failed++;
+        ctx.err(`${paint(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
+      } else if (!ctx.quiet) ctx.err(`done   ${r.change.action} ${r.change.resource}\n`);
+    });
+    ctx.out(failed ? `${total - failed} of ${total} changes applied, ${failed} failed\n` : `${total} changes applied; \`snap status\` should now show no drift for what was restored\n`);
+    return failed || planningFailed ? 1 : 0;
+  },
+};

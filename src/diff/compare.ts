@@ -1,0 +1,182 @@
+// Comparing two trees resource by resource: the engine behind `snap diff`, `snap status`
+// and commit summaries. Each changed file is described with what its collector declared
+// (which kind of resource, its name for people, its keyed arrays), and its change is shown
+// at the right depth: field paths for JSON, a line diff for text, size and sha256 for
+// payloads in the content store and other binary content. Generated files (manifests) are
+// never differences. Subtrees with the same id on both sides are skipped unread.
+import { createHash } from 'node:crypto';
+import { MANIFEST_MD_PATH, MANIFEST_PATH } from '../archive/manifest.js';
+import { collectors } from '../collectors/registry.js';
+import type { AnyCollector, ResourceFileSpec } from '../collectors/types.js';
+import { MODE_TREE, type TreeEntry } from '../git/objects.js';
+import { diffTrees, type FileChange, type TreeSource } from '../git/tree-walk.js';
+import type { Json } from '../normalize/stable-json.js';
+import { parsePointer, POINTER_MAX_BYTES } from '../store/pointer.js';
+import { globMatch } from '../util/glob.js';
+import { isText } from '../util/text.js';
+import { diffJson, type FieldChange } from './json-diff.js';
+import { unifiedDiff } from './text-diff.js';
+
+export interface ObjectSource extends TreeSource {
+  readBlob(oid: string): Promise<Uint8Array>;
+}
+
+export interface ContentRef {
+  sha256: string;
+  size: number;
+  /** the content lives in the content store (the tree holds a pointer) */
+  stored: boolean;
+}
+
+export interface ResourceChange {
+  /** top-level folder: s3_buckets, cloudfront, lambda_functions, … */
+  service: string;
+  /** path of the changed file in the tree */
+  path: string;
+  /** what the file describes, as its collector declares it ("distribution"), else "file" */
+  kind: string;
+  /** the resource's name for people ("E1ABC (www.sailjada.com)") */
+  label: string;
+  status: 'added' | 'removed' | 'changed';
+  /** JSON documents: what changed, field by field */
+  fields?: FieldChange[];
+  /** text content: unified line diff */
+  text?: string;
+  /** stored payloads and binary content: size and sha256 on each side */
+  content?: { old: ContentRef | null; new: ContentRef | null };
+}
+
+/** Files that change with every version by construction. */
+export const GENERATED_FILES = new Set([MANIFEST_PATH, MANIFEST_MD_PATH, 'RECOVERY.md']);
+
+export function collectorForPath(path: string, registry: readonly AnyCollector[] = collectors): AnyCollector | undefined {
+  const top = path.split('/')[0];
+  return registry.find((c) => c.root === top);
+}
+
+export function specForPath(path: string, registry: readonly AnyCollector[] = collectors): { collector: AnyCollector; spec: ResourceFileSpec | undefined; rel: string } | null {
+  const collector = collectorForPath(path, registry);
+  if (!collector) return null;
+  const rel = path.slice(collector.root.length + 1);
+  return { collector, spec: collector.resources?.find((s) => globMatch(s.pattern, rel)), rel };
+}
+
+interface Side {
+  bytes: Uint8Array;
+  pointer: ContentRef | null;
+  json: Json | undefined;
+  text: string | null;
+}
+
+async function readSide(source: ObjectSource, oid: string | undefined, path: string): Promise<Side | null> {
+  if (!oid) return null;
+  const bytes = await source.readBlob(oid);
+  const p = bytes.length <= POINTER_MAX_BYTES ? parsePointer(bytes) : null;
+  if (p) return { bytes, pointer: { sha256: p.oid, size: p.size, stored: true }, json: undefined, text: null };
+  const text = isText(bytes) ? Buffer.from(bytes).toString('utf8') : null;
+  let json: Json | undefined;
+  if (text !== null && path.endsWith('.json')) {
+    try {
+      json = JSON.parse(text) as Json;
+    } catch {
+      json = undefined;
+    }
+  }
+  return { bytes, pointer: null, json, text };
+}
+
+function contentRef(side: Side | null): ContentRef | null {
+  if (!side) return null;
+  return side.pointer ?? { sha256: createHash('sha256').update(side.bytes).digest('hex'), size: side.bytes.length, stored: false };
+}
+
+export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange | null> {
+  const path = options.labelPath ?? change.path;
+  const [a, b] = await Promise.all([readSide(source, change.old?.oid, path), readSide(source, change.new?.oid, path)]);
+  const found = specForPath(path, options.registry);
+  const value = (b?.json ?? a?.json) as unknown;
+  const base: ResourceChange = {
+    service: path.split('/')[0]!,
+    path: change.path,
+    kind: found?.spec?.kind ?? 'file',
+    label: found?.spec?.label ? safeLabel(() => found.spec!.label!(value ?? null, found.rel), found.rel) : (found?.rel ?? path),
+    status: change.status === 'modified' ? 'changed' : change.status,
+  };
+  if ((a?.pointer || b?.pointer) || (a && a.text === null) || (b && b.text === null)) {
+    return { ...base, content: { old: contentRef(a), new: contentRef(b) } };
+  }
+  if (a?.json !== undefined || b?.json !== undefined) {
+    if (a?.json !== undefined && b?.json !== undefined) {
+      const fields = diffJson(a.json, b.json, found?.spec?.rules);
+      return fields.length ? { ...base, fields } : null; // same data, different bytes: not a change
+    }
+    return base;
+  }
+  return { ...base, text: unifiedDiff(a?.text ?? '', b?.text ?? '') };
+}
+
+function safeLabel(make: () => string, fallback: string): string {
+  try {
+    return make() || fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+async function subtreeAt(source: TreeSource, tree: string | null, path: string): Promise<TreeEntry | null> {
+  if (!tree) return null;
+  let current: TreeEntry = { name: '', mode: MODE_TREE, oid: tree };
+  for (const seg of path.split('/').filter(Boolean)) {
+    if (current.mode !== MODE_TREE) return null;
+    const next = (await source.readTree(current.oid)).find((e) => e.name === seg);
+    if (!next) return null;
+    current = next;
+  }
+  return current;
+}
+
+export interface CompareOptions {
+  /** limit to these folders or files (tree paths) */
+  paths?: string[];
+  registry?: readonly AnyCollector[];
+}
+
+/** Every resource change from `fromTree` to `toTree`, in path order. */
+export async function compareTrees(source: ObjectSource, fromTree: string | null, toTree: string | null, options: CompareOptions = {}): Promise<ResourceChange[]> {
+  const roots = options.paths?.length ? options.paths.map((p) => p.replace(/^\/+|\/+$/g, '')) : [''];
+  const out: ResourceChange[] = [];
+  for (const root of roots) {
+    const [a, b] = await Promise.all([subtreeAt(source, fromTree, root), subtreeAt(source, toTree, root)]);
+    for await (const change of filesUnder(source, a, b, root)) {
+      if (GENERATED_FILES.has(change.path)) continue;
+      const described = await describeChange(source, change, { registry: options.registry });
+      if (described) out.push(described);
+    }
+  }
+  return out;
+}
+
+/** Compares two folders of one version as if they were one resource (prod against staging). */
+export async function compareFolders(source: ObjectSource, tree: string, left: string, right: string, options: { registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange[]> {
+  const [a, b] = await Promise.all([subtreeAt(source, tree, left), subtreeAt(source, tree, right)]);
+  const out: ResourceChange[] = [];
+  for await (const change of filesUnder(source, a, b, '')) {
+    const described = await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry });
+    if (described) out.push({ ...described, path: change.path });
+  }
+  return out;
+}
+
+async function* filesUnder(source: TreeSource, a: TreeEntry | null, b: TreeEntry | null, prefix: string): AsyncGenerator<FileChange> {
+  const aTree = a?.mode === MODE_TREE ? a.oid : null;
+  const bTree = b?.mode === MODE_TREE ? b.oid : null;
+  if (a && !aTree) {
+    if (b && !bTree) {
+      if (a.oid !== b.oid) yield { path: prefix, status: 'modified', old: { path: prefix, mode: a.mode, oid: a.oid }, new: { path: prefix, mode: b.mode, oid: b.oid } };
+      return;
+    }
+    yield { path: prefix, status: 'removed', old: { path: prefix, mode: a.mode, oid: a.oid }, new: null };
+  }
+  yield* diffTrees(source, aTree, bTree, prefix);
+  if (b && !bTree && !(a && !aTree)) yield { path: prefix, status: 'added', old: null, new: { path: prefix, mode: b.mode, oid: b.oid } };
+}

@@ -1,0 +1,61 @@
+// The restore contract. A collector that can put its service back implements
+// Collector.restore(ctx): it reads what the version holds (ctx.version, its own folder),
+// reads the live service, and plans one PlannedChange per difference: create what is
+// missing, update what differs, and (only with ctx.prune) delete what the version does not
+// name. Planning changes nothing; the runner prints the plan, asks, then applies it in
+// dependency order. After an apply, a snapshot of the restored part equals the version.
+import type { VersionReader } from '../archive/version-reader.js';
+import type { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { CollectorBaseConfig } from '../collectors/types.js';
+import type { Fingerprinter } from '../normalize/fingerprint.js';
+import type { ContentStore } from '../store/types.js';
+import type { Logger } from '../util/log.js';
+
+export interface PlannedChange {
+  /** what is changed, for people: "s3://sailjada-prod/events/index.html", "route53 www.example.com. CNAME" */
+  resource: string;
+  action: 'create' | 'update' | 'delete';
+  /** one line on what differs: "content 1.2 KiB → 1.1 KiB", "TTL 60 → 300" */
+  detail: string;
+  /** performs the change; must be safe to retry */
+  apply(): Promise<void>;
+}
+
+/**
+ * Values that the archive holds only as fingerprints (Lambda environment variables, API
+ * Gateway stage variables). A restore keeps the live value when its fingerprint matches the
+ * version's; otherwise it needs the value from the user (a file or the environment).
+ */
+export interface SecretValues {
+  /** the value for `name` in `scope` (e.g. scope "lambda:update_dashboard"), if the user gave one */
+  get(scope: string, name: string): string | undefined;
+}
+
+export interface RestoreContext<C extends CollectorBaseConfig = CollectorBaseConfig> {
+  readonly config: C;
+  /** the collector's folder in the version being restored */
+  readonly version: VersionReader;
+  readonly versionName: string;
+  /**
+   * Folders or files inside the collector's folder to restore (e.g. ["sailjada-prod"] for
+   * s3_buckets/sailjada-prod); empty means everything.
+   */
+  readonly selection: readonly string[];
+  /** Restore a resource under another name: original name → target name (bucket, table, zone, function). */
+  readonly rename: ReadonlyMap<string, string>;
+  /** Delete live resources (objects, records, items) that the version does not name. */
+  readonly prune: boolean;
+  readonly aws: AwsClients;
+  readonly store: ContentStore;
+  readonly fingerprint: Fingerprinter;
+  readonly secrets: SecretValues;
+  readonly log: Logger;
+  readonly signal: AbortSignal;
+  /** Adds a change to the plan. */
+  plan(change: PlannedChange): void;
+  /** Records something the restore cannot do (a secret value it does not have, an unsupported kind). */
+  note(resource: string, message: string): void;
+}
+
+/** The order layers are restored in: what others depend on first. */
+export const RESTORE_ORDER = ['iam', 's3', 'dynamodb', 'lambda', 'apigateway', 'ses', 'rds', 'cloudfront', 'route53', 'lightsail', 'gas', 'local'];
