@@ -18,6 +18,8 @@ import { Archive } from './archive.js';
 import type { Manifest } from './manifest.js';
 import { acquireLock } from './lock.js';
 import { countChanges, formatChangeSummary } from './summary.js';
+import { compareTrees } from '../diff/compare.js';
+import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 
@@ -99,8 +101,9 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     await txn.commit();
     const reports = manifest.collectors;
 
-    const changes = await countChanges(repo, parentTree, treeOid);
-    const summary = formatChangeSummary(changes, previous === null);
+    // The first version is summarized by folder (reading every file would be wasted work);
+    // later ones by the resources that changed.
+    const summary = previous === null ? formatChangeSummary(await countChanges(repo, parentTree, treeOid), true) : summarizeChanges(await compareTrees(repo, parentTree, treeOid));
     const partial = manifest.status === 'partial';
     const body = [
       options.message ? `${options.message.trim()}\n` : '',

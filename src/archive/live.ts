@@ -18,8 +18,19 @@ export interface LiveTree extends SnapshotTree {
   roots: string[];
 }
 
-export async function collectLive(archive: Archive, options: { paths?: string[]; progress: Progress; log: Logger; signal?: AbortSignal; collectors?: readonly AnyCollector[] }): Promise<LiveTree> {
-  const config = await archive.loadConfig();
+export interface LiveOptions {
+  paths?: string[];
+  progress: Progress;
+  log: Logger;
+  signal?: AbortSignal;
+  collectors?: readonly AnyCollector[];
+  /** read another endpoint or account than the configured one (a restore-test's scratch target) */
+  aws?: { endpoint?: string; profile?: string };
+}
+
+export async function collectLive(archive: Archive, options: LiveOptions): Promise<LiveTree> {
+  const loaded = await archive.loadConfig();
+  const config = options.aws ? { ...loaded, aws: { ...loaded.aws, ...(options.aws.endpoint ? { endpoint: options.aws.endpoint } : {}), ...(options.aws.profile ? { profile: options.aws.profile } : {}) } } : loaded;
   let selected = enabledCollectors(config, options.collectors ?? registered);
   const tops = new Set((options.paths ?? []).map((p) => p.replace(/^\/+/, '').split('/')[0]!).filter(Boolean));
   if (tops.size) {

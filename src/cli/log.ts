@@ -1,5 +1,9 @@
-// snap log
+// snap log [--stat] [--json]
+import { countChanges } from '../archive/summary.js';
 import { listVersions } from '../archive/versions.js';
+import { compareTrees } from '../diff/compare.js';
+import { countByService } from '../diff/summary.js';
+import { lastRestoreTest } from '../restore/restore-test.js';
 import { checkVersionSignature, describeSignature } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
 import { paint } from './context.js';
@@ -7,34 +11,51 @@ import { paint } from './context.js';
 export const logCommand: Command = {
   name: 'log',
   summary: 'list versions with date, signer and what changed',
-  help: `usage: snap log [--json]
+  help: `usage: snap log [--stat] [--json]
 
 Lists the archive's versions, newest first: name, date, whether the tag's signature is
-good and by whom, and a one-line summary of what changed since the version before.
+good and by whom, a one-line summary of what changed since the version before, and when
+the version was last proven restorable (snap restore-test).
 
 options:
-  --json   one JSON object per line: name, commit, date, signer, signature, summary
+  --stat   also count changed resources per service (compares each version with the one
+           before it)
+  --json   one JSON object per line: name, commit, date, signer, signature, summary,
+           restoreTest, and with --stat a "services" list of {service, resources}
 
-example:
-  snap log`,
-  options: { json: { type: 'boolean' } },
+examples:
+  snap log
+  snap log --stat`,
+  options: { json: { type: 'boolean' }, stat: { type: 'boolean' } },
   positionals: [0, 0],
   async run(ctx, args) {
     const archive = ctx.archive();
     const allowed = await archive.allowedSigners();
     const versions = await listVersions(archive.repo);
-    if (versions.length === 0 && !flag(args, 'json')) ctx.err('no versions yet: make one with `snap commit`\n');
-    for (const v of versions) {
+    const json = flag(args, 'json');
+    if (versions.length === 0 && !json) ctx.err('no versions yet: make one with `snap commit`\n');
+    for (let i = 0; i < versions.length; i++) {
+      const v = versions[i]!;
+      const older = versions[i + 1];
       const sig = checkVersionSignature(v, allowed);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
-      if (flag(args, 'json')) {
-        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.ok ? sig.principal : null, signature: sig.ok ? 'good' : sig.reason, summary })}\n`);
+      const tested = await lastRestoreTest(archive, v.commitOid);
+      // The first version is counted by files per folder: reading every file of it would be wasted work.
+      const services = !flag(args, 'stat')
+        ? null
+        : older
+          ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
+          : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
+      if (json) {
+        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.ok ? sig.principal : null, signature: sig.ok ? 'good' : sig.reason, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;
       }
       const date = v.date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
       const sigText = describeSignature(sig);
       ctx.out(`${paint(ctx, 'bold', v.name.padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
       ctx.out(`         ${summary}\n`);
+      if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);
+      for (const s of services ?? []) ctx.out(`           ${s.service.padEnd(22)} ${s.resources} resource${s.resources === 1 ? '' : 's'}\n`);
     }
     return 0;
   },

@@ -12,11 +12,11 @@ import { diffCommand, statusCommand } from './diff.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { lsCommand } from './ls.js';
-import { restoreCommand } from './restore.js';
+import { restoreCommand, restoreTestCommand } from './restore.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

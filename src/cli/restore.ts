@@ -1,6 +1,9 @@
 // snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune] [--rename OLD=NEW]… [--secrets FILE]
+// snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME)
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, planRestore, type RestorePlan } from '../restore/plan.js';
+import { restoreTest } from '../restore/restore-test.js';
+import { renderText, toDocument } from '../diff/render.js';
 import { UsageError } from '../errors.js';
 import { flag, str, type Command } from './command.js';
 import { paint, type CliContext } from './context.js';
@@ -123,5 +126,48 @@ examples:
     });
     ctx.out(failed ? `${total - failed} of ${total} changes applied, ${failed} failed\n` : `${total} changes applied; \`snap status\` should now show no drift for what was restored\n`);
     return failed || planningFailed ? 1 : 0;
+  },
+};
+
+export const restoreTestCommand: Command = {
+  name: 'restore-test',
+  summary: 'prove a version restores: restore into a scratch target and compare',
+  help: `usage: snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME) [--secrets FILE] [--json]
+
+The quarterly recovery dry-run, automated. Restores VERSION (or the selected services and
+resources) into a scratch target, never the configured estate: another endpoint (--endpoint,
+e.g. an emulator) or another account (--profile). Then takes a live snapshot of what was
+restored there and compares it with the version. Prints the differences; exit code 0 only
+when there are none. The verdict is recorded on the version as a git note
+(refs/notes/snap-restore-tests): \`snap log\` shows when each version was last proven
+restorable, and so does \`git log --notes=snap-restore-tests\`.
+
+options:
+  --endpoint URL   the scratch endpoint
+  --profile NAME   the scratch account's AWS profile
+  --secrets FILE   secret values to restore (see snap restore --help)
+  --json           the verdict and differences as JSON (differences in the snap-diff/1 schema)
+
+examples:
+  snap restore-test v1.1 --profile restore-drill
+  snap restore-test v1.1 s3_buckets route53 --endpoint http://127.0.0.1:5000`,
+  options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' } },
+  positionals: [1, Infinity],
+  async run(ctx, args) {
+    const archive = ctx.archive();
+    const [version, ...selectors] = args.positionals as [string, ...string[]];
+    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
+    if (flag(args, 'json')) {
+      ctx.out(`${JSON.stringify({ version: result.version, passed: result.passed, services: result.services, failedChanges: result.failedChanges.map((f) => ({ service: f.service, resource: f.change.resource, action: f.change.action, error: f.error })), differences: toDocument(result.version, 'restored', result.differences).changes }, null, 2)}\n`);
+    } else {
+      renderPlan(ctx, result.plan);
+      for (const f of result.failedChanges) ctx.out(`${paint(ctx, 'red', 'failed')} ${f.change.action} ${f.change.resource}: ${f.error}\n`);
+      if (result.differences.length) {
+        ctx.out(`\n${paint(ctx, 'bold', 'What was restored differs from the version:')}\n`);
+        ctx.out(renderText(result.differences, (style, text) => paint(ctx, style, text)));
+      }
+      ctx.out(`\n${result.passed ? paint(ctx, 'green', 'PASSED') : paint(ctx, 'red', 'FAILED')}: ${result.note.split('\n').slice(1).join('; ')}\n`);
+    }
+    return result.passed ? 0 : 1;
   },
 };

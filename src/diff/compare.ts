@@ -143,7 +143,7 @@ export interface CompareOptions {
 
 /** Every resource change from `fromTree` to `toTree`, in path order. */
 export async function compareTrees(source: ObjectSource, fromTree: string | null, toTree: string | null, options: CompareOptions = {}): Promise<ResourceChange[]> {
-  const roots = options.paths?.length ? options.paths.map((p) => p.replace(/^\/+|\/+$/g, '')) : [''];
+  const roots = options.paths?.length ? [...new Set(options.paths.map((p) => p.replace(/^\/+|\/+$/g, '')))].sort() : [''];
   const out: ResourceChange[] = [];
   for (const root of roots) {
     const [a, b] = await Promise.all([subtreeAt(source, fromTree, root), subtreeAt(source, toTree, root)]);

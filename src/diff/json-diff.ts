@@ -25,7 +25,11 @@ function join(display: string, key: string): string {
 
 function describeIdentity(item: Json, keys: string[]): string {
   if (!isObject(item)) return stableKey(item);
-  return keys.map((k) => `${k}=${typeof item[k] === 'string' ? item[k] : stableKey(item[k] ?? null)}`).join(',');
+  // Identity fields a record does not have (SetIdentifier of a simple record) are left out.
+  return keys
+    .filter((k) => item[k] !== undefined && item[k] !== null)
+    .map((k) => `${k}=${typeof item[k] === 'string' ? item[k] : stableKey(item[k])}`)
+    .join(',');
 }
 
 export function diffJson(a: Json, b: Json, rules?: NormalizationRules): FieldChange[] {
