@@ -8,12 +8,14 @@ import { lambdaCollector } from './aws/lambda/collect.js';
 import { lightsailCollector } from './aws/lightsail/collect.js';
 import { rdsCollector } from './aws/rds/collect.js';
 import { route53Collector } from './aws/route53/collect.js';
+import { s3Collector } from './aws/s3/collect.js';
 import { sesCollector } from './aws/ses/collect.js';
 import { gasCollector } from './gas/collect.js';
 import { localCollector } from './local/collect.js';
 import type { AnyCollector } from './types.js';
 
 export const collectors: readonly AnyCollector[] = [
+  s3Collector,
   lambdaCollector,
   cloudfrontCollector,
   route53Collector,

@@ -18,6 +18,12 @@ export interface ObjectSink {
   write(type: ObjectType, content: Uint8Array): string;
 }
 
+/** Reads trees and blobs: the repository, or a sink that also reads back what it holds. */
+export interface ObjectReader {
+  readTree(oid: string): Promise<TreeEntry[]>;
+  readBlob(oid: string): Promise<Uint8Array>;
+}
+
 const TREE_CACHE_LIMIT = 50_000;
 
 export class GitRepo {
@@ -158,6 +164,9 @@ export class GitRepo {
   /** Called when a transaction adds a pack, so later existence checks see it. */
   forgetPackIndexes(): void {
     this.packIndexes = null;
+    // isomorphic-git keeps its own list of packs in this cache; reset it too, or it keeps
+    // looking for the new pack's objects in the old list.
+    for (const key of Object.keys(this.cache)) delete (this.cache as Record<string, unknown>)[key];
   }
 
   // ---- refs ----------------------------------------------------------------------------
@@ -273,11 +282,29 @@ export class GitRepo {
   }
 }
 
-/** Objects written during one snapshot; nothing is visible to readers until commit(). */
+/**
+ * Objects written during one snapshot; nothing is visible to other readers until commit().
+ * The transaction itself reads its own objects (and, through them, the repository's), so a
+ * snapshot can look at what it wrote before sealing it.
+ */
 export class ObjectTransaction implements ObjectSink {
   written = 0;
 
   constructor(private readonly repo: GitRepo, private readonly pack: PackWriter) {}
+
+  async readTree(oid: string): Promise<TreeEntry[]> {
+    const own = this.pack.read(oid);
+    if (!own) return this.repo.readTree(oid);
+    if (own.type !== 'tree') throw new SnapError('GIT_OBJECT', `git object ${oid} is a ${own.type}, expected a tree`, { oid, type: own.type });
+    return decodeTree(own.content);
+  }
+
+  async readBlob(oid: string): Promise<Uint8Array> {
+    const own = this.pack.read(oid);
+    if (!own) return this.repo.readBlob(oid);
+    if (own.type !== 'blob') throw new SnapError('GIT_OBJECT', `git object ${oid} is a ${own.type}, expected a blob`, { oid, type: own.type });
+    return own.content;
+  }
 
   write(type: ObjectType, content: Uint8Array): string {
     const oid = hashObject(type, content);

@@ -1,0 +1,161 @@
+// Downloads one object into the content store, checking it as it streams. Every object gets
+// one end-to-end check against a hash S3 recorded when it was written:
+//   - a full-object checksum S3 returns (x-amz-checksum-crc32/crc32c/crc64nvme/sha1/sha256):
+//     the SDK verifies it while the body streams (its default response validation), and a
+//     ChecksumSHA256 is also given to the store, which refuses other bytes;
+//   - otherwise the MD5 that a single-part, non-KMS object's ETag is, computed here.
+// (MD5 on top of a verified checksum would cost ~1.7 s of CPU per GiB and check nothing more.)
+// The store also checks the size S3 announced. A mismatch is an IntegrityError: the entry is
+// recorded as corrupt and never pointed at.
+//
+// The request is conditional (If-Match on the listed ETag, or the listed version id) so the
+// bytes stored are the ones the listing described; if the object changed in between, it is
+// read again unconditionally and the entry records what was actually read.
+import { createHash } from 'node:crypto';
+import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { IntegrityError } from '../../../errors.js';
+import { normalize } from '../../../normalize/rules.js';
+import type { Json } from '../../../normalize/stable-json.js';
+import type { ContentStore, PutOptions } from '../../../store/types.js';
+import { awsErrorName } from '../shared/errors.js';
+import { unquoteEtag, type ListedObject } from './listing.js';
+import { OBJECT_HEADER_RULES } from './normalize.js';
+import { textTypeHint } from './text.js';
+import { isText } from '../../../util/text.js';
+
+export interface FetchedObject {
+  sha256: string;
+  size: number;
+  etag: string;
+  /** set when the object changed between listing and reading: the last-modified that was read */
+  changedLastModified?: string;
+  headers: { [name: string]: Json };
+  /** the bytes, when a readable copy was wanted and the content is text */
+  text?: Uint8Array;
+}
+
+export interface FetchOptions {
+  client: S3Client;
+  store: ContentStore;
+  bucket: string;
+  object: ListedObject;
+  /** a readable copy is wanted (the key has a planned path): buffer small text to return it */
+  wantText: boolean;
+  textMaxBytes: number;
+  signal?: AbortSignal;
+}
+
+export function objectLabel(bucket: string, key: string): string {
+  const uri = `s3://${bucket}/${key}`;
+  return JSON.stringify(uri.length > 300 ? `${uri.slice(0, 300)}…` : uri).slice(1, -1);
+}
+
+export function normalizeHeaders(out: GetObjectCommandOutput | HeadObjectCommandOutput): { [name: string]: Json } {
+  // The body stream is taken out first: it is not data, and toPlain() must never walk it.
+  const { Body: _body, $metadata: _envelope, ...headers } = out as GetObjectCommandOutput;
+  return normalize(headers, OBJECT_HEADER_RULES) as { [name: string]: Json };
+}
+
+const FULL_OBJECT_CHECKSUMS = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME', 'ChecksumSHA1', 'ChecksumSHA256'] as const;
+
+/** True when S3 returned a checksum of the whole object, which the SDK verifies as it streams. */
+export function hasFullObjectChecksum(out: Partial<Record<(typeof FULL_OBJECT_CHECKSUMS)[number], string>> & { ChecksumType?: string }): boolean {
+  if (out.ChecksumType === 'COMPOSITE') return false;
+  return FULL_OBJECT_CHECKSUMS.some((name) => {
+    const v = out[name];
+    return typeof v === 'string' && v.length > 0 && !v.includes('-');
+  });
+}
+
+/** The expected MD5 (hex) when the ETag is one: single-part upload, not SSE-KMS, not SSE-C. */
+export function md5FromEtag(etag: string, out: { ServerSideEncryption?: string; SSECustomerAlgorithm?: string }): string | null {
+  if (!/^[0-9a-f]{32}$/.test(etag)) return null;
+  if (out.SSECustomerAlgorithm || (out.ServerSideEncryption ?? '').startsWith('aws:kms')) return null;
+  return etag;
+}
+
+/** A full-object ChecksumSHA256 as hex; null for none or a composite (multipart) checksum. */
+export function sha256FromChecksum(out: { ChecksumSHA256?: string; ChecksumType?: string }): string | null {
+  const b64 = out.ChecksumSHA256;
+  if (!b64 || out.ChecksumType === 'COMPOSITE' || b64.includes('-')) return null;
+  const hex = Buffer.from(b64, 'base64').toString('hex');
+  return hex.length === 64 ? hex : null;
+}
+
+async function getObject(options: FetchOptions): Promise<{ out: GetObjectCommandOutput; changed: boolean }> {
+  const { client, bucket, object } = options;
+  const versioned = object.versionId !== undefined;
+  const input = { Bucket: bucket, Key: object.key, ChecksumMode: 'ENABLED' as const, ...(versioned ? { VersionId: object.versionId } : { IfMatch: `"${object.etag}"` }) };
+  try {
+    return { out: await client.send(new GetObjectCommand(input), { abortSignal: options.signal }), changed: false };
+  } catch (err) {
+    if (versioned || awsErrorName(err) !== 'PreconditionFailed') throw err;
+    const { IfMatch: _drop, ...unconditional } = input as typeof input & { IfMatch?: string };
+    return { out: await client.send(new GetObjectCommand(unconditional), { abortSignal: options.signal }), changed: true };
+  }
+}
+
+export async function fetchObject(options: FetchOptions): Promise<FetchedObject> {
+  const { bucket, object, store } = options;
+  const { out, changed } = await getObject(options);
+  const body = out.Body as AsyncIterable<Uint8Array> | undefined;
+  const etag = unquoteEtag(out.ETag);
+  const size = out.ContentLength ?? object.size;
+  const label = objectLabel(bucket, object.key);
+  const expectMd5 = hasFullObjectChecksum(out) ? null : md5FromEtag(etag, out);
+  const expectSha = sha256FromChecksum(out);
+  const put: PutOptions = { expect: { size, label, ...(expectSha ? { sha256: expectSha } : {}) }, signal: options.signal };
+  const headers = normalizeHeaders(out);
+  const md5 = createHash('md5');
+  const checkMd5 = () => {
+    if (!expectMd5) return;
+    const actual = md5.digest('hex');
+    if (actual !== expectMd5) throw new IntegrityError(`content of ${label} does not match its MD5 ETag`, { label, expected: expectMd5, actual });
+  };
+  const result = (pointer: { oid: string; size: number }, text?: Uint8Array): FetchedObject => ({
+    sha256: pointer.oid,
+    size: pointer.size,
+    etag,
+    headers,
+    ...(changed && out.LastModified ? { changedLastModified: out.LastModified.toISOString() } : {}),
+    ...(text ? { text } : {}),
+  });
+
+  if (!body) {
+    md5.update(Buffer.alloc(0));
+    checkMd5();
+    return result(await store.put(Buffer.alloc(0), put));
+  }
+  if (options.wantText && size <= options.textMaxBytes && textTypeHint(object.key, out.ContentType, out.ContentEncoding)) {
+    // Small and maybe text: read it whole, check it, then store it and hand the bytes back.
+    const chunks: Buffer[] = [];
+    for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    const bytes = Buffer.concat(chunks);
+    md5.update(bytes);
+    checkMd5();
+    const pointer = await store.put(bytes, put);
+    return result(pointer, isText(bytes) ? bytes : undefined);
+  }
+  async function* hashing(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of body!) {
+      md5.update(chunk);
+      yield chunk;
+    }
+  }
+  const pointer = await store.put(expectMd5 ? hashing() : body, put);
+  // The store has the bytes under their own sha256 by now; an MD5 mismatch leaves them there
+  // unreferenced (no version points at them), the entry is recorded as corrupt.
+  checkMd5();
+  return result(pointer);
+}
+
+export interface HeadResult {
+  headers: { [name: string]: Json };
+  /** a restored copy of an archived object can be read now */
+  restored: boolean;
+}
+
+export async function headObject(client: S3Client, bucket: string, object: ListedObject, signal?: AbortSignal): Promise<HeadResult> {
+  const out = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: object.key, ...(object.versionId !== undefined ? { VersionId: object.versionId } : {}) }), { abortSignal: signal });
+  return { headers: normalizeHeaders(out), restored: /ongoing-request="false"/.test(out.Restore ?? '') };
+}
