@@ -18,6 +18,15 @@ import type { RestoreContext } from '../restore/types.js';
 import type { Logger, TaskProgress } from '../util/log.js';
 import type { AwsClients } from './aws/shared/clients.js';
 
+/** A payload a collector's files refer to without a pointer file of its own. */
+export interface PayloadRef {
+  pointer: Pointer;
+  /** where it goes in a plain export, relative to the collector's folder; null: not exported (e.g. an older object version) */
+  path: string | null;
+  /** for people and error messages: "s3://bucket/key" */
+  label: string;
+}
+
 export type ResolvedContent = { kind: 'path'; path: string } | { kind: 'pointer'; pointer: Pointer; label: string };
 
 export interface CoverageFinding {
@@ -91,6 +100,11 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
    * PATH_NOT_FOUND when it is its kind but not in this version.
    */
   resolveUri?(uri: string, version: VersionReader): Promise<ResolvedContent | null>;
+  /**
+   * Payloads referred to from inside its files (S3 objects listed in sharded manifests)
+   * rather than by pointer files: `snap verify` checks them, `snap export` writes them.
+   */
+  payloads?(folder: VersionReader): AsyncIterable<PayloadRef>;
   /** Plans putting the service back as a version holds it (see src/restore/types.ts). */
   restore?(ctx: RestoreContext<C>): Promise<void>;
 }

@@ -10,6 +10,8 @@
 import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import type { WriterStats } from '../archive/tree-writer.js';
+import { VersionReader } from '../archive/version-reader.js';
+import { collectors } from '../collectors/registry.js';
 import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
@@ -180,6 +182,16 @@ async function verifyOne(
     }
   };
   await walk(v.treeOid, '');
+
+  // Payloads referred to from inside collector files (S3 objects in sharded manifests).
+  for (const collector of collectors) {
+    if (!collector.payloads || !stats.has(collector.root)) continue;
+    try {
+      for await (const ref of collector.payloads(new VersionReader(repo, v.treeOid, collector.root))) payloads.push({ path: ref.label, pointer: ref.pointer });
+    } catch (err) {
+      problems.push({ kind: 'git-object', where: `${collector.root}/`, detail: `its payload listing cannot be read: ${describeError(err)}` });
+    }
+  }
 
   // Payloads: present, right size, right sha256.
   let checked = 0;
