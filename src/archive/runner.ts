@@ -13,6 +13,7 @@ import { mapLimit } from '../util/limiter.js';
 import type { Logger, Progress } from '../util/log.js';
 import type { AwsClients } from '../collectors/aws/shared/clients.js';
 import { subtreeStats } from './stats.js';
+import { loadCollector } from '../collectors/lazy.js';
 import { TreeWriter, type WriterStats } from './tree-writer.js';
 import type { VersionReader } from './version-reader.js';
 
@@ -49,7 +50,7 @@ export interface CollectorOutcome {
 const EMPTY_STATS: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
 
 export async function runCollectors(options: RunnerOptions): Promise<CollectorOutcome[]> {
-  return mapLimit(options.collectors, options.concurrency, ({ collector, config }) => runOne(options, collector, config));
+  return mapLimit(options.collectors, options.concurrency, async ({ collector, config }) => runOne(options, await loadCollector(collector), config));
 }
 
 async function runOne(options: RunnerOptions, collector: AnyCollector, config: CollectorBaseConfig): Promise<CollectorOutcome> {

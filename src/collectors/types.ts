@@ -90,6 +90,8 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
   readonly configSchema: z.ZodType<C>;
   /** Whether a new archive's default config enables it. */
   readonly enabledByDefault: boolean;
+  /** Address schemes resolveUri understands, e.g. ["s3"] for s3://bucket/key. */
+  readonly uriSchemes?: readonly string[];
   /** What its files describe (see ResourceFileSpec); first match wins. */
   readonly resources?: readonly ResourceFileSpec[];
   collect(ctx: CollectContext<C>): Promise<void>;

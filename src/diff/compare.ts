@@ -6,6 +6,7 @@
 // never differences. Subtrees with the same id on both sides are skipped unread.
 import { createHash } from 'node:crypto';
 import { MANIFEST_MD_PATH, MANIFEST_PATH } from '../archive/manifest.js';
+import { loadCollector } from '../collectors/lazy.js';
 import { collectors } from '../collectors/registry.js';
 import type { AnyCollector, ResourceFileSpec } from '../collectors/types.js';
 import { MODE_TREE, type TreeEntry } from '../git/objects.js';
@@ -54,9 +55,10 @@ export function collectorForPath(path: string, registry: readonly AnyCollector[]
   return registry.find((c) => c.root === top);
 }
 
-export function specForPath(path: string, registry: readonly AnyCollector[] = collectors): { collector: AnyCollector; spec: ResourceFileSpec | undefined; rel: string } | null {
-  const collector = collectorForPath(path, registry);
-  if (!collector) return null;
+export async function specForPath(path: string, registry: readonly AnyCollector[] = collectors): Promise<{ collector: AnyCollector; spec: ResourceFileSpec | undefined; rel: string } | null> {
+  const entry = collectorForPath(path, registry);
+  if (!entry) return null;
+  const collector = await loadCollector(entry);
   const rel = path.slice(collector.root.length + 1);
   return { collector, spec: collector.resources?.find((s) => globMatch(s.pattern, rel)), rel };
 }
@@ -93,7 +95,7 @@ function contentRef(side: Side | null): ContentRef | null {
 export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange | null> {
   const path = options.labelPath ?? change.path;
   const [a, b] = await Promise.all([readSide(source, change.old?.oid, path), readSide(source, change.new?.oid, path)]);
-  const found = specForPath(path, options.registry);
+  const found = await specForPath(path, options.registry);
   const value = (b?.json ?? a?.json) as unknown;
   const base: ResourceChange = {
     service: path.split('/')[0]!,

@@ -7,6 +7,7 @@ import type { Archive } from '../archive/archive.js';
 import { awsClientsFor } from '../archive/snapshot.js';
 import { VersionReader } from '../archive/version-reader.js';
 import { resolveVersion, type VersionInfo } from '../archive/versions.js';
+import { loadCollectors } from '../collectors/lazy.js';
 import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
@@ -97,7 +98,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
   const version = await resolveVersion(archive.repo, request.version);
   const root = new VersionReader(archive.repo, version.treeOid);
   const inVersion = new Set((await root.list()).map((e) => e.name));
-  const chosen = selectServices(request.selectors, request.collectors ?? registered, inVersion);
+  const chosen = selectServices(request.selectors, await loadCollectors(request.collectors ?? registered), inVersion);
   for (const { collector, selection } of chosen) {
     if (!inVersion.has(collector.root)) throw new UsageError(`${version.name} holds no ${collector.root}/ to restore`);
     for (const s of selection) if (!(await root.entry(`${collector.root}/${s}`))) throw new UsageError(`${version.name} holds no ${collector.root}/${s}`);

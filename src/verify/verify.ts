@@ -11,6 +11,7 @@ import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import type { WriterStats } from '../archive/tree-writer.js';
 import { VersionReader } from '../archive/version-reader.js';
+import { loadCollector } from '../collectors/lazy.js';
 import { collectors } from '../collectors/registry.js';
 import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
@@ -184,8 +185,10 @@ async function verifyOne(
   await walk(v.treeOid, '');
 
   // Payloads referred to from inside collector files (S3 objects in sharded manifests).
-  for (const collector of collectors) {
-    if (!collector.payloads || !stats.has(collector.root)) continue;
+  for (const entry of collectors) {
+    if (!stats.has(entry.root)) continue;
+    const collector = await loadCollector(entry);
+    if (!collector.payloads) continue;
     try {
       for await (const ref of collector.payloads(new VersionReader(repo, v.treeOid, collector.root))) payloads.push({ path: ref.label, pointer: ref.pointer });
     } catch (err) {

@@ -11,6 +11,12 @@ import { localConfigSchema, type LocalConfig } from './config.js';
 import { archiveFolder } from './folder.js';
 import { archiveRepo } from './git-repo.js';
 
+/** "tools/deploy.py" for local_repos/tools/files/deploy.py. */
+function localLabel(path: string, area: string): string {
+  const [name, , ...rest] = path.split('/');
+  return rest.length ? `${name}/${rest.join('/')}` : `${name} (${area})`;
+}
+
 export function resolveLocalPath(path: string, archiveDir: string): string {
   if (path === '~' || path.startsWith('~/')) return join(homedir(), path.slice(1));
   return isAbsolute(path) ? path : resolve(archiveDir, path);
@@ -22,6 +28,14 @@ export const localCollector: Collector<LocalConfig> = {
     root: 'local_repos',
     configSchema: localConfigSchema,
     enabledByDefault: true,
+  resources: [
+    { pattern: '*/files/**', kind: 'file', label: (_v, path) => localLabel(path, 'files') },
+    { pattern: '*/uncommitted/**', kind: 'uncommitted file', label: (_v, path) => localLabel(path, 'uncommitted') },
+    { pattern: '*/files.json', kind: 'file list', label: (_v, path) => path.split('/')[0]! },
+    { pattern: '*/repo.json', kind: 'git repository', label: (_v, path) => path.split('/')[0]! },
+    { pattern: '*/folder.json', kind: 'folder', label: (_v, path) => path.split('/')[0]! },
+    { pattern: '*/bundle.git', kind: 'repository bundle', label: (_v, path) => path.split('/')[0]! },
+  ],
     async collect(ctx: CollectContext<LocalConfig>) {
       const secrets = ignore().add(ctx.config.secretFiles);
       for (const entry of ctx.config.paths) {

@@ -337,6 +337,7 @@ export const s3Collector: Collector<S3Config> = {
   enabledByDefault: true,
   resources: S3_RESOURCES,
   collect: collectS3,
+  uriSchemes: ['s3'],
   resolveUri: resolveS3Uri,
   payloads: s3Payloads,
 };

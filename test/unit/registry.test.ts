@@ -1,0 +1,18 @@
+// Each registry entry (listed cheaply, loaded on use) must match the collector it loads.
+import { describe, expect, it } from 'vitest';
+import { collectors } from '../../src/collectors/registry.js';
+import { loadCollector } from '../../src/collectors/lazy.js';
+
+describe('collector registry', () => {
+  it.each(collectors.map((c) => [c.id, c] as const))('%s: the listed identity is the loaded collector\'s', async (_id, entry) => {
+    const real = await loadCollector(entry);
+    expect(real).not.toBe(entry);
+    expect({ id: entry.id, title: entry.title, root: entry.root, enabledByDefault: entry.enabledByDefault }).toEqual({ id: real.id, title: real.title, root: real.root, enabledByDefault: real.enabledByDefault });
+    expect(entry.configSchema).toBe(real.configSchema);
+  });
+
+  it('gives every collector its own id and folder', () => {
+    expect(new Set(collectors.map((c) => c.id)).size).toBe(collectors.length);
+    expect(new Set(collectors.map((c) => c.root)).size).toBe(collectors.length);
+  });
+});
