@@ -98,6 +98,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       signal: options.signal,
       now,
     });
+    await store.flush();
     await txn.commit();
     const reports = manifest.collectors;
 

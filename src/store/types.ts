@@ -31,4 +31,9 @@ export interface ContentStore {
   stat(oid: string): Promise<number | null>;
   open(oid: string): Promise<Readable>;
   check(pointer: Pointer): Promise<CheckResult>;
+  /**
+   * Makes every object put() so far durable (fsync), when the backend defers that to batch
+   * it. A version must not be sealed before this resolves.
+   */
+  flush?(): Promise<void>;
 }
