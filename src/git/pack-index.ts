@@ -22,7 +22,29 @@ export class PackIndex {
     return this.count;
   }
 
+  /** Where the object starts in the pack, or null when this pack does not hold it. */
+  offsetOf(oid: Buffer): number | null {
+    const i = this.position(oid);
+    return i < 0 ? null : this.offsetAt(i);
+  }
+
+  private offsetAt(i: number): number {
+    const table = this.shaOffset + this.count * 24; // after the ids and the CRCs
+    const small = this.buf.readUInt32BE(table + i * 4);
+    if (!(small & 0x80000000)) return small;
+    const large = table + this.count * 4 + (small & 0x7fffffff) * 8;
+    return Number(this.buf.readBigUInt64BE(large));
+  }
+
+  *offsets(): Iterable<number> {
+    for (let i = 0; i < this.count; i++) yield this.offsetAt(i);
+  }
+
   has(oid: Buffer): boolean {
+    return this.position(oid) >= 0;
+  }
+
+  private position(oid: Buffer): number {
     const first = oid[0]!;
     let lo = first === 0 ? 0 : this.buf.readUInt32BE(8 + (first - 1) * 4);
     let hi = this.buf.readUInt32BE(8 + first * 4) - 1;
@@ -30,11 +52,11 @@ export class PackIndex {
       const mid = (lo + hi) >>> 1;
       const at = this.shaOffset + mid * 20;
       const cmp = this.buf.compare(oid, 0, 20, at, at + 20);
-      if (cmp === 0) return true;
+      if (cmp === 0) return mid;
       if (cmp > 0) hi = mid - 1;
       else lo = mid + 1;
     }
-    return false;
+    return -1;
   }
 
   *oids(): Iterable<string> {

@@ -3,14 +3,17 @@
 // loose objects never pile up. Objects are appended as they are produced (memory holds only
 // an id/offset/crc per object); finish() writes the header count and checksum, then the .idx,
 // and renames both into objects/pack so the pack becomes visible only once complete.
+// Until then the writer can read its own objects back (read()), so a snapshot can look at
+// what its collectors wrote before the pack is sealed (the runbook is written from it).
 // Pack format: https://git-scm.com/docs/pack-format (version 2, no deltas).
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
+import { crc32, deflateSync, inflateSync } from 'node:zlib';
 import { hashObject, type ObjectType } from './objects.js';
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
+const TYPE_OF_CODE: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const FLUSH_AT = 1 << 20;
 
 interface PackedEntry {
@@ -46,12 +49,13 @@ export class PackWriter {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private readonly entries: PackedEntry[] = [];
-  private readonly written = new Set<string>();
+  /** object id → its position in entries */
+  private readonly written = new Map<string, number>();
   private closed = false;
 
   constructor(private readonly packDir: string, private readonly options: { fsync?: boolean; compressionLevel?: number } = {}) {
     this.tmpPath = join(packDir, `tmp_pack_snap_${process.pid}_${randomBytes(6).toString('hex')}`);
-    this.fd = openSync(this.tmpPath, 'wx', 0o444);
+    this.fd = openSync(this.tmpPath, 'wx+', 0o444); // read too: see read()
     writeSync(this.fd, Buffer.alloc(12)); // header placeholder; the count is known at finish()
   }
 
@@ -71,11 +75,31 @@ export class PackWriter {
     const header = objectHeader(type, content.length);
     const body = deflateSync(content, { level: this.options.compressionLevel ?? 1 });
     const crc = crc32(body, crc32(header));
+    this.written.set(oid, this.entries.length);
     this.entries.push({ oid: Buffer.from(oid, 'hex'), offset: this.offset, crc });
-    this.written.add(oid);
     this.push(header);
     this.push(body);
     return oid;
+  }
+
+  /** An object this pack holds, read back from the file being written; null when it holds none. */
+  read(oid: string): { type: ObjectType; content: Uint8Array } | null {
+    const i = this.written.get(oid);
+    if (i === undefined || this.closed) return null;
+    const start = this.entries[i]!.offset;
+    const end = i + 1 < this.entries.length ? this.entries[i + 1]!.offset : this.offset;
+    this.flush();
+    const raw = Buffer.alloc(end - start);
+    for (let got = 0; got < raw.length; ) {
+      const n = readSync(this.fd, raw, got, raw.length - got, start + got);
+      if (n === 0) throw new Error(`pack being written ends before object ${oid}`);
+      got += n;
+    }
+    const type = TYPE_OF_CODE[(raw[0]! >> 4) & 7];
+    let h = 0;
+    while (raw[h]! & 0x80) h++;
+    if (!type) throw new Error(`object ${oid} in the pack being written has an unknown type`);
+    return { type, content: inflateSync(raw.subarray(h + 1)) };
   }
 
   private push(buf: Buffer): void {

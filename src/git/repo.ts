@@ -1,8 +1,8 @@
-// The archive's git repository as snap uses it: read objects (through isomorphic-git, which
-// also understands packs and deltas written by stock git), know which objects exist, write
+// The archive's git repository as snap uses it: read objects (object-reader.ts, which also
+// understands the delta packs stock git writes), know which objects exist, write
 // new objects into one pack per transaction, and move refs atomically with git's own
 // `<ref>.lock` protocol so a concurrent stock git sees either the old or the new value.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,7 +10,7 @@ import { deflateSync } from 'node:zlib';
 import git from 'isomorphic-git';
 import { SnapError } from '../errors.js';
 import { decodeCommit, decodeTag, decodeTree, hashObject, type ObjectType, type ParsedCommit, type ParsedTag, type TreeEntry } from './objects.js';
-import { PackIndex } from './pack-index.js';
+import { RepositoryObjects } from './object-reader.js';
 import { PackWriter, type FinishedPack } from './pack-writer.js';
 
 export interface ObjectSink {
@@ -28,12 +28,12 @@ const TREE_CACHE_LIMIT = 50_000;
 
 export class GitRepo {
   readonly gitdir: string;
-  private readonly cache = {};
-  private packIndexes: Map<string, PackIndex> | null = null;
+  private readonly objects: RepositoryObjects;
   private readonly trees = new Map<string, TreeEntry[]>();
 
   constructor(gitdir: string) {
     this.gitdir = gitdir;
+    this.objects = new RepositoryObjects(gitdir);
   }
 
   /**
@@ -58,37 +58,16 @@ export class GitRepo {
 
   // ---- objects -------------------------------------------------------------------------
 
-  private loadPackIndexes(): Map<string, PackIndex> {
-    if (!this.packIndexes) {
-      this.packIndexes = new Map();
-      const packDir = join(this.gitdir, 'objects', 'pack');
-      let names: string[] = [];
-      try {
-        names = readdirSync(packDir);
-      } catch {
-        /* no packs yet */
-      }
-      for (const name of names) {
-        if (!name.endsWith('.idx')) continue;
-        const idx = PackIndex.load(join(packDir, name));
-        if (idx) this.packIndexes.set(name, idx);
-      }
-    }
-    return this.packIndexes;
-  }
-
   hasObject(oid: string): boolean {
-    const bin = Buffer.from(oid, 'hex');
-    for (const idx of this.loadPackIndexes().values()) if (idx.has(bin)) return true;
-    return existsSync(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
+    return this.objects.has(oid) || existsSync(join(this.gitdir, 'objects', oid.slice(0, 2), oid.slice(2)));
   }
 
   async readObject(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
     try {
-      const r = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
-      return { type: r.type as ObjectType, content: r.object as Uint8Array };
+      return this.objects.read(oid);
     } catch (err) {
-      throw new SnapError('GIT_OBJECT', `git object ${oid} cannot be read`, { oid }, { cause: err });
+      if (err instanceof SnapError) throw err;
+      throw new SnapError('GIT_OBJECT', `git object ${oid} cannot be read: ${(err as Error).message}`, { oid }, { cause: err });
     }
   }
 
@@ -163,10 +142,7 @@ export class GitRepo {
 
   /** Called when a transaction adds a pack, so later existence checks see it. */
   forgetPackIndexes(): void {
-    this.packIndexes = null;
-    // isomorphic-git keeps its own list of packs in this cache; reset it too, or it keeps
-    // looking for the new pack's objects in the old list.
-    for (const key of Object.keys(this.cache)) delete (this.cache as Record<string, unknown>)[key];
+    this.objects.refresh();
   }
 
   // ---- refs ----------------------------------------------------------------------------

@@ -117,3 +117,26 @@ describe('SSH signatures', () => {
     expect(tag.signature).toMatch(/^-----BEGIN SSH SIGNATURE-----/);
   });
 });
+
+describe('reading what stock git packed', () => {
+  it('reads delta-compressed packs made by git gc', async () => {
+    const { dir, repo } = await newRepo();
+    writeFileSync(join(dir, 'f.txt'), '');
+    execFileSync('git', ['add', 'f.txt'], { cwd: dir });
+    const blobs: string[] = [];
+    let text = 'line\n'.repeat(200);
+    for (let i = 0; i < 30; i++) {
+      text = text.replace(/line\n/, `line ${i}\n`);
+      writeFileSync(join(dir, 'f.txt'), text);
+      blobs.push(git(dir, 'hash-object', '-w', 'f.txt').trim());
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qam', `v${i}`], { cwd: dir });
+    }
+    execFileSync('git', ['gc', '--aggressive', '-q'], { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1' } });
+    const verbose = execFileSync('git', ['verify-pack', '-v', ...readdirSync(join(dir, '.git/objects/pack')).filter((n) => n.endsWith('.idx')).map((n) => join(dir, '.git/objects/pack', n))], { encoding: 'utf8' });
+    expect(verbose).toMatch(/chain length = [1-9]/); // deltas are really there
+    const fresh = new GitRepo(join(dir, '.git'));
+    for (const oid of blobs) expect(Buffer.from(await fresh.readBlob(oid)).toString()).toBe(git(dir, 'cat-file', 'blob', oid));
+    const head = await repo.resolveRef('refs/heads/main');
+    expect((await fresh.readCommit(head!)).message).toBe('v29\n');
+  });
+});
