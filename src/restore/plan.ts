@@ -116,6 +116,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
         config: sections(config)[collector.id] ?? (collector.configSchema.parse({}) as CollectorBaseConfig),
         version: root.scope(collector.root),
         versionName: version.name,
+        archiveDir: archive.dir,
         selection,
         rename: request.rename,
         prune: request.prune,

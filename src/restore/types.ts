@@ -36,6 +36,8 @@ export interface RestoreContext<C extends CollectorBaseConfig = CollectorBaseCon
   /** the collector's folder in the version being restored */
   readonly version: VersionReader;
   readonly versionName: string;
+  /** the archive's folder (relative paths in the config, such as credential files, are relative to it) */
+  readonly archiveDir: string;
   /**
    * Folders or files inside the collector's folder to restore (e.g. ["sailjada-prod"] for
    * s3_buckets/sailjada-prod); empty means everything.

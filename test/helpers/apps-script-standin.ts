@@ -6,6 +6,14 @@
 //   GET  /v1/projects/{scriptId}/content   projects.getContent: Content { scriptId, files[] },
 //                                          File { name, type, source, lastModifyUser,
 //                                          createTime, updateTime, functionSet }
+//   PUT  /v1/projects/{scriptId}/content   projects.updateContent: a Content body replaces every
+//                                          file of the project (a file left out is deleted);
+//                                          answers the new Content. 400 INVALID_ARGUMENT for a
+//                                          body without files, a file without name, type or
+//                                          source, an unknown type, two files of one name and
+//                                          type, or no manifest (JSON file "appsscript"); 403
+//                                          PERMISSION_DENIED for a token without the
+//                                          script.projects scope (read-only tokens)
 //   POST /token                            grant_type=refresh_token (client_id, client_secret,
 //                                          refresh_token) or jwt-bearer (an RS256 assertion,
 //                                          verified with the service account's public key)
@@ -40,11 +48,15 @@ export interface ApiRequest {
   /** the bearer token, when one was sent */
   token: string | null;
   answered: number;
+  /** the request body (updateContent), when one was sent */
+  body?: string;
 }
 
 export type ApiFault = { status: number; statusName: string; message: string } | null;
 
 const READ_SCOPES = ['https://www.googleapis.com/auth/script.projects.readonly', 'https://www.googleapis.com/auth/script.projects'];
+const WRITE_SCOPE = 'https://www.googleapis.com/auth/script.projects';
+const FILE_TYPES = new Set(['SERVER_JS', 'HTML', 'JSON']);
 const OWNER = { domain: 'example.com', email: 'owner@example.com', name: 'Script Owner' };
 const EDITOR = { domain: 'example.com', email: 'editor@example.com', name: 'Script Editor' };
 /** RFC 3339 times as Google writes them */
@@ -65,6 +77,10 @@ export class AppsScriptStandin {
   /** a hostile upstream: error messages quote the bearer token they were sent */
   echoTokensInErrors = false;
   private readonly tokens = new Map<string, number>();
+  /** scopes of tokens minted for a service account (its assertion names them); others may write */
+  private readonly tokenScopes = new Map<string, string[]>();
+  /** how many projects.updateContent calls changed a project */
+  updates = 0;
   private readonly clients = new Map<string, { secret: string; refreshTokens: Set<string> }>();
   private readonly serviceAccounts = new Map<string, { key: KeyObject; subject?: string }>();
   private reads = 0;
@@ -84,6 +100,8 @@ export class AppsScriptStandin {
     this.faults = [];
     this.echoTokensInErrors = false;
     this.tokens.clear();
+    this.tokenScopes.clear();
+    this.updates = 0;
     this.clients.clear();
     this.serviceAccounts.clear();
   }
@@ -141,11 +159,18 @@ export class AppsScriptStandin {
       if (f) return error(f.status, f.statusName, f.message);
     }
     const m = /^\/v1\/projects\/([^/]+)(\/content)?$/.exec(req.path);
-    if (req.method !== 'GET' || !m) return error(404, 'NOT_FOUND', 'Requested entity was not found.');
+    const update = req.method === 'PUT' && !!m?.[2];
+    if ((req.method !== 'GET' && !update) || !m) return error(404, 'NOT_FOUND', 'Requested entity was not found.');
     const scriptId = decodeURIComponent(m[1]!);
     if (this.denied.has(scriptId)) return error(403, 'PERMISSION_DENIED', 'The caller does not have permission');
     const project = this.projects.get(scriptId);
     if (!project) return error(404, 'NOT_FOUND', 'Requested entity was not found.');
+    if (update) {
+      const scopes = this.tokenScopes.get(req.token);
+      if (scopes && !scopes.includes(WRITE_SCOPE)) return error(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.');
+      const problem = this.updateContent(project, req.body ?? '');
+      if (problem) return error(400, 'INVALID_ARGUMENT', problem);
+    }
     const n = ++this.reads;
     const moving = new Date(Date.parse('2026-05-01T00:00:00Z') + n * 1000).toISOString();
     const person = (p: typeof OWNER) => ({ ...p, photoUrl: `https://lh3.googleusercontent.com/a/photo-${n}=s64` });
@@ -172,6 +197,30 @@ export class AppsScriptStandin {
     };
   }
 
+  /** projects.updateContent: replaces the files; a problem's message, or null. */
+  private updateContent(project: StandinProject, body: string): string | null {
+    let content: { files?: unknown };
+    try {
+      content = JSON.parse(body) as { files?: unknown };
+    } catch {
+      return 'Invalid JSON payload received.';
+    }
+    if (!Array.isArray(content.files) || content.files.length === 0) return 'Invalid argument: files is required.';
+    const files: StandinFile[] = [];
+    const seen = new Set<string>();
+    for (const f of content.files as Record<string, unknown>[]) {
+      if (typeof f?.name !== 'string' || !f.name || typeof f.source !== 'string' || typeof f.type !== 'string') return 'Invalid argument: each file needs a name, a type and a source.';
+      if (!FILE_TYPES.has(f.type)) return `Invalid value at 'content.files.type': ${f.type}`;
+      if (seen.has(`${f.type}:${f.name}`)) return `Invalid argument: file ${f.name} appears twice.`;
+      seen.add(`${f.type}:${f.name}`);
+      files.push({ name: f.name, type: f.type as StandinFile['type'], source: f.source });
+    }
+    if (!files.some((f) => f.type === 'JSON' && f.name === 'appsscript')) return 'Invalid argument: the project needs a manifest file (appsscript.json).';
+    project.files = files;
+    this.updates++;
+    return null;
+  }
+
   // --- the OAuth token endpoint -----------------------------------------------------------
 
   token(form: URLSearchParams): { status: number; body: unknown } {
@@ -193,6 +242,7 @@ export class AppsScriptStandin {
     const accessToken = `ya29.standin-${randomBytes(24).toString('base64url')}`;
     this.issued.push(accessToken);
     this.acceptToken(accessToken, 3599);
+    if (grantType !== 'refresh_token') this.tokenScopes.set(accessToken, assertionScopes(form.get('assertion') ?? ''));
     this.grants.push({ grantType, ok: true });
     return { status: 200, body: { access_token: accessToken, expires_in: 3599, scope: READ_SCOPES[0], token_type: 'Bearer' } };
   }
@@ -226,6 +276,15 @@ export class AppsScriptStandin {
   }
 }
 
+/** The scopes a (checked) JWT assertion asks for. */
+function assertionScopes(jwt: string): string[] {
+  try {
+    return String((JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8')) as { scope?: unknown }).scope ?? '').split(' ');
+  } catch {
+    return [];
+  }
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -253,7 +312,7 @@ export async function startAppsScriptStandin(): Promise<AppsScriptStandin> {
         return sendJson(res, r.status, r.body);
       }
       const auth = /^Bearer (.+)$/.exec(String(req.headers.authorization ?? ''));
-      const r = standin!.api({ method: req.method ?? 'GET', path: url.pathname, token: auth ? auth[1]! : null, answered: standin!.requests.length });
+      const r = standin!.api({ method: req.method ?? 'GET', path: url.pathname, token: auth ? auth[1]! : null, answered: standin!.requests.length, ...(body ? { body } : {}) });
       sendJson(res, r.status, r.body, r.headers);
     } catch (err) {
       sendJson(res, 500, { error: { code: 500, message: String(err), status: 'INTERNAL' } });

@@ -1,8 +1,11 @@
-// The two Apps Script API calls snap makes, as plain HTTPS + JSON (there is no Google client
+// The Apps Script API calls snap makes, as plain HTTPS + JSON (there is no Google client
 // library in snap):
 //
-//   GET {apiUrl}/v1/projects/{scriptId}           projects.get         → Project
-//   GET {apiUrl}/v1/projects/{scriptId}/content   projects.getContent  → Content { files }
+//   GET {apiUrl}/v1/projects/{scriptId}           projects.get            → Project
+//   GET {apiUrl}/v1/projects/{scriptId}/content   projects.getContent     → Content { files }
+//   PUT {apiUrl}/v1/projects/{scriptId}/content   projects.updateContent  Content → Content
+//                                                 (restore: replaces every file of the project,
+//                                                 so it is as safe to retry as a read)
 //
 // Each call carries a bearer token from the AccessTokenSource; a 401 renews the token once
 // and tries again; 429 and 5xx are retried with backoff a bounded number of times. Errors are
@@ -66,14 +69,19 @@ export class AppsScriptApi {
   }
 
   getProject(scriptId: string, signal: AbortSignal): Promise<ApiProject> {
-    return this.getJson(`/v1/projects/${encodeURIComponent(scriptId)}`, `projects.get ${scriptId}`, signal) as Promise<ApiProject>;
+    return this.call(`/v1/projects/${encodeURIComponent(scriptId)}`, `projects.get ${scriptId}`, signal) as Promise<ApiProject>;
   }
 
   getContent(scriptId: string, signal: AbortSignal): Promise<ApiContent> {
-    return this.getJson(`/v1/projects/${encodeURIComponent(scriptId)}/content`, `projects.getContent ${scriptId}`, signal) as Promise<ApiContent>;
+    return this.call(`/v1/projects/${encodeURIComponent(scriptId)}/content`, `projects.getContent ${scriptId}`, signal) as Promise<ApiContent>;
   }
 
-  private async getJson(path: string, what: string, signal: AbortSignal): Promise<unknown> {
+  /** Replaces the project's files with `files` (a file left out is deleted from the project). */
+  updateContent(scriptId: string, files: ApiFile[], signal: AbortSignal): Promise<ApiContent> {
+    return this.call(`/v1/projects/${encodeURIComponent(scriptId)}/content`, `projects.updateContent ${scriptId}`, signal, { method: 'PUT', body: { scriptId, files } }) as Promise<ApiContent>;
+  }
+
+  private async call(path: string, what: string, signal: AbortSignal, send?: { method: 'PUT'; body: unknown }): Promise<unknown> {
     const { tokens, redactor } = this.options;
     const doFetch = this.options.fetch ?? fetch;
     const maxAttempts = this.options.maxAttempts ?? 4;
@@ -85,7 +93,8 @@ export class AppsScriptApi {
       let res: Response;
       try {
         res = await doFetch(`${this.base}${path}`, {
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+          ...(send ? { method: send.method, body: JSON.stringify(send.body) } : {}),
+          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(send ? { 'content-type': 'application/json; charset=utf-8' } : {}) },
           signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.requestTimeoutMs ?? 60_000)]),
         });
       } catch (err) {

@@ -18,6 +18,7 @@ import { GasCredentialsError, GoogleApiError, GoogleAuthError } from './errors.j
 import { CLASP_FILE, PROJECT_FILE, projectFiles, projectRecord } from './layout.js';
 import { accessTokenSource } from './oauth.js';
 import { Redactor } from './redact.js';
+import { restoreGas } from './restore.js';
 import { PROJECT_RULES } from './rules.js';
 
 type Ctx = CollectContext<GasConfig>;
@@ -42,6 +43,8 @@ export const gasCollector: Collector<GasConfig> = {
     { pattern: `*/${CLASP_FILE}`, kind: 'clasp project settings' },
     { pattern: '*/**', kind: 'Apps Script source file', label: (_v, path) => path },
   ],
+
+  restore: restoreGas,
 
   async collect(ctx: Ctx) {
     const { projects } = ctx.config;

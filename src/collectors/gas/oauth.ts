@@ -16,6 +16,8 @@ import type { Redactor } from './redact.js';
 
 /** Reading projects needs no more than this. */
 export const SCRIPT_READONLY_SCOPE = 'https://www.googleapis.com/auth/script.projects.readonly';
+/** Writing a project's files (restore) needs this. */
+export const SCRIPT_PROJECTS_SCOPE = 'https://www.googleapis.com/auth/script.projects';
 const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 /** A token this close to its expiry is renewed first, so it does not expire mid-request. */
 const EXPIRY_MARGIN_MS = 60_000;
@@ -34,6 +36,8 @@ export interface OAuthOptions {
   redactor: Redactor;
   /** the Workspace user a service account acts as (domain-wide delegation) */
   subject?: string | undefined;
+  /** the scope a service account asks for (default: read only); a user login has the scopes it was granted */
+  scope?: string | undefined;
   fetch?: typeof fetch;
   now?: () => number;
 }
@@ -85,7 +89,7 @@ async function refreshUserToken(login: UserLogin, options: OAuthOptions, now: ()
 }
 
 async function serviceAccountToken(key: ServiceAccountKey, options: OAuthOptions, now: () => number, signal: AbortSignal): Promise<Minted> {
-  const assertion = signServiceAccountJwt(key, { audience: options.tokenUrl, scope: SCRIPT_READONLY_SCOPE, subject: options.subject, nowSeconds: Math.floor(now() / 1000) });
+  const assertion = signServiceAccountJwt(key, { audience: options.tokenUrl, scope: options.scope ?? SCRIPT_READONLY_SCOPE, subject: options.subject, nowSeconds: Math.floor(now() / 1000) });
   options.redactor.add(assertion);
   return requestToken(options, now, signal, { grant_type: JWT_BEARER_GRANT, assertion });
 }

@@ -16,6 +16,7 @@ import { recordRefusal } from '../shared/errors.js';
 import { apigatewayConfigSchema, type ApigatewayConfig } from './config.js';
 import { allPages } from './paging.js';
 import { apiFolder, collectRestApi, type ApiReader } from './rest-api.js';
+import { restoreApigateway } from './restore.js';
 import { authorizersRules, deploymentsRules, exportRules, resourcesRules, restApiRules, stageRules } from './rules.js';
 
 export interface ApigatewayCollectorOptions {
@@ -44,6 +45,7 @@ export function createApigatewayCollector(options: ApigatewayCollectorOptions = 
       { pattern: '*/*/stages/*/openapi.json', kind: 'API definition export', rules: exportRules, label: (v, path) => `${apiOfPath(v, path)} ${path.split('/')[3]}` },
     ],
     collect: (ctx) => collectApigateway(ctx, pageSize),
+    restore: restoreApigateway,
   };
 }
 

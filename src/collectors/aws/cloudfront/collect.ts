@@ -19,6 +19,7 @@ import { collectCatalog, listOrFinding, type Send } from './catalog.js';
 import { cloudfrontConfigSchema, type CloudFrontConfig } from './config.js';
 import { collectFunctions } from './functions.js';
 import { buildOriginMappings, type DistributionLike } from './origin-mappings.js';
+import { restoreCloudFront } from './restore.js';
 import { cloudfrontResources, cloudfrontRules } from './rules.js';
 
 async function collectDistributions(ctx: CollectContext<CloudFrontConfig>, client: CloudFrontClient, send: Send): Promise<void> {
@@ -95,4 +96,5 @@ export const cloudfrontCollector: Collector<CloudFrontConfig> = {
   enabledByDefault: true,
   resources: cloudfrontResources,
   collect: collectCloudFront,
+  restore: restoreCloudFront,
 };

@@ -30,6 +30,7 @@ import { awsErrorName, classifyAwsError, optionalConfig, recordRefusal } from '.
 import { dynamodbConfigSchema, type DynamoDBConfig } from './config.js';
 import { writeItems, type ItemsExport } from './items-file.js';
 import { requestSignal } from './request-signal.js';
+import { restoreDynamoDB } from './restore.js';
 import { listTableNames, listTags, send, type Region } from './requests.js';
 import { dynamodbResources, tableIndexRules, tableRules } from './rules.js';
 import { scanTable } from './scan.js';
@@ -201,4 +202,5 @@ export const dynamodbCollector: Collector<DynamoDBConfig> = {
   enabledByDefault: true,
   resources: dynamodbResources,
   collect: collectDynamoDB,
+  restore: restoreDynamoDB,
 };

@@ -23,6 +23,7 @@ import { iamConfigSchema, principalName, type IamConfig } from './config.js';
 import { managedPolicyFolder, readManagedPolicy } from './managed-policies.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { getRole, getUser, listGroupsForUser, readPolicySets, type IamReader } from './principals.js';
+import { restoreIam } from './restore.js';
 import { groupRules, managedPolicyRules, roleRules, userRules } from './rules.js';
 
 export interface IamCollectorOptions {
@@ -70,6 +71,7 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
       },
     ],
     collect: (ctx) => collectIam(ctx, pageSize),
+    restore: restoreIam,
   };
 }
 

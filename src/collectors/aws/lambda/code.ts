@@ -42,6 +42,8 @@ export interface CodeRecord {
 
 export interface CodeDeps {
   fetchCode: CodeFetcher;
+  /** the default fetcher follows Code.Location itself, so it must stay on a custom endpoint's host */
+  stayOnEndpoint: boolean;
   /** bounds concurrent downloads (heavier than API calls) */
   downloads: Limiter;
 }
@@ -96,9 +98,9 @@ async function fromStore(ctx: CollectContext<LambdaConfig>, oid: string, size: n
  * followed: it would reach outside the endpoint the user chose (emulators name real AWS
  * hosts there). It is recorded as a finding instead.
  */
-function outsideEndpoint(ctx: CollectContext<LambdaConfig>, location: string, folder: string): boolean {
+function outsideEndpoint(ctx: CollectContext<LambdaConfig>, deps: CodeDeps, location: string, folder: string): boolean {
   const endpoint = ctx.aws.endpoint;
-  if (!endpoint) return false;
+  if (!endpoint || !deps.stayOnEndpoint) return false;
   let same = false;
   try {
     same = new URL(location).host === new URL(endpoint).host;
@@ -145,7 +147,7 @@ export async function archiveCode(ctx: CollectContext<LambdaConfig>, deps: CodeD
   if (bytes) ctx.count('codeFromStore');
   if (!bytes) {
     if (!t.location) return { ...record, notArchived: 'no code location reported' };
-    if (outsideEndpoint(ctx, t.location, base)) return { ...record, notArchived: 'code location outside the configured endpoint' };
+    if (outsideEndpoint(ctx, deps, t.location, base)) return { ...record, notArchived: 'code location outside the configured endpoint' };
     const request = { functionName: t.functionName, region: t.region, qualifier: null, location: t.location, sha256, size: t.codeSize };
     const label = `the code package of Lambda function ${t.functionName}`;
     if (t.codeSize > settings.maxUnpackPackageBytes) {
@@ -184,7 +186,7 @@ export async function archiveVersionCode(ctx: CollectContext<LambdaConfig>, deps
     return true;
   }
   const location = await t.location();
-  if (!location || outsideEndpoint(ctx, location, t.folder)) return false;
+  if (!location || outsideEndpoint(ctx, deps, location, t.folder)) return false;
   const label = `the code package of Lambda function ${t.functionName} version ${t.version}`;
   const request = { functionName: t.functionName, region: t.region, qualifier: t.version, location, sha256, size: t.codeSize };
   await deps.downloads(async () => ctx.out.blob(path, await fetchPackage(ctx, deps, request), { expect: { sha256, size: t.codeSize, label }, signal: ctx.signal }));

@@ -19,6 +19,7 @@ import { lambdaConfigSchema, type LambdaConfig } from './config.js';
 import { httpsCodeFetcher, type CodeFetcher } from './fetch-code.js';
 import { collectFunction, type FunctionDeps, type FunctionTask } from './function.js';
 import { allPages } from './paginate.js';
+import { restoreLambda } from './restore.js';
 import { lambdaResources } from './rules.js';
 
 export interface LambdaCollectorOptions {
@@ -77,13 +78,14 @@ async function carryOverFile(ctx: CollectContext<LambdaConfig>, path: string): P
   if (bytes) ctx.out.text(path, bytes);
 }
 
-export async function collectLambda(ctx: CollectContext<LambdaConfig>, fetchCode: CodeFetcher): Promise<void> {
+export async function collectLambda(ctx: CollectContext<LambdaConfig>, fetchCode: CodeFetcher, stayOnEndpoint = fetchCode === httpsCodeFetcher): Promise<void> {
   const regions = collectorRegions(ctx.config, ctx.aws.settings);
   const primary = regions.length === 1 ? regions[0]! : ctx.aws.settings.region;
   const deps: FunctionDeps = {
     api: createLimiter(ctx.config.concurrency),
     downloads: createLimiter(Math.max(1, Math.ceil(ctx.config.concurrency / 2))),
     fetchCode,
+    stayOnEndpoint,
   };
 
   ctx.progress.phase('listing');
@@ -135,6 +137,8 @@ export function createLambdaCollector(options: LambdaCollectorOptions = {}): Col
     enabledByDefault: true,
     resources: lambdaResources,
     collect: (ctx) => collectLambda(ctx, fetchCode),
+    // Restore reads code from the content store, never through the fetcher.
+    restore: restoreLambda,
   };
 }
 

@@ -24,6 +24,7 @@ import { route53ConfigSchema, type Route53Config } from './config.js';
 import { bareId, listHealthChecks, listHostedZones, listQueryLoggingConfigs, listRecordSets, listTags, type Send } from './listings.js';
 import { healthCheckRules, recordRules, route53Resources, zoneIndexRules, zoneRules } from './rules.js';
 import { requestSignal } from './request-signal.js';
+import { restoreRoute53 } from './restore.js';
 import { renderZoneFile } from './zone-file.js';
 
 type Ctx = CollectContext<Route53Config>;
@@ -175,4 +176,5 @@ export const route53Collector: Collector<Route53Config> = {
   enabledByDefault: true,
   resources: route53Resources,
   collect: collectRoute53,
+  restore: restoreRoute53,
 };
