@@ -16,7 +16,7 @@ import { GitRepo } from '../git/repo.js';
 import { formatAllowedSigner, generateSigningKey } from '../git/ssh-signature.js';
 import { checkoutTree } from '../git/worktree.js';
 import { stableJson } from '../normalize/stable-json.js';
-import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
+import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
 import { TreeWriter } from './tree-writer.js';
 import { MAIN_REF } from './versions.js';
 
@@ -67,7 +67,8 @@ export async function initArchive(target: string, options: { region?: string } =
 
   const txn = repo.beginWrite();
   const tree = new TreeWriter({ objects: txn, store: archive.openStore(await archive.loadConfig()) });
-  for (const rel of USER_FILES) {
+  // The template's RECOVERY.md is committed as a placeholder until the first version brings its own.
+  for (const rel of [...USER_FILES, RECOVERY_PATH]) {
     const path = join(dir, rel);
     if (existsSync(path)) tree.text(rel, await readFile(path));
   }

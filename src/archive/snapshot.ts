@@ -1,16 +1,24 @@
 // Taking a snapshot into a tree, without committing it: runs the selected collectors against
-// the previous version, mounts their folders, adds the user's root files and the manifests,
-// and builds the root tree. `snap commit` seals the result as a version; `snap status` and
-// `snap diff … live` use it with objects kept in memory and payloads only hashed, so that
-// nothing is written to the archive.
+// the previous version, mounts their folders, adds the user's root files, the recovery
+// runbook and the manifests, and builds the root tree. `snap commit` seals the result as a
+// version; `snap status` and `snap diff … live` use it with objects kept in memory and
+// payloads only hashed, so that nothing is written to the archive.
+//
+// The runbook (RECOVERY.md) is generated from the collectors' folders as they were just
+// written: the object sink reads its own objects back (the unsealed pack of a commit, or the
+// objects held in memory), so RECOVERY.md is in the tree, and in the manifest's counts, like
+// every other file, before anything is sealed.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapError } from '../errors.js';
 import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
 import type { SnapConfig } from '../config/schema.js';
-import type { ObjectSink } from '../git/repo.js';
+import { MODE_TREE, type TreeEntry } from '../git/objects.js';
+import type { ObjectReader, ObjectSink } from '../git/repo.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
+import { RECOVERY_PATH, storedRunbook } from '../runbook/runbook.js';
+import { TreeObjectsSource } from '../runbook/source.js';
 import type { ContentStore } from '../store/types.js';
 import type { Logger, Progress } from '../util/log.js';
 import { SNAP_VERSION } from '../version.js';
@@ -41,7 +49,8 @@ export interface SnapshotOptions {
   version: string;
   config: SnapConfig;
   selected: { collector: AnyCollector; config: CollectorBaseConfig }[];
-  objects: ObjectSink;
+  /** where new objects go; it must read them back (the runbook is written from them) */
+  objects: ObjectSink & ObjectReader;
   store: ContentStore;
   fingerprint: Fingerprinter;
   progress: Progress;
@@ -79,6 +88,7 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
       aws,
       previous,
       concurrency: options.config.concurrency,
+      timeoutMs: options.config.collectorTimeoutMinutes * 60_000,
       progress: options.progress,
       log: options.log,
       signal: options.signal,
@@ -99,6 +109,9 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
     const content = await readFile(join(archive.dir, file)).catch(async () => previousRoot?.bytes(file) ?? null);
     if (content) root.text(file, content);
   }
+  // Generated, not copied: it names no time and no version, so unchanged estates keep equal trees.
+  const collected = outcomes.flatMap((o): TreeEntry[] => (o.tree ? [{ name: o.report.root, mode: MODE_TREE, oid: o.tree.oid }] : []));
+  root.text(RECOVERY_PATH, await storedRunbook(new TreeObjectsSource(options.objects, collected), options.log));
 
   const reports = outcomes.map((o) => o.report);
   const manifest: Manifest = {

@@ -1,7 +1,9 @@
 // One-line summaries of what changed between two trees, per top-level folder, for commit
-// messages, tag messages and `snap log`. The manifest files are left out: they always change.
+// messages, tag messages and `snap log`. The generated files are left out: the manifests always
+// change, and RECOVERY.md is derived from the rest of the tree.
 import type { GitRepo } from '../git/repo.js';
 import { diffTrees } from '../git/tree-walk.js';
+import { RECOVERY_PATH } from './archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH } from './manifest.js';
 
 export interface ChangeCounts {
@@ -10,7 +12,7 @@ export interface ChangeCounts {
   total: number;
 }
 
-const IGNORED = new Set([MANIFEST_PATH, MANIFEST_MD_PATH]);
+const IGNORED = new Set([MANIFEST_PATH, MANIFEST_MD_PATH, RECOVERY_PATH]);
 
 export async function countChanges(repo: GitRepo, fromTree: string | null, toTree: string): Promise<ChangeCounts> {
   const byFolder: ChangeCounts['byFolder'] = new Map();

@@ -5,18 +5,21 @@ import { resolve } from 'node:path';
 import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { checkoutCommand } from './checkout.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
 import { createContext, type Io } from './context.js';
 import { diffCommand, statusCommand } from './diff.js';
+import { exportCommand } from './export.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { lsCommand } from './ls.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
+import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
