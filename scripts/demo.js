@@ -60,6 +60,8 @@ try {
   config.aws.endpoint = moto.endpoint;
   config.aws.regions = ['us-east-1', 'us-west-2'];
   config.collectors.local = { enabled: true, paths: [{ name: 'tools', path: tools }] };
+  // moto does not emulate Lightsail: on a real account it is collected like the others.
+  config.collectors.lightsail = { enabled: false };
   writeFileSync(configPath, `${JSON.stringify(config, null, 2)}\n`);
   console.log('\n(snap.config.json now points at the emulator and at a local tools folder)');
 

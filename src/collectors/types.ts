@@ -78,6 +78,20 @@ export interface ResourceFileSpec {
   rules?: NormalizationRules;
   /** a short name for the resource in this file, e.g. "E1ABC (www.example.com)" */
   label?(value: unknown, path: string): string;
+  /**
+   * The file is a collection: each element of `array` is a resource of its own (an S3
+   * object in a manifest shard, a record set of a zone, a file of a folder listing). The
+   * differ reports each added, removed or changed element under its own label, so it groups
+   * with that resource's other files (the object's readable copy, the file's text).
+   */
+  records?: {
+    array: string;
+    key: string[];
+    kind: string;
+    label(record: unknown, path: string): string;
+    /** bookkeeping fields of a record that are not state (never shown as a difference) */
+    ignore?: string[];
+  };
 }
 
 export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> {

@@ -36,6 +36,8 @@ export const configSchema = z
       .prefault({}),
     /** how many collectors run at once */
     concurrency: z.number().int().min(1).max(64).default(6),
+    /** a collector still running after this long is stopped and reported failed (its previous folder is carried over) */
+    collectorTimeoutMinutes: z.number().min(1).max(24 * 60).default(120),
     /** name and email on commits and tags; default: git's user.name/user.email, else snap@<host> */
     identity: z.object({ name: z.string().min(1), email: z.string().min(3) }).strict().optional(),
   })

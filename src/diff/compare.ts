@@ -11,7 +11,7 @@ import { collectors } from '../collectors/registry.js';
 import type { AnyCollector, ResourceFileSpec } from '../collectors/types.js';
 import { MODE_TREE, type TreeEntry } from '../git/objects.js';
 import { diffTrees, type FileChange, type TreeSource } from '../git/tree-walk.js';
-import type { Json } from '../normalize/stable-json.js';
+import { stableKey, type Json } from '../normalize/stable-json.js';
 import { parsePointer, POINTER_MAX_BYTES } from '../store/pointer.js';
 import { globMatch } from '../util/glob.js';
 import { isText } from '../util/text.js';
@@ -92,7 +92,7 @@ function contentRef(side: Side | null): ContentRef | null {
   return side.pointer ?? { sha256: createHash('sha256').update(side.bytes).digest('hex'), size: side.bytes.length, stored: false };
 }
 
-export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange | null> {
+export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange[]> {
   const path = options.labelPath ?? change.path;
   const [a, b] = await Promise.all([readSide(source, change.old?.oid, path), readSide(source, change.new?.oid, path)]);
   const found = await specForPath(path, options.registry);
@@ -105,16 +105,63 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
     status: change.status === 'modified' ? 'changed' : change.status,
   };
   if ((a?.pointer || b?.pointer) || (a && a.text === null) || (b && b.text === null)) {
-    return { ...base, content: { old: contentRef(a), new: contentRef(b) } };
+    return [{ ...base, content: { old: contentRef(a), new: contentRef(b) } }];
   }
   if (a?.json !== undefined || b?.json !== undefined) {
+    const records = found?.spec?.records;
+    if (records) return explodeRecords(base, a?.json, b?.json, found!.spec!, found!.rel);
     if (a?.json !== undefined && b?.json !== undefined) {
       const fields = diffJson(a.json, b.json, found?.spec?.rules);
-      return fields.length ? { ...base, fields } : null; // same data, different bytes: not a change
+      return fields.length ? [{ ...base, fields }] : []; // same data, different bytes: not a change
     }
-    return base;
+    return [base];
   }
-  return { ...base, text: unifiedDiff(a?.text ?? '', b?.text ?? '') };
+  return [{ ...base, text: unifiedDiff(a?.text ?? '', b?.text ?? '') }];
+}
+
+type JsonObject = { [key: string]: Json };
+const asObject = (v: Json | undefined): JsonObject | null => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : null);
+
+/** A collection file's changes, one per element (by identity), plus the file's own fields. */
+function explodeRecords(base: ResourceChange, before: Json | undefined, after: Json | undefined, spec: ResourceFileSpec, rel: string): ResourceChange[] {
+  const r = spec.records!;
+  const out: ResourceChange[] = [];
+  const listOf = (doc: Json | undefined) => {
+    const items = asObject(doc)?.[r.array];
+    return Array.isArray(items) ? items : [];
+  };
+  const keyOf = (item: Json) => stableKey(r.key.map((k) => asObject(item)?.[k] ?? null));
+  const strip = (item: Json | undefined): Json | undefined => {
+    const o = asObject(item);
+    if (!o || !r.ignore?.length) return item;
+    return Object.fromEntries(Object.entries(o).filter(([k]) => !r.ignore!.includes(k)));
+  };
+  const left = new Map(listOf(before).map((i) => [keyOf(i), i] as const));
+  const right = new Map(listOf(after).map((i) => [keyOf(i), i] as const));
+  for (const key of [...new Set([...left.keys(), ...right.keys()])].sort()) {
+    const was = strip(left.get(key));
+    const now = strip(right.get(key));
+    const label = safeLabel(() => r.label((now ?? was) as unknown, rel), rel);
+    const change: ResourceChange = { ...base, kind: r.kind, label, status: was === undefined ? 'added' : now === undefined ? 'removed' : 'changed' };
+    if (was === undefined || now === undefined) {
+      out.push(change);
+      continue;
+    }
+    // Diffed inside a one-element collection so the file's declared rules apply to the record's fields.
+    const fields = diffJson({ [r.array]: [was] }, { [r.array]: [now] }, spec.rules);
+    const prefix = /^[^[]*\[[^\]]*\]\.?/;
+    if (fields.length) out.push({ ...change, fields: fields.map((f) => ({ ...f, path: f.path.replace(prefix, '') || '(record)' })) });
+  }
+  // The file's other fields (and a file that appears or disappears with no records).
+  const rest = (doc: Json | undefined): Json | undefined => {
+    const o = asObject(doc);
+    return o ? Object.fromEntries(Object.entries(o).filter(([k]) => k !== r.array)) : doc;
+  };
+  if (before !== undefined && after !== undefined) {
+    const fields = diffJson(rest(before) ?? null, rest(after) ?? null, spec.rules);
+    if (fields.length) out.push({ ...base, fields });
+  } else if (out.length === 0) out.push(base);
+  return out;
 }
 
 function safeLabel(make: () => string, fallback: string): string {
@@ -151,8 +198,7 @@ export async function compareTrees(source: ObjectSource, fromTree: string | null
     const [a, b] = await Promise.all([subtreeAt(source, fromTree, root), subtreeAt(source, toTree, root)]);
     for await (const change of filesUnder(source, a, b, root)) {
       if (GENERATED_FILES.has(change.path)) continue;
-      const described = await describeChange(source, change, { registry: options.registry });
-      if (described) out.push(described);
+      out.push(...(await describeChange(source, change, { registry: options.registry })));
     }
   }
   return out;
@@ -163,8 +209,7 @@ export async function compareFolders(source: ObjectSource, tree: string, left: s
   const [a, b] = await Promise.all([subtreeAt(source, tree, left), subtreeAt(source, tree, right)]);
   const out: ResourceChange[] = [];
   for await (const change of filesUnder(source, a, b, '')) {
-    const described = await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry });
-    if (described) out.push({ ...described, path: change.path });
+    for (const described of await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry })) out.push({ ...described, path: change.path });
   }
   return out;
 }

@@ -24,6 +24,8 @@ export function run(cmd: string, args: string[], options: { cwd?: string; env?: 
         reject(new SnapError('EXTERNAL_COMMAND', `${cmd} ${args[0] ?? ''} failed (exit ${result.code}): ${result.stderr.trim().split('\n')[0] ?? ''}`, { cmd, code: result.code }));
       } else resolve(result);
     });
+    // A program that exits without reading its input closes the pipe: not an error of ours.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -76,12 +76,12 @@ describe('snap diff and snap status', () => {
     const status = snapCli(archive.dir, ['status', '--json']);
     expect(status.code, status.stderr).toBe(1);
     const doc = diffDocumentSchema.parse(JSON.parse(status.stdout));
-    const fields = doc.changes.flatMap((c) => (c.fields ?? []).map((f) => `${c.service} ${f.path}: ${JSON.stringify(f.old)} → ${JSON.stringify(f.new)}`));
+    const fields = doc.changes.flatMap((c) => (c.fields ?? []).map((f) => `${c.service} ${c.kind === 'CloudFront distribution' ? 'distribution' : c.label}: ${f.path}: ${JSON.stringify(f.old)} → ${JSON.stringify(f.new)}`));
     expect(fields).toEqual([
-      'cloudfront DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 → 300',
-      'route53 ResourceRecordSets[Name=www.sailjada.com.,Type=CNAME].ResourceRecords[Value=d1.cloudfront.net]: {"Value":"d1.cloudfront.net"} → undefined',
-      'route53 ResourceRecordSets[Name=www.sailjada.com.,Type=CNAME].ResourceRecords[Value=staging.sailjada.com]: undefined → {"Value":"staging.sailjada.com"}',
-      'route53 ResourceRecordSets[Name=www.sailjada.com.,Type=CNAME].TTL: 300 → 60',
+      'cloudfront distribution: DistributionConfig.DefaultCacheBehavior.DefaultTTL: 86400 → 300',
+      'route53 www.sailjada.com. CNAME: ResourceRecords[Value=d1.cloudfront.net]: {"Value":"d1.cloudfront.net"} → undefined',
+      'route53 www.sailjada.com. CNAME: ResourceRecords[Value=staging.sailjada.com]: undefined → {"Value":"staging.sailjada.com"}',
+      'route53 www.sailjada.com. CNAME: TTL: 300 → 60',
     ]);
     expect(doc.changes.map((c) => `${c.status} ${c.path}`).filter((p) => !/origin_mappings|records\.json|distribution_configs/.test(p))).toEqual([
       expect.stringMatching(/^changed dynamodb\/us-east-1\/events\/items\.jsonl$/),

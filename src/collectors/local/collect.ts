@@ -31,7 +31,12 @@ export const localCollector: Collector<LocalConfig> = {
   resources: [
     { pattern: '*/files/**', kind: 'file', label: (_v, path) => localLabel(path, 'files') },
     { pattern: '*/uncommitted/**', kind: 'uncommitted file', label: (_v, path) => localLabel(path, 'uncommitted') },
-    { pattern: '*/files.json', kind: 'file list', label: (_v, path) => path.split('/')[0]! },
+    {
+      pattern: '*/files.json',
+      kind: 'file list',
+      label: (_v, path) => path.split('/')[0]!,
+      records: { array: 'files', key: ['path'], kind: 'file', label: (record, path) => `${path.split('/')[0]}/${(record as { path?: string }).path ?? '?'}` },
+    },
     { pattern: '*/repo.json', kind: 'git repository', label: (_v, path) => path.split('/')[0]! },
     { pattern: '*/folder.json', kind: 'folder', label: (_v, path) => path.split('/')[0]! },
     { pattern: '*/bundle.git', kind: 'repository bundle', label: (_v, path) => path.split('/')[0]! },

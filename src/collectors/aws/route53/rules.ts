@@ -83,6 +83,7 @@ export const route53Resources: readonly ResourceFileSpec[] = [
     kind: 'record sets',
     rules: recordRules,
     label: (value, path) => `records of ${obj(value).Name ?? path.split('/')[1] ?? path}`,
+    records: { array: 'ResourceRecordSets', key: ['Name', 'Type', 'SetIdentifier'], kind: 'record set', label: (record) => recordLabel(record) },
   },
   { pattern: 'zones/*/bind.zone', kind: 'BIND zone file', label: (_value, path) => `zone file ${path.split('/')[1] ?? path}` },
   {

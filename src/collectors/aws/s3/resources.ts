@@ -12,6 +12,34 @@ export const S3_RESOURCES: readonly ResourceFileSpec[] = [
   ...CONFIG_KINDS.map(
     (kind): ResourceFileSpec => ({ pattern: `*/config/${kind}.json`, kind: `bucket ${kind.replace(/-/g, ' ')}`, rules: CONFIG_RULES[kind], label: (v) => `${str(v, 'bucket')} ${kind}` }),
   ),
-  { pattern: '*/objects/*.json', kind: 'object manifest', rules: SHARD_RULES, label: (v) => `${str(v, 'bucket')} objects (shard ${str(v, 'shard')})` },
-  { pattern: '*/files/**', kind: 'object content (readable copy)' },
+  {
+    pattern: '*/objects/*.json',
+    kind: 'object manifest',
+    rules: SHARD_RULES,
+    label: (v) => `${str(v, 'bucket')} objects (shard ${str(v, 'shard')})`,
+    // Each object is its own resource, named by bucket/key like its readable copy, so the
+    // two group together; where the copy is and its blob id are bookkeeping, not state.
+    records: {
+      array: 'objects',
+      key: ['key', 'versionId'],
+      kind: 'S3 object',
+      label: (record, path) => objectLabel(path.split('/')[0]!, record),
+      ignore: ['file', 'fileBlob'],
+    },
+  },
+  { pattern: '*/files/**', kind: 'S3 object text', label: (_v, path) => `${path.split('/')[0]}/${readableKey(path.split('/').slice(2))}` },
 ];
+
+function objectLabel(bucket: string, record: unknown): string {
+  const r = (record ?? {}) as { key?: string; versionId?: string; isLatest?: boolean };
+  const version = r.versionId !== undefined && r.isLatest === false ? ` (version ${r.versionId})` : '';
+  return `${bucket}/${r.key ?? '?'}${version}`;
+}
+
+/** The key a readable copy's path stands for, for display (the manifest holds the exact key). */
+function readableKey(segments: string[]): string {
+  return segments
+    .map((seg) => seg.replace(/~(object|case-[0-9a-f]{12})$/, ''))
+    .map((seg) => (seg === '%EMPTY' ? '' : seg.replace(/%[0-9A-F]{2}/g, (m) => String.fromCharCode(parseInt(m.slice(1), 16)))))
+    .join('/');
+}
