@@ -79,6 +79,11 @@ export interface ResourceFileSpec {
   /** a short name for the resource in this file, e.g. "E1ABC (www.example.com)" */
   label?(value: unknown, path: string): string;
   /**
+   * Other resources this one is linked to, as folders of the archive (a distribution →
+   * "s3_buckets/<bucket>" it serves): `snap diff` shows their changes next to this one's.
+   */
+  related?(value: unknown, path: string): string[];
+  /**
    * The file is a collection: each element of `array` is a resource of its own (an S3
    * object in a manifest shard, a record set of a zone, a file of a folder listing). The
    * differ reports each added, removed or changed element under its own label, so it groups

@@ -45,6 +45,8 @@ export interface ResourceChange {
   text?: string;
   /** stored payloads and binary content: size and sha256 on each side */
   content?: { old: ContentRef | null; new: ContentRef | null };
+  /** folders of resources linked to this one (the buckets a distribution serves) */
+  related?: string[];
 }
 
 /** Files that change with every version by construction. */
@@ -104,6 +106,8 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
     label: found?.spec?.label ? safeLabel(() => found.spec!.label!(value ?? null, found.rel), found.rel) : (found?.rel ?? path),
     status: change.status === 'modified' ? 'changed' : change.status,
   };
+  const related = found?.spec?.related && value !== undefined ? safeRelated(() => found.spec!.related!(value, found.rel)) : [];
+  if (related.length) base.related = related;
   if ((a?.pointer || b?.pointer) || (a && a.text === null) || (b && b.text === null)) {
     return [{ ...base, content: { old: contentRef(a), new: contentRef(b) } }];
   }
@@ -162,6 +166,14 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     if (fields.length) out.push({ ...base, fields });
   } else if (out.length === 0) out.push(base);
   return out;
+}
+
+function safeRelated(make: () => string[]): string[] {
+  try {
+    return make();
+  } catch {
+    return [];
+  }
 }
 
 function safeLabel(make: () => string, fallback: string): string {

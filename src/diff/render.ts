@@ -48,6 +48,16 @@ function resourceStatus(list: ResourceChange[]): ResourceChange['status'] {
   return 'changed';
 }
 
+/** For each linked folder, how many resources under it changed too. */
+function relatedChanges(list: ResourceChange[], all: ResourceChange[]): string[] {
+  const out: string[] = [];
+  for (const folder of [...new Set(list.flatMap((c) => c.related ?? []))].sort()) {
+    const hits = new Set(all.filter((c) => c.path === folder || c.path.startsWith(`${folder}/`)).map((c) => `${c.service}\u0000${c.label}`));
+    if (hits.size) out.push(`${folder} (${hits.size} changed)`);
+  }
+  return out;
+}
+
 export function renderText(changes: ResourceChange[], paint: Painter = plain): string {
   const lines: string[] = [];
   for (const [service, byLabel] of groupChanges(changes)) {
@@ -57,6 +67,8 @@ export function renderText(changes: ResourceChange[], paint: Painter = plain): s
       const colour = status === 'added' ? 'green' : status === 'removed' ? 'red' : 'yellow';
       const kinds = [...new Set(list.map((c) => c.kind))].join(', ');
       lines.push(`  ${paint(colour, `${MARK[status]} ${label}`)}  ${paint('dim', `(${kinds})`)}`);
+      const linked = relatedChanges(list, changes);
+      if (linked.length) lines.push(`    ${paint('cyan', '↔ related changes:')} ${linked.join(', ')}`);
       for (const c of list) {
         const detail = list.length > 1 || c.status !== status || (!c.fields && !c.text && !c.content) ? `    ${MARK[c.status]} ${c.path}` : null;
         if (detail) lines.push(paint('dim', detail));

@@ -11,6 +11,7 @@
 //       "fields":  [ { "path": "DefaultCacheBehavior.DefaultTTL", "status": "changed", "old": 86400, "new": 300, "secret"?: true } ],   JSON documents
 //       "text":    "@@ -1,3 +1,3 @@\n…",                                                                     text content
 //       "content": { "old": { "sha256", "size", "stored" } | null, "new": … }                                 payloads, binary
+//       "related": [ "s3_buckets/site-prod" ]   folders of linked resources (the buckets a distribution serves)
 //     } ]
 // }
 import { z } from 'zod';
@@ -42,6 +43,7 @@ export const resourceChangeSchema = z
     fields: z.array(fieldChangeSchema).optional(),
     text: z.string().optional(),
     content: z.object({ old: contentRef.nullable(), new: contentRef.nullable() }).strict().optional(),
+    related: z.array(z.string()).optional(),
   })
   .strict();
 

@@ -66,15 +66,22 @@ export class FsContentStore implements ContentStore {
     const fh = await open(tmp, 'wx', 0o644);
     let kept = false;
     try {
-      // Batch small chunks so a stream of 16 KiB pieces does not become one syscall each.
+      // Batch small chunks so a stream of 16 KiB pieces does not become one syscall each;
+      // writev hands the batch to the kernel without copying it into one buffer first.
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       const flush = async () => {
         if (pendingBytes === 0) return;
-        const buf = pending.length === 1 ? pending[0]! : Buffer.concat(pending, pendingBytes);
+        const batch = pending;
+        const bytes = pendingBytes;
         pending = [];
         pendingBytes = 0;
-        await fh.write(buf, 0, buf.length);
+        const { bytesWritten } = await fh.writev(batch);
+        // A short write (rare on files) is finished with plain writes of what is left.
+        if (bytesWritten < bytes) {
+          const rest = Buffer.concat(batch).subarray(bytesWritten);
+          for (let off = 0; off < rest.length; ) off += (await fh.write(rest, off)).bytesWritten;
+        }
       };
       for await (const chunk of chunksOf(source)) {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');

@@ -15,6 +15,7 @@ import { makeArchive, snapshot, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { describeDrift, drift } from '../helpers/restore.js';
+import { createBucket, put, s3Client } from '../helpers/s3-seed.js';
 
 const moto = useMoto();
 
@@ -45,10 +46,12 @@ describe('snap diff and snap status', () => {
     await r53().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'www.sailjada.com', Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: 'd1.cloudfront.net' }] } }] } }));
     await ddb().send(new CreateTableCommand({ TableName: 'events', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
     await ddb().send(new PutItemCommand({ TableName: 'events', Item: { id: { S: 'dylan' }, price: { N: '225' } } }));
+    const site = await createBucket(moto.endpoint, 'sailjada-prod', 'us-east-1');
+    await put(site, 'sailjada-prod', 'index.html', '<p>Tickets: $225</p>\n', { ContentType: 'text/html' });
     const tools = join(tempDir(), 'tools');
     mkdirSync(tools);
     writeFileSync(join(tools, 'release.py'), 'PRICE = 225\n');
-    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { cloudfront: {}, route53: {}, dynamodb: {}, local: { paths: [{ name: 'tools', path: tools }] } } });
+    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: {}, cloudfront: {}, route53: {}, dynamodb: {}, local: { paths: [{ name: 'tools', path: tools }] } } });
     await snapshot(archive, 'v1.0');
   });
 
@@ -100,6 +103,17 @@ describe('snap diff and snap status', () => {
     const scoped = snapCli(archive.dir, ['diff', 'v1.1', 'v1.2', 'route53', '--name-only']);
     expect(scoped.stdout.trim().split('\n').every((l) => l.startsWith('~ route53/'))).toBe(true);
     expect(snapCli(archive.dir, ['log']).stdout).toMatch(/v1\.2 .*\n\s+\d+ .*changed in cloudfront/);
+  });
+
+  it('shows the changes of a bucket next to the distribution that serves it', async () => {
+    const live = await cf().send(new GetDistributionConfigCommand({ Id: distributionId }));
+    await cf().send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: live.ETag, DistributionConfig: distribution(600, ['sailjada-prod', 'sailjada-media']) }));
+    await put(s3Client(moto.endpoint), 'sailjada-prod', 'index.html', '<p>Tickets: $195</p>\n', { ContentType: 'text/html' });
+    await snapshot(archive, 'v1.3');
+    const text = snapCli(archive.dir, ['diff', 'v1.2', 'v1.3']).stdout;
+    expect(text).toMatch(/~ \w+ \(www\.sailjada\.com\)  \(CloudFront distribution\)\n    ↔ related changes: s3_buckets\/sailjada-prod \(1 changed\)/);
+    const doc = JSON.parse(snapCli(archive.dir, ['diff', 'v1.2', 'v1.3', 'cloudfront', '--json']).stdout);
+    expect(doc.changes.find((c: { kind: string }) => c.kind === 'CloudFront distribution').related).toEqual(['s3_buckets/sailjada-media', 's3_buckets/sailjada-prod']);
   });
 
   it('compares two folders of one version with --between', async () => {

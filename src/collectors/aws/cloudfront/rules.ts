@@ -9,7 +9,9 @@
 // Secret: custom headers CloudFront adds to origin requests are commonly a shared secret the
 // origin checks (e.g. X-Origin-Verify), so their values are kept as keyed fingerprints.
 import type { NormalizationRules } from '../../../normalize/rules.js';
+import { safeSegment } from '../../../archive/paths.js';
 import type { ResourceFileSpec } from '../../types.js';
+import { describeOrigin, type DistributionLike } from './origin-mappings.js';
 
 export const cloudfrontRules = {
   /** distribution_configs/<Id>.json: the Distribution (GetDistribution) with its Tags */
@@ -78,6 +80,11 @@ export const cloudfrontResources: readonly ResourceFileSpec[] = [
     label: (value, path) => {
       const aliases = (value as { DistributionConfig?: { Aliases?: { Items?: string[] } } })?.DistributionConfig?.Aliases?.Items ?? [];
       return aliases.length ? `${fileId(path)} (${aliases.join(', ')})` : fileId(path);
+    },
+    // The buckets its origins serve from, so a diff shows a bucket's changes with the distribution.
+    related: (value) => {
+      const origins = (value as DistributionLike | null)?.DistributionConfig?.Origins?.Items ?? [];
+      return [...new Set(origins.map((o) => describeOrigin(o).bucket).filter((b): b is string => Boolean(b)).map((b) => `s3_buckets/${safeSegment(b)}`))].sort();
     },
   },
   { pattern: 'origin_mappings.json', kind: 'CloudFront domains and the origins that serve them', rules: cloudfrontRules.originMappings, label: () => 'origin mappings' },
