@@ -79,6 +79,12 @@ export interface ResourceFileSpec {
   /** a short name for the resource in this file, e.g. "E1ABC (www.example.com)" */
   label?(value: unknown, path: string): string;
   /**
+   * Fields the provider assigns when the resource is created (ids, creation times, stream
+   * ARNs): a resource re-created from the archive always gets new ones. `snap restore-test`
+   * compares what it restored with the version modulo these; `snap diff` shows them.
+   */
+  assigned?: string[];
+  /**
    * Other resources this one is linked to, as folders of the archive (a distribution →
    * "s3_buckets/<bucket>" it serves): `snap diff` shows their changes next to this one's.
    */
@@ -96,6 +102,12 @@ export interface ResourceFileSpec {
     label(record: unknown, path: string): string;
     /** bookkeeping fields of a record that are not state (never shown as a difference) */
     ignore?: string[];
+    /**
+     * Fields that differ between these two versions of a record only as a side effect of how
+     * it was written, not of what it holds (an S3 object written again with the same bytes:
+     * a new last-modified time, and a new ETag if it was uploaded in other parts).
+     */
+    incidental?(before: unknown, after: unknown): string[];
   };
 }
 

@@ -5,6 +5,7 @@
 // payloads in the content store and other binary content. Generated files (manifests) are
 // never differences. Subtrees with the same id on both sides are skipped unread.
 import { createHash } from 'node:crypto';
+import { normalize } from '../normalize/rules.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { loadCollector } from '../collectors/lazy.js';
 import { collectors } from '../collectors/registry.js';
@@ -94,10 +95,14 @@ function contentRef(side: Side | null): ContentRef | null {
   return side.pointer ?? { sha256: createHash('sha256').update(side.bytes).digest('hex'), size: side.bytes.length, stored: false };
 }
 
-export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange[]> {
+export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[]; moduloAssigned?: boolean } = {}): Promise<ResourceChange[]> {
   const path = options.labelPath ?? change.path;
   const [a, b] = await Promise.all([readSide(source, change.old?.oid, path), readSide(source, change.new?.oid, path)]);
   const found = await specForPath(path, options.registry);
+  const assigned = options.moduloAssigned ? found?.spec?.assigned : undefined;
+  if (assigned?.length) {
+    for (const side of [a, b]) if (side && side.json !== undefined) side.json = normalize(side.json, { drop: assigned });
+  }
   const value = (b?.json ?? a?.json) as unknown;
   const base: ResourceChange = {
     service: path.split('/')[0]!,
@@ -135,16 +140,19 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     return Array.isArray(items) ? items : [];
   };
   const keyOf = (item: Json) => stableKey(r.key.map((k) => asObject(item)?.[k] ?? null));
-  const strip = (item: Json | undefined): Json | undefined => {
+  const strip = (item: Json | undefined, also: string[]): Json | undefined => {
     const o = asObject(item);
-    if (!o || !r.ignore?.length) return item;
-    return Object.fromEntries(Object.entries(o).filter(([k]) => !r.ignore!.includes(k)));
+    const drop = [...(r.ignore ?? []), ...also];
+    if (!o || !drop.length) return item;
+    return Object.fromEntries(Object.entries(o).filter(([k]) => !drop.includes(k)));
   };
   const left = new Map(listOf(before).map((i) => [keyOf(i), i] as const));
   const right = new Map(listOf(after).map((i) => [keyOf(i), i] as const));
   for (const key of [...new Set([...left.keys(), ...right.keys()])].sort()) {
-    const was = strip(left.get(key));
-    const now = strip(right.get(key));
+    const [l, rr] = [left.get(key), right.get(key)];
+    const incidental = l !== undefined && rr !== undefined && r.incidental ? r.incidental(l, rr) : [];
+    const was = strip(l, incidental);
+    const now = strip(rr, incidental);
     const label = safeLabel(() => r.label((now ?? was) as unknown, rel), rel);
     const change: ResourceChange = { ...base, kind: r.kind, label, status: was === undefined ? 'added' : now === undefined ? 'removed' : 'changed' };
     if (was === undefined || now === undefined) {
@@ -200,6 +208,8 @@ export interface CompareOptions {
   /** limit to these folders or files (tree paths) */
   paths?: string[];
   registry?: readonly AnyCollector[];
+  /** leave out the fields a provider assigns at creation (ResourceFileSpec.assigned): a restore-test's view */
+  moduloAssigned?: boolean;
 }
 
 /** Every resource change from `fromTree` to `toTree`, in path order. */
@@ -210,7 +220,7 @@ export async function compareTrees(source: ObjectSource, fromTree: string | null
     const [a, b] = await Promise.all([subtreeAt(source, fromTree, root), subtreeAt(source, toTree, root)]);
     for await (const change of filesUnder(source, a, b, root)) {
       if (GENERATED_FILES.has(change.path)) continue;
-      out.push(...(await describeChange(source, change, { registry: options.registry })));
+      out.push(...(await describeChange(source, change, { registry: options.registry, moduloAssigned: options.moduloAssigned })));
     }
   }
   return out;

@@ -2,7 +2,10 @@
 // `moto`) on a free loopback port. Not used by snap itself: it serves `npm run demo`, the
 // benchmarks and the tests, which all run the real AWS SDK against this emulator.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface MotoServer {
   endpoint: string;
@@ -35,15 +38,25 @@ export function assertMotoInstalled(): void {
 export async function startMoto(): Promise<MotoServer> {
   assertMotoInstalled();
   const port = await freePort();
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString()).slice(-4000);
-  });
+  // moto logs every request to stderr. A file, not a pipe: a pipe that this process does not
+  // drain (while it waits synchronously on a child, say) fills up and stalls the server.
+  const logDir = mkdtempSync(join(tmpdir(), 'snap-moto-'));
+  const logFile = join(logDir, 'moto.log');
+  const log = openSync(logFile, 'w');
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', log], env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } });
+  closeSync(log);
+  child.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
+  const tail = () => {
+    try {
+      return readFileSync(logFile, 'utf8').slice(-4000);
+    } catch {
+      return '';
+    }
+  };
   const endpoint = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`moto_server exited at start (code ${child.exitCode}): ${stderr}`);
+    if (child.exitCode !== null) throw new Error(`moto_server exited at start (code ${child.exitCode}): ${tail()}`);
     try {
       const res = await fetch(`${endpoint}/moto-api/`);
       if (res.ok || res.status < 500) break;
@@ -52,7 +65,7 @@ export async function startMoto(): Promise<MotoServer> {
     }
     if (Date.now() > deadline) {
       child.kill();
-      throw new Error(`moto_server did not answer on ${endpoint} within 30s: ${stderr}`);
+      throw new Error(`moto_server did not answer on ${endpoint} within 30s: ${tail()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

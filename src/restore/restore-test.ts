@@ -52,7 +52,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   const roots = plan.services.map((s) => s.collector.root);
   const paths = plan.services.flatMap((s) => (s.selection.length ? s.selection.map((p) => `${s.collector.root}/${p}`) : [s.collector.root]));
   const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors });
-  const differences = await compareTrees(live.objects, plan.version.treeOid, live.treeOid, { paths });
+  const differences = await compareTrees(live.objects, plan.version.treeOid, live.treeOid, { paths, moduloAssigned: true });
   const planningErrors = plan.services.filter((s) => s.error);
   const passed = differences.length === 0 && failedChanges.length === 0 && planningErrors.length === 0 && live.manifest.collectors.every((c) => c.status === 'ok');
 

@@ -4,7 +4,6 @@
 import {
   CreateBucketCommand,
   DeleteObjectCommand,
-  PutBucketAclCommand,
   PutBucketCorsCommand,
   PutBucketEncryptionCommand,
   PutBucketLifecycleConfigurationCommand,
@@ -92,8 +91,15 @@ export const INDEX_V1 = '<html>\n<body>\n<h1>Sail Jada</h1>\n<p>Sunset cruise: $
 export async function seedSite(endpoint: string): Promise<void> {
   const s3 = await createBucket(endpoint, 'site-prod', 'us-east-1');
   await createBucket(endpoint, 'site-logs', 'us-east-1');
-  // log-delivery-write is a valid bucket ACL for S3 (the SDK's BucketCannedACL type leaves it out).
-  await s3.send(new PutBucketAclCommand({ Bucket: 'site-logs', ACL: 'log-delivery-write' as never }));
+  // Log delivery granted by a bucket policy, as AWS recommends. (The older way, the
+  // log-delivery-write ACL, does not round-trip in moto: its GetBucketAcl answer drops the
+  // group's WRITE grant, so an ACL restored from it would not let logging be switched on.)
+  await s3.send(
+    new PutBucketPolicyCommand({
+      Bucket: 'site-logs',
+      Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'S3ServerAccessLogs', Effect: 'Allow', Principal: { Service: 'logging.s3.amazonaws.com' }, Action: 's3:PutObject', Resource: 'arn:aws:s3:::site-logs/*' }] }),
+    }),
+  );
   await s3.send(new PutBucketPolicyCommand({ Bucket: 'site-prod', Policy: JSON.stringify(SITE_POLICY) }));
   await s3.send(new PutPublicAccessBlockCommand({ Bucket: 'site-prod', PublicAccessBlockConfiguration: { BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false } }));
   await s3.send(new PutBucketOwnershipControlsCommand({ Bucket: 'site-prod', OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] } }));

@@ -29,7 +29,7 @@ import { collectorRegions } from '../shared/config.js';
 import { awsErrorName, classifyAwsError, optionalConfig, recordRefusal } from '../shared/errors.js';
 import { dynamodbConfigSchema, type DynamoDBConfig } from './config.js';
 import { writeItems, type ItemsExport } from './items-file.js';
-import { requestSignal } from './request-signal.js';
+import { requestSignal } from '../shared/request-signal.js';
 import { restoreDynamoDB } from './restore.js';
 import { listTableNames, listTags, send, type Region } from './requests.js';
 import { dynamodbResources, tableIndexRules, tableRules } from './rules.js';

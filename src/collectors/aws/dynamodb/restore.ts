@@ -22,7 +22,7 @@ import type { RestoreContext } from '../../../restore/types.js';
 import { createLimiter } from '../../../util/limiter.js';
 import type { DynamoDBConfig } from './config.js';
 import type { Region } from './requests.js';
-import { requestSignal } from './request-signal.js';
+import { requestSignal } from '../shared/request-signal.js';
 import { BatchWriter, canonicalLine, itemKey, itemsSource, lineDigest, type KeySchemaNames } from './restore-items.js';
 import { createTable, createTableInput, describeSchema, keySignature, liveTable, schemaDifferences, settingChanges, type TableDoc } from './restore-table.js';
 import { scanTable } from './scan.js';

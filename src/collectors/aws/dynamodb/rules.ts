@@ -72,6 +72,7 @@ export const dynamodbResources: readonly ResourceFileSpec[] = [
     pattern: '*/*/table.json',
     kind: 'table',
     rules: tableRules,
+    assigned: ['Table.CreationDateTime', 'Table.TableId', 'Table.LatestStreamArn', 'Table.LatestStreamLabel'],
     label: (value, path) => `${obj(obj(value).Table).TableName ?? path.split('/')[1]} (${path.split('/')[0]})`,
   },
   // items.jsonl is JSON Lines, one item per line sorted by primary key; an item is named by its key.

@@ -60,13 +60,15 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
     configSchema: iamConfigSchema,
     enabledByDefault: true,
     resources: [
-      { pattern: 'roles/*/role.json', kind: 'IAM role', rules: roleRules, label: label('RoleName') },
-      { pattern: 'users/*/user.json', kind: 'IAM user', rules: userRules, label: label('UserName') },
-      { pattern: 'groups/*/group.json', kind: 'IAM group', rules: groupRules, label: label('GroupName') },
+      { pattern: 'roles/*/role.json', kind: 'IAM role', rules: roleRules, label: label('RoleName'), assigned: ['CreateDate', 'RoleId'] },
+      { pattern: 'users/*/user.json', kind: 'IAM user', rules: userRules, label: label('UserName'), assigned: ['CreateDate', 'UserId'] },
+      { pattern: 'groups/*/group.json', kind: 'IAM group', rules: groupRules, label: label('GroupName'), assigned: ['CreateDate', 'GroupId'] },
       {
         pattern: 'policies/*/*/policy.json',
         kind: 'managed policy',
         rules: managedPolicyRules,
+        // A re-created policy starts again at v1 with its restored document.
+        assigned: ['CreateDate', 'UpdateDate', 'PolicyId', 'DefaultVersionId'],
         label: (v) => `${label('PolicyName')(v)} (${label('Owner')(v)})`,
       },
     ],

@@ -23,7 +23,7 @@ import { classifyAwsError, optionalConfig, recordRefusal } from '../shared/error
 import { route53ConfigSchema, type Route53Config } from './config.js';
 import { bareId, listHealthChecks, listHostedZones, listQueryLoggingConfigs, listRecordSets, listTags, type Send } from './listings.js';
 import { healthCheckRules, recordRules, route53Resources, zoneIndexRules, zoneRules } from './rules.js';
-import { requestSignal } from './request-signal.js';
+import { requestSignal } from '../shared/request-signal.js';
 import { restoreRoute53 } from './restore.js';
 import { renderZoneFile } from './zone-file.js';
 

@@ -4,6 +4,7 @@
 // shows a configuration as removed when it could only not be read. Anything else is thrown:
 // the caller decides for the whole bucket.
 import {
+  GetBucketAclCommand,
   GetBucketCorsCommand,
   GetBucketEncryptionCommand,
   GetBucketLifecycleConfigurationCommand,
@@ -47,6 +48,8 @@ const READERS: Record<Exclude<ConfigKind, 'location'>, Reader> = {
   policy: async (c, Bucket, abortSignal) => parsePolicy((await c.send(new GetBucketPolicyCommand({ Bucket }), { abortSignal })).Policy),
   'public-access-block': async (c, Bucket, abortSignal) => body(await c.send(new GetPublicAccessBlockCommand({ Bucket }), { abortSignal })).PublicAccessBlockConfiguration ?? null,
   'ownership-controls': async (c, Bucket, abortSignal) => body(await c.send(new GetBucketOwnershipControlsCommand({ Bucket }), { abortSignal })).OwnershipControls ?? null,
+  // Who may write and read besides the owner (a logging target grants the log delivery group).
+  acl: async (c, Bucket, abortSignal) => ({ Grants: (await c.send(new GetBucketAclCommand({ Bucket }), { abortSignal })).Grants ?? [] }),
   encryption: async (c, Bucket, abortSignal) => body(await c.send(new GetBucketEncryptionCommand({ Bucket }), { abortSignal })).ServerSideEncryptionConfiguration ?? null,
   lifecycle: async (c, Bucket, abortSignal) => body(await c.send(new GetBucketLifecycleConfigurationCommand({ Bucket }), { abortSignal })),
   cors: async (c, Bucket, abortSignal) => body(await c.send(new GetBucketCorsCommand({ Bucket }), { abortSignal })),

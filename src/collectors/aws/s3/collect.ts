@@ -34,6 +34,7 @@ import { listBucket, type ListedObject } from './listing.js';
 import { BUCKETS_ROOT, bucketFolder, entryId, readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
 import { BUCKET_RULES, CONFIG_RULES, SHARD_RULES } from './normalize.js';
 import { resolveS3Uri } from './resolve.js';
+import { restoreS3 } from './restore.js';
 import { s3Payloads } from './payloads.js';
 import { S3_RESOURCES } from './resources.js';
 import { assignShards, shardFileName } from './shards.js';
@@ -340,4 +341,5 @@ export const s3Collector: Collector<S3Config> = {
   uriSchemes: ['s3'],
   resolveUri: resolveS3Uri,
   payloads: s3Payloads,
+  restore: restoreS3,
 };

@@ -9,7 +9,7 @@
 //   so the order is already stable between reads, and keeping it means the archived policy
 //   is the one `aws s3api get-bucket-policy` shows and a restore would put back.
 // - CORS rules and website routing rules keep their order: the first matching rule wins.
-// - Lifecycle, replication, notification configurations, tags and grants are sets: sorted.
+// - Lifecycle, replication, notification configurations, tags and ACL grants are sets: sorted.
 import type { NormalizationRules } from '../../../normalize/rules.js';
 
 export const CONFIG_KINDS = [
@@ -18,6 +18,7 @@ export const CONFIG_KINDS = [
   'policy',
   'public-access-block',
   'ownership-controls',
+  'acl',
   'encryption',
   'lifecycle',
   'cors',
@@ -38,6 +39,8 @@ export const CONFIG_RULES: Record<ConfigKind, NormalizationRules> = {
   policy: {},
   'public-access-block': {},
   'ownership-controls': {},
+  // Grants only: the owner is the account itself, not configuration of the bucket.
+  acl: { sortBy: { 'value.Grants': null } },
   encryption: { sortBy: { 'value.Rules': null } },
   lifecycle: { sortBy: { 'value.Rules': 'ID', 'value.Rules[].Filter.And.Tags': 'Key', 'value.Rules[].Filter.And.Tag': 'Key' } },
   cors: { sortBy: { 'value.CORSRules[].AllowedMethods': null, 'value.CORSRules[].AllowedHeaders': null, 'value.CORSRules[].ExposeHeaders': null } },

@@ -25,6 +25,12 @@ export const S3_RESOURCES: readonly ResourceFileSpec[] = [
       kind: 'S3 object',
       label: (record, path) => objectLabel(path.split('/')[0]!, record),
       ignore: ['file', 'fileBlob'],
+      // The same bytes written again (a restore, a re-deploy of an unchanged file) are not a
+      // change of the object: its content hash says so, whatever its new timestamp and ETag.
+      incidental: (before, after) => {
+        const sha = (v: unknown) => (v as { sha256?: string } | null)?.sha256;
+        return sha(before) !== undefined && sha(before) === sha(after) ? ['lastModified', 'etag'] : [];
+      },
     },
   },
   { pattern: '*/files/**', kind: 'S3 object text', label: (_v, path) => `${path.split('/')[0]}/${readableKey(path.split('/').slice(2))}` },

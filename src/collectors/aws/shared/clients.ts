@@ -42,16 +42,20 @@ export class AwsClients {
     return this.handler;
   }
 
-  /** A client of `ctor` for `region` (default: the home region), made once and shared. */
-  get<T>(ctor: ClientClass<T>, region?: string): T {
+  /**
+   * A client of `ctor` for `region` (default: the home region), made once and shared.
+   * `options` are further client settings (a restore's S3 client sets its own checksums).
+   */
+  get<T>(ctor: ClientClass<T>, region?: string, options: Record<string, string | number | boolean> = {}): T {
     const r = region ?? this.settings.region;
-    const key = `${ctor.name}:${r}`;
+    const key = `${ctor.name}:${r}:${JSON.stringify(options)}`;
     let entry = this.clients.get(key);
     if (!entry) {
       const config: Record<string, unknown> = {
         region: r,
         maxAttempts: this.settings.maxAttempts,
         requestHandler: this.requestHandler(),
+        ...options,
       };
       if (this.settings.profile) config.profile = this.settings.profile;
       const endpoint = this.endpoint;

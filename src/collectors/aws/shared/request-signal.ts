@@ -2,7 +2,7 @@
 // the signal of each request in flight (more than one with retries), so with many requests
 // in flight Node warns of a listener leak on the collector's signal. Requests get a signal
 // of their own that follows the collector's, with a listener limit that fits the
-// concurrency. (Route53 and DynamoDB each keep a copy; it belongs in aws/shared.)
+// concurrency.
 import { setMaxListeners } from 'node:events';
 
 export function requestSignal(parent: AbortSignal, concurrency: number): AbortSignal {

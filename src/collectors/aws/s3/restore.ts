@@ -1,0 +1,331 @@
+// snap restore for S3: puts a version's buckets back, configuration and objects.
+//
+// For each bucket the version holds (s3_buckets/<bucket>/, or those the selection names),
+// under its own name or the one --rename gives it (a staging or scratch copy):
+//   - a bucket missing live is created in the version's region (with object lock when the
+//     version had it), then given every configuration kind the version records;
+//   - an existing bucket gets each configuration kind that differs written, and each kind
+//     set live but absent in the version removed (see restore-config.ts);
+//   - every current object of the version (not a delete marker, the latest version of its
+//     key) whose content the store holds is written back with its metadata when it is
+//     missing live or differs: size, ETag, or (when only the last-modified time moved) its
+//     metadata as HeadObject reports it. Content streams from the store; the object's
+//     archived checksum is sent with it, so S3 itself checks the bytes;
+//   - only with --prune, live objects the version does not have are deleted.
+// Objects the version could not read (archive storage classes, refused, corrupt) are noted,
+// not written. A versioned bucket gets its current objects back, not its history: S3 gives
+// restored objects new version ids.
+//
+// Planning only reads (HeadBucket, GetBucketLocation, the configuration reads, listing, and
+// HeadObject where only a last-modified time differs).
+import { CreateBucketCommand, DeleteObjectsCommand, GetBucketLocationCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { MODE_TREE } from '../../../git/objects.js';
+import { stableJson } from '../../../normalize/stable-json.js';
+import type { RestoreContext } from '../../../restore/types.js';
+import { createLimiter, mapLimit, type Limiter } from '../../../util/limiter.js';
+import { formatBytes } from '../../../util/log.js';
+import { awsErrorName, classifyAwsError } from '../shared/errors.js';
+import { requestSignal } from '../shared/request-signal.js';
+import type { ConfigRecord } from './bucket-config.js';
+import type { S3Config } from './config.js';
+import { normalizeHeaders } from './fetch.js';
+import { listBucket, type ListedObject } from './listing.js';
+import { readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
+import { planKind, readLiveKind, RESTORE_KIND_ORDER, type KindPlan, type RestorableKind } from './restore-config.js';
+
+type Ctx = RestoreContext<S3Config>;
+
+/** The largest object one PutObject may carry. */
+const MAX_SINGLE_PUT = 5 * 1024 ** 3;
+
+/**
+ * The restore writes exactly the checksum each object had (restoreChecksum), so the SDK must
+ * not add one of its own choosing to every upload.
+ */
+const RESTORE_CLIENT = { requestChecksumCalculation: 'WHEN_REQUIRED' } as const;
+
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+function selected(selection: readonly string[], folder: string): boolean {
+  return selection.length === 0 || selection.some((s) => s === folder || s.startsWith(`${folder}/`));
+}
+
+export async function restoreS3(ctx: Ctx): Promise<void> {
+  const signal = requestSignal(ctx.signal, ctx.config.concurrency * ctx.config.bucketConcurrency);
+  const limit = createLimiter(ctx.config.concurrency);
+  const folders = (await ctx.version.list()).filter((e) => e.mode === MODE_TREE && selected(ctx.selection, e.name)).map((e) => e.name);
+  for (const folder of await loggingTargetsFirst(ctx, folders)) {
+    const deeper = ctx.selection.filter((s) => s.startsWith(`${folder}/`));
+    if (deeper.length) ctx.note(`s3_buckets/${folder}`, `a bucket is restored whole: ${deeper.map((d) => `s3_buckets/${d}`).join(', ')} selects the bucket`);
+    await planBucket(ctx, folder, limit, signal);
+  }
+}
+
+/**
+ * Buckets that others log into come first: S3 refuses a logging configuration whose target
+ * bucket does not exist yet or does not grant the log delivery service.
+ */
+async function loggingTargetsFirst(ctx: Ctx, folders: string[]): Promise<string[]> {
+  const targets = new Set<string>();
+  for (const folder of folders) {
+    const logging = await ctx.version.json<{ value?: { LoggingEnabled?: { TargetBucket?: string } } }>(`${folder}/config/logging.json`);
+    const target = logging?.value?.LoggingEnabled?.TargetBucket;
+    if (target) targets.add(target);
+  }
+  const first = folders.filter((f) => targets.has(f));
+  return [...first, ...folders.filter((f) => !targets.has(f))];
+}
+
+interface Target {
+  original: string;
+  name: string;
+  region: string;
+  client: S3Client;
+  exists: boolean;
+}
+
+async function locateTarget(ctx: Ctx, record: BucketRecord, signal: AbortSignal): Promise<Target> {
+  const name = ctx.rename.get(record.name) ?? record.name;
+  const base = { original: record.name, name };
+  try {
+    await ctx.aws.get(S3Client, record.region, RESTORE_CLIENT).send(new HeadBucketCommand({ Bucket: name }), { abortSignal: signal });
+  } catch (err) {
+    if (classifyAwsError(err) === 'not-found') return { ...base, region: record.region, client: ctx.aws.get(S3Client, record.region, RESTORE_CLIENT), exists: false };
+    // 301 (another region) or 403 (HeadBucket refused): ask where it is.
+    if (awsErrorName(err) !== 'PermanentRedirect' && classifyAwsError(err) !== 'access-denied' && (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 301) throw err;
+  }
+  const location = await ctx.aws.get(S3Client, 'us-east-1', RESTORE_CLIENT).send(new GetBucketLocationCommand({ Bucket: name }), { abortSignal: signal });
+  const constraint = location.LocationConstraint as string | undefined;
+  const region = !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
+  return { ...base, region, client: ctx.aws.get(S3Client, region, RESTORE_CLIENT), exists: true };
+}
+
+async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: AbortSignal): Promise<void> {
+  const record = await ctx.version.json<BucketRecord>(`${folder}/bucket.json`);
+  if (!record?.name) {
+    ctx.note(`s3_buckets/${folder}`, 'the version holds no bucket.json for this bucket: nothing to restore from');
+    return;
+  }
+  const target = await locateTarget(ctx, record, signal);
+  const resource = `s3://${target.name}`;
+  if (target.exists && target.region !== record.region) ctx.note(resource, `the live bucket is in ${target.region}, the version's in ${record.region}: restored where it is`);
+  if (record.listing.state !== 'complete') ctx.note(resource, `the bucket could not be listed when the version was taken (${record.listing.reason}): its objects are restored from the manifest it carried over`);
+
+  const archived = new Map<RestorableKind, ConfigRecord>();
+  for (const kind of RESTORE_KIND_ORDER) {
+    const r = await ctx.version.json<ConfigRecord>(`${folder}/config/${kind}.json`);
+    if (r) archived.set(kind, r);
+  }
+  const names = { original: record.name, target: target.name };
+  const note = (message: string) => ctx.note(resource, message);
+
+  // The policy is written last: a version's policy may deny the very writes and deletes
+  // that put its objects back (a "deny s3:DeleteObject" guard, for one).
+  const first = RESTORE_KIND_ORDER.filter((k) => k !== 'policy');
+  if (!target.exists) {
+    const lock = archived.get('object-lock')?.state === 'configured';
+    const kinds = [...archived.values()].filter((r) => r.state === 'configured' && !isOwnerOnlyAcl(r)).map((r) => r.kind);
+    ctx.plan({
+      resource,
+      action: 'create',
+      detail: `missing: bucket in ${record.region}${kinds.length ? ` with ${kinds.join(', ')}` : ''}`,
+      apply: async () => {
+        await target.client.send(
+          new CreateBucketCommand({
+            Bucket: target.name,
+            ...(record.region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: record.region as never } } : {}),
+            ...(lock ? { ObjectLockEnabledForBucket: true } : {}),
+          }),
+          { abortSignal: signal },
+        );
+        // A new bucket comes with defaults of its own (public access block, ownership,
+        // encryption): each kind is compared again now, and only what differs is written.
+        await applyAll(await planConfig(target, archived, first, names, limit, signal, () => undefined), target, signal);
+      },
+    });
+  } else {
+    for (const change of await planConfig(target, archived, first, names, limit, signal, note)) {
+      ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
+    }
+  }
+  await planObjects(ctx, record, target, limit, signal);
+  if (!target.exists && archived.get('policy')?.state === 'configured') {
+    ctx.plan({
+      resource,
+      action: 'create',
+      detail: 'policy of the new bucket',
+      apply: async () => {
+        await applyAll(await planConfig(target, archived, ['policy'], names, limit, signal, () => undefined), target, signal);
+      },
+    });
+  } else if (target.exists) {
+    for (const change of await planConfig(target, archived, ['policy'], names, limit, signal, note)) {
+      ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
+    }
+  }
+}
+
+/** Every bucket's ACL grants its owner full control; only more than that is worth naming. */
+function isOwnerOnlyAcl(r: ConfigRecord): boolean {
+  if (r.kind !== 'acl' || r.state !== 'configured') return false;
+  const grants = (r.value as { Grants?: { Grantee?: { Type?: string }; Permission?: string }[] }).Grants ?? [];
+  return grants.length === 1 && grants[0]!.Grantee?.Type === 'CanonicalUser' && grants[0]!.Permission === 'FULL_CONTROL';
+}
+
+/** Applies every kind; one refused kind does not keep the others from being written. */
+async function applyAll(changes: KindPlan[], target: Target, signal: AbortSignal): Promise<void> {
+  const failed: string[] = [];
+  for (const change of changes) {
+    try {
+      await change.apply(target.client, target.name, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      failed.push(`${change.kind}: ${awsErrorName(err)}: ${(err as Error).message}`);
+    }
+  }
+  if (failed.length) throw new Error(`bucket created, but ${plural(failed.length, 'configuration kind')} not written: ${failed.join('; ')}`);
+}
+
+async function planConfig(target: Target, archived: Map<RestorableKind, ConfigRecord>, kinds: readonly RestorableKind[], names: { original: string; target: string }, limit: Limiter, signal: AbortSignal, note: (m: string) => void): Promise<KindPlan[]> {
+  const out: KindPlan[] = [];
+  for (const kind of kinds) {
+    const wanted = archived.get(kind);
+    if (!wanted) continue;
+    const live = await readLiveKind(target.client, target.name, target.region, kind, limit, signal);
+    const change = planKind(kind, wanted, live, names, note);
+    if (change) out.push(change);
+  }
+  return out;
+}
+
+/** The entries a version holds as the bucket's current objects, by key. */
+function currentEntries(entries: Iterable<ManifestEntry>): Map<string, ObjectEntry> {
+  const out = new Map<string, ObjectEntry>();
+  for (const e of entries) if (!e.deleteMarker && e.isLatest !== false) out.set(e.key, e);
+  return out;
+}
+
+async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, limit: Limiter, signal: AbortSignal): Promise<void> {
+  const resource = `s3://${target.name}`;
+  const all = await readPreviousEntries(ctx.version, record.name);
+  const wanted = currentEntries(all.values());
+  if (record.versioned && all.size > wanted.size) ctx.note(resource, `${plural(all.size - wanted.size, 'older version or delete marker', 'older versions and delete markers')} of the version ${all.size - wanted.size === 1 ? 'is' : 'are'} history: the current objects are restored, with new version ids`);
+
+  let live = new Map<string, ListedObject>();
+  if (target.exists) {
+    const versioned = (await readLiveKind(target.client, target.name, target.region, 'versioning', limit, signal)).state === 'configured';
+    const listing = await limit(() => listBucket(target.client, target.name, { versioned, versions: 'latest', signal }));
+    live = new Map(listing.filter((o) => !o.deleteMarker).map((o) => [o.key, o]));
+  }
+
+  const missing: ObjectEntry[] = [];
+  const differ: { entry: ObjectEntry; live: ListedObject }[] = [];
+  const unreadable = new Map<string, string[]>();
+  const toCheck: { entry: ObjectEntry; live: ListedObject }[] = [];
+  for (const entry of wanted.values()) {
+    const current = live.get(entry.key);
+    live.delete(entry.key);
+    if (entry.content !== 'stored' || !entry.sha256) {
+      if (current && current.size === entry.size && current.etag === entry.etag) continue; // still there as it was
+      const why = entry.content ?? 'not read';
+      unreadable.set(why, [...(unreadable.get(why) ?? []), entry.key]);
+      continue;
+    }
+    if (entry.size > MAX_SINGLE_PUT) {
+      ctx.note(`${resource}/${entry.key}`, `${formatBytes(entry.size)} is more than one PutObject carries; snap restore does not write multipart uploads yet: copy it with \`snap cat\` and \`aws s3 cp\``);
+      continue;
+    }
+    if (!current) missing.push(entry);
+    else if (current.size !== entry.size || current.etag !== entry.etag) differ.push({ entry, live: current });
+    else if (current.lastModified !== entry.lastModified) toCheck.push({ entry, live: current });
+  }
+  // Same bytes, written again since: only the metadata can differ (a copy-in-place edit).
+  await mapLimit(toCheck, ctx.config.concurrency, async (pair) => {
+    const head = await target.client.send(new HeadObjectCommand({ Bucket: target.name, Key: pair.entry.key, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
+    if (stableJson(normalizeHeaders(head)) !== stableJson(pair.entry.headers ?? {})) differ.push(pair);
+  });
+  differ.sort((a, b) => (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
+  for (const [why, keys] of unreadable) {
+    ctx.note(resource, `${plural(keys.length, 'object')} (${sample(keys)}) ${keys.length === 1 ? 'was' : 'were'} not readable when the version was taken (${why}): not restored`);
+  }
+
+  const write = (entries: ObjectEntry[]) => () => putObjects(ctx, target, entries, signal);
+  if (missing.length) ctx.plan({ resource: objectsResource(resource, missing), action: 'create', detail: `${plural(missing.length, 'object')} missing (${formatBytes(sum(missing))})${missing.length > 1 ? `: ${sample(missing.map((e) => e.key))}` : ''}`, apply: write(missing) });
+  if (differ.length) {
+    const entries = differ.map((d) => d.entry);
+    const detail = differ.length === 1 ? describeDifference(differ[0]!) : `${plural(differ.length, 'object')} differ: ${sample(entries.map((e) => e.key))}`;
+    ctx.plan({ resource: objectsResource(resource, entries), action: 'update', detail, apply: write(entries) });
+  }
+  const extra = [...live.keys()].sort();
+  if (extra.length && !ctx.prune) ctx.note(resource, `${plural(extra.length, 'live object')} the version does not have ${extra.length === 1 ? 'is' : 'are'} kept (--prune deletes them): ${sample(extra)}`);
+  if (extra.length && ctx.prune) {
+    ctx.plan({ resource: extra.length === 1 ? `${resource}/${extra[0]}` : resource, action: 'delete', detail: `${plural(extra.length, 'object')} not in the version${extra.length > 1 ? `: ${sample(extra)}` : ''}`, apply: () => deleteObjects(target, extra, signal) });
+  }
+}
+
+function describeDifference({ entry, live }: { entry: ObjectEntry; live: ListedObject }): string {
+  if (live.size === entry.size && live.etag === entry.etag) return 'metadata differs';
+  return `content ${formatBytes(live.size)} → ${formatBytes(entry.size)} (sha256 ${entry.sha256!.slice(0, 12)})`;
+}
+
+const sum = (entries: ObjectEntry[]) => entries.reduce((n, e) => n + e.size, 0);
+
+function objectsResource(bucket: string, entries: ObjectEntry[]): string {
+  return entries.length === 1 ? `${bucket}/${entries[0]!.key}` : bucket;
+}
+
+function sample(keys: string[], n = 3): string {
+  const shown = keys.slice(0, n).map((k) => JSON.stringify(k)).join(', ');
+  return keys.length > n ? `${shown} and ${keys.length - n} more` : shown;
+}
+
+/** PutObject input for an entry's archived metadata (normalized GetObject headers). */
+export function putInput(bucket: string, entry: ObjectEntry): PutObjectCommandInput {
+  const h = (entry.headers ?? {}) as Record<string, any>;
+  const input: PutObjectCommandInput = { Bucket: bucket, Key: entry.key, ContentLength: entry.size };
+  const copy = ['ContentType', 'CacheControl', 'ContentDisposition', 'ContentEncoding', 'ContentLanguage', 'Metadata', 'WebsiteRedirectLocation', 'ObjectLockMode', 'ObjectLockLegalHoldStatus'] as const;
+  for (const k of copy) if (h[k] !== undefined) (input as unknown as Record<string, unknown>)[k] = h[k];
+  if (typeof h.ExpiresString === 'string') input.Expires = new Date(h.ExpiresString);
+  if (typeof h.ObjectLockRetainUntilDate === 'string') input.ObjectLockRetainUntilDate = new Date(h.ObjectLockRetainUntilDate);
+  if (h.ServerSideEncryption === 'aws:kms' || h.ServerSideEncryption === 'aws:kms:dsse') {
+    input.ServerSideEncryption = h.ServerSideEncryption;
+    if (h.SSEKMSKeyId) input.SSEKMSKeyId = h.SSEKMSKeyId;
+    if (h.BucketKeyEnabled !== undefined) input.BucketKeyEnabled = h.BucketKeyEnabled;
+  }
+  if (entry.storageClass && entry.storageClass !== 'STANDARD') input.StorageClass = entry.storageClass as never;
+  Object.assign(input, restoreChecksum(h));
+  return input;
+}
+
+/**
+ * The archived full-object checksum, sent with the bytes: S3 refuses them if they do not
+ * match, and the restored object reports the same checksum as the original. A composite
+ * (multipart) checksum cannot be reproduced by one PutObject and is not sent.
+ */
+function restoreChecksum(h: Record<string, any>): Partial<PutObjectCommandInput> {
+  if (h.ChecksumType === 'COMPOSITE') return {};
+  const pick = (field: string, algorithm: 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256') => (typeof h[field] === 'string' && !h[field].includes('-') ? { ChecksumAlgorithm: algorithm, [field]: h[field] } : null);
+  return pick('ChecksumSHA256', 'SHA256') ?? pick('ChecksumCRC32', 'CRC32') ?? pick('ChecksumCRC32C', 'CRC32C') ?? pick('ChecksumSHA1', 'SHA1') ?? {};
+}
+
+async function putObjects(ctx: Ctx, target: Target, entries: ObjectEntry[], signal: AbortSignal): Promise<void> {
+  const failed: string[] = [];
+  await mapLimit(entries, ctx.config.concurrency, async (entry) => {
+    try {
+      const body = await ctx.store.open(entry.sha256!);
+      await target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body: body }), { abortSignal: signal });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      failed.push(`${JSON.stringify(entry.key)}: ${awsErrorName(err)}`);
+    }
+  });
+  if (failed.length) throw new Error(`${plural(failed.length, 'object')} of ${entries.length} not written: ${failed.slice(0, 5).join('; ')}${failed.length > 5 ? '; …' : ''}`);
+}
+
+async function deleteObjects(target: Target, keys: string[], signal: AbortSignal): Promise<void> {
+  for (let i = 0; i < keys.length; i += 1000) {
+    const batch = keys.slice(i, i + 1000);
+    const out = await target.client.send(new DeleteObjectsCommand({ Bucket: target.name, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), { abortSignal: signal });
+    if (out.Errors?.length) throw new Error(`${plural(out.Errors.length, 'object')} not deleted: ${out.Errors.slice(0, 5).map((e) => `${JSON.stringify(e.Key)}: ${e.Code}`).join('; ')}`);
+  }
+}

@@ -1,0 +1,81 @@
+// `snap restore-test` through the built CLI: a version of a site bucket (every configuration
+// kind but logging, hostile keys in another bucket) and a DynamoDB table is restored into a second,
+// empty moto server standing in for the scratch account, snapshotted there and compared
+// with the version. Intact, it passes (exit 0) and the verdict is recorded as a git note
+// that `snap log` and stock `git log --notes` show. With one stored payload altered in the
+// archive, it fails (exit 1) and names the object whose restored bytes differ.
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Archive } from '../../src/archive/archive.js';
+import { resetMoto, startMoto, type MotoServer } from '../../src/emulator/moto.js';
+import { RESTORE_TEST_NOTES } from '../../src/restore/restore-test.js';
+import { git, makeArchive, readVersion, snapshot } from '../helpers/archive.js';
+import { snapCli } from '../helpers/cli.js';
+import { clientOptions, useMoto } from '../helpers/moto.js';
+import { INDEX_V1, s3Client, seedHostile, seedSite } from '../helpers/s3-seed.js';
+import { PutBucketLoggingCommand } from '@aws-sdk/client-s3';
+import type { ShardFile } from '../../src/collectors/aws/s3/manifest.js';
+
+const moto = useMoto();
+
+function findStoreFile(root: string, name: string): string | null {
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    const p = join(root, e.name);
+    if (e.isDirectory()) {
+      const found = findStoreFile(p, name);
+      if (found) return found;
+    } else if (e.name === name) return p;
+  }
+  return null;
+}
+
+describe('snap restore-test', { timeout: 240_000 }, () => {
+  let archive: Archive;
+  let scratch: MotoServer;
+
+  beforeAll(async () => {
+    scratch = await startMoto();
+    await seedSite(moto.endpoint);
+    await seedHostile(moto.endpoint);
+    // moto delivers access logs as S3 does: a restored log bucket fills with the logs of the
+    // restore-test's own requests, so the archive leaves the log bucket (and logging) out.
+    await s3Client(moto.endpoint).send(new PutBucketLoggingCommand({ Bucket: 'site-prod', BucketLoggingStatus: {} }));
+    const ddb = new DynamoDBClient(clientOptions(moto.endpoint));
+    await ddb.send(new CreateTableCommand({ TableName: 'orders', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
+    for (let i = 0; i < 5; i++) await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: `order-${i}` }, total: { N: `${i}.50` } } }));
+    ddb.destroy();
+    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: { textMaxBytes: 1024, exclude: ['site-logs'] }, dynamodb: {} } });
+    await snapshot(archive, 'v1.0');
+  });
+  afterAll(async () => {
+    await scratch?.stop();
+  });
+
+  it('passes for an intact version and records the verdict on it', () => {
+    const r = snapCli(archive.dir, ['restore-test', 'v1.0', '--endpoint', scratch.endpoint]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^PASSED: target: endpoint http:\/\/127\.0\.0\.1:\d+; restored: s3_buckets, dynamodb; differences: 0, failed changes: 0$/m);
+    expect(r.stdout).toMatch(/create s3:\/\/site-prod/);
+    expect(snapCli(archive.dir, ['log']).stdout).toMatch(/v1\.0 [\s\S]*restore-test passed \d{4}-\d\d-\d\dT/);
+    expect(git(archive.dir, 'log', `--notes=${RESTORE_TEST_NOTES}`, '-1', 'v1.0')).toMatch(/restore-test passed/);
+  });
+
+  it('fails, naming the object, when a payload in the archive was altered', async () => {
+    await resetMoto(scratch.endpoint);
+    const shard = await (await readVersion(archive, 'v1.0', 's3_buckets/site-prod/objects')).json<ShardFile>('all.json');
+    const page = shard!.objects.find((o) => o.key === 'events/index.html')!;
+    const file = findStoreFile(join(archive.dir, '.git', 'lfs', 'objects'), (page as { sha256: string }).sha256);
+    expect(file).not.toBeNull();
+    writeFileSync(file!, readFileSync(file!, 'utf8').replace('$120', '$999'));
+    expect(readFileSync(file!, 'utf8')).not.toBe(INDEX_V1);
+
+    const r = snapCli(archive.dir, ['restore-test', 'v1.0', 's3_buckets', '--endpoint', scratch.endpoint]);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^FAILED: /m);
+    expect(r.stdout).toMatch(/site-prod\/events\/index\.html/);
+    expect(snapCli(archive.dir, ['log']).stdout).toMatch(/restore-test FAILED/);
+    expect(snapCli(archive.dir, ['restore-test', 'v1.0', '--endpoint', moto.endpoint]).code).toBe(2); // never the archive's own estate
+  });
+});
