@@ -90,6 +90,12 @@ export interface ResourceFileSpec {
    */
   related?(value: unknown, path: string): string[];
   /**
+   * The DNS names this resource answers to (a distribution: its aliases and its
+   * *.cloudfront.net name), lower case, without the trailing dot. A record that points at
+   * one of them names it in its `related` as "dns:<name>", and `snap diff` links the two.
+   */
+  names?(value: unknown): string[];
+  /**
    * The file is a collection: each element of `array` is a resource of its own (an S3
    * object in a manifest shard, a record set of a zone, a file of a folder listing). The
    * differ reports each added, removed or changed element under its own label, so it groups
@@ -108,6 +114,8 @@ export interface ResourceFileSpec {
      * a new last-modified time, and a new ETag if it was uploaded in other parts).
      */
     incidental?(before: unknown, after: unknown): string[];
+    /** As ResourceFileSpec.related, for one element (a record aliased to a distribution: "dns:<name>"). */
+    related?(record: unknown): string[];
   };
 }
 

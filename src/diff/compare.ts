@@ -48,6 +48,8 @@ export interface ResourceChange {
   content?: { old: ContentRef | null; new: ContentRef | null };
   /** folders of resources linked to this one (the buckets a distribution serves) */
   related?: string[];
+  /** DNS names the resource answers to; only while changes are linked (see linkByName) */
+  names?: string[];
 }
 
 /** Files that change with every version by construction. */
@@ -113,6 +115,8 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
   };
   const related = found?.spec?.related && value !== undefined ? safeRelated(() => found.spec!.related!(value, found.rel)) : [];
   if (related.length) base.related = related;
+  const names = found?.spec?.names && value !== undefined ? safeRelated(() => found.spec!.names!(value)) : [];
+  if (names.length) base.names = names;
   if ((a?.pointer || b?.pointer) || (a && a.text === null) || (b && b.text === null)) {
     return [{ ...base, content: { old: contentRef(a), new: contentRef(b) } }];
   }
@@ -155,6 +159,8 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     const now = strip(rr, incidental);
     const label = safeLabel(() => r.label((now ?? was) as unknown, rel), rel);
     const change: ResourceChange = { ...base, kind: r.kind, label, status: was === undefined ? 'added' : now === undefined ? 'removed' : 'changed' };
+    const linked = r.related ? safeRelated(() => r.related!(rr ?? l)) : [];
+    if (linked.length) change.related = [...new Set([...(base.related ?? []), ...linked])].sort();
     if (was === undefined || now === undefined) {
       out.push(change);
       continue;
@@ -223,7 +229,25 @@ export async function compareTrees(source: ObjectSource, fromTree: string | null
       out.push(...(await describeChange(source, change, { registry: options.registry, moduloAssigned: options.moduloAssigned })));
     }
   }
-  return out;
+  return linkByName(out);
+}
+
+/**
+ * Turns "dns:<name>" links into the path of the changed resource that answers to that name
+ * (a record aliased to a distribution that changed too). A name no change answers to is
+ * dropped: there is nothing to show next to the record.
+ */
+export function linkByName(changes: ResourceChange[]): ResourceChange[] {
+  const byName = new Map<string, string>();
+  for (const c of changes) for (const n of c.names ?? []) byName.set(n, c.path);
+  for (const c of changes) {
+    delete c.names;
+    if (!c.related?.some((r) => r.startsWith('dns:'))) continue;
+    const resolved = [...new Set(c.related.flatMap((r) => (r.startsWith('dns:') ? (byName.has(r.slice(4)) ? [byName.get(r.slice(4))!] : []) : [r])))].sort();
+    if (resolved.length) c.related = resolved;
+    else delete c.related;
+  }
+  return changes;
 }
 
 /** Compares two folders of one version as if they were one resource (prod against staging). */
@@ -233,7 +257,7 @@ export async function compareFolders(source: ObjectSource, tree: string, left: s
   for await (const change of filesUnder(source, a, b, '')) {
     for (const described of await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry })) out.push({ ...described, path: change.path });
   }
-  return out;
+  return linkByName(out);
 }
 
 async function* filesUnder(source: TreeSource, a: TreeEntry | null, b: TreeEntry | null, prefix: string): AsyncGenerator<FileChange> {

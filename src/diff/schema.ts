@@ -11,7 +11,8 @@
 //       "fields":  [ { "path": "DefaultCacheBehavior.DefaultTTL", "status": "changed", "old": 86400, "new": 300, "secret"?: true } ],   JSON documents
 //       "text":    "@@ -1,3 +1,3 @@\n…",                                                                     text content
 //       "content": { "old": { "sha256", "size", "stored" } | null, "new": … }                                 payloads, binary
-//       "related": [ "s3_buckets/site-prod" ]   folders of linked resources (the buckets a distribution serves)
+//       "related": [ "s3_buckets/site-prod" ]   linked resources: the buckets a distribution serves, the
+//                                              changed distribution a record points at
 //     } ]
 // }
 import { z } from 'zod';

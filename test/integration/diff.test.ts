@@ -4,7 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CloudFrontClient, CreateDistributionCommand, GetDistributionConfigCommand, UpdateDistributionCommand, type DistributionConfig } from '@aws-sdk/client-cloudfront';
+import { CloudFrontClient, CreateDistributionCommand, GetDistributionCommand, GetDistributionConfigCommand, UpdateDistributionCommand, type DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Archive } from '../../src/archive/archive.js';
@@ -114,6 +114,19 @@ describe('snap diff and snap status', () => {
     expect(text).toMatch(/~ \w+ \(www\.sailjada\.com\)  \(CloudFront distribution\)\n    ↔ related changes: s3_buckets\/sailjada-prod \(1 changed\)/);
     const doc = JSON.parse(snapCli(archive.dir, ['diff', 'v1.2', 'v1.3', 'cloudfront', '--json']).stdout);
     expect(doc.changes.find((c: { kind: string }) => c.kind === 'CloudFront distribution').related).toEqual(['s3_buckets/sailjada-media', 's3_buckets/sailjada-prod']);
+  });
+
+  it('shows a record next to the distribution it points at, when both changed', async () => {
+    const d = await cf().send(new GetDistributionCommand({ Id: distributionId }));
+    const live = await cf().send(new GetDistributionConfigCommand({ Id: distributionId }));
+    await cf().send(new UpdateDistributionCommand({ Id: distributionId, IfMatch: live.ETag, DistributionConfig: distribution(900, ['sailjada-prod', 'sailjada-media']) }));
+    await r53().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: 'UPSERT', ResourceRecordSet: { Name: 'www.sailjada.com', Type: 'CNAME', TTL: 300, ResourceRecords: [{ Value: `${d.Distribution!.DomainName!.toUpperCase()}.` }] } }] } }));
+    await snapshot(archive, 'v1.4');
+    const text = snapCli(archive.dir, ['diff', 'v1.3', 'v1.4']).stdout;
+    expect(text).toContain(`  ~ www.sailjada.com. CNAME  (record set)\n    ↔ related changes: cloudfront/distribution_configs/${distributionId}.json (1 changed)\n`);
+    const doc = JSON.parse(snapCli(archive.dir, ['diff', 'v1.3', 'v1.4', '--json']).stdout);
+    expect(diffDocumentSchema.parse(doc).changes.find((c: { kind: string }) => c.kind === 'record set')).toMatchObject({ related: [`cloudfront/distribution_configs/${distributionId}.json`] });
+    expect(JSON.stringify(doc)).not.toContain('"names"');
   });
 
   it('compares two folders of one version with --between', async () => {

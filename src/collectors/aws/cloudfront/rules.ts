@@ -8,6 +8,7 @@
 //
 // Secret: custom headers CloudFront adds to origin requests are commonly a shared secret the
 // origin checks (e.g. X-Origin-Verify), so their values are kept as keyed fingerprints.
+import { dnsName } from '../shared/dns-name.js';
 import type { NormalizationRules } from '../../../normalize/rules.js';
 import { safeSegment } from '../../../archive/paths.js';
 import type { ResourceFileSpec } from '../../types.js';
@@ -80,6 +81,10 @@ export const cloudfrontResources: readonly ResourceFileSpec[] = [
     label: (value, path) => {
       const aliases = (value as { DistributionConfig?: { Aliases?: { Items?: string[] } } })?.DistributionConfig?.Aliases?.Items ?? [];
       return aliases.length ? `${fileId(path)} (${aliases.join(', ')})` : fileId(path);
+    },
+    names: (value) => {
+      const d = value as DistributionLike | null;
+      return [...(d?.DistributionConfig?.Aliases?.Items ?? []), ...(d?.DomainName ? [d.DomainName] : [])].map(dnsName);
     },
     // The buckets its origins serve from, so a diff shows a bucket's changes with the distribution.
     related: (value) => {

@@ -2,6 +2,7 @@
 // dropped as volatile or meaningless for a restore, the arrays AWS returns in no fixed order
 // (sorted by their identity, which is also how `snap diff` matches their elements), and how
 // each file's resource is named for people. Tested by test/unit/route53-rules.test.ts.
+import { dnsName } from '../shared/dns-name.js';
 import type { ResourceFileSpec } from '../../types.js';
 import type { NormalizationRules } from '../../../normalize/rules.js';
 
@@ -83,7 +84,18 @@ export const route53Resources: readonly ResourceFileSpec[] = [
     kind: 'record sets',
     rules: recordRules,
     label: (value, path) => `records of ${obj(value).Name ?? path.split('/')[1] ?? path}`,
-    records: { array: 'ResourceRecordSets', key: ['Name', 'Type', 'SetIdentifier'], kind: 'record set', label: (record) => recordLabel(record) },
+    records: {
+      array: 'ResourceRecordSets',
+      key: ['Name', 'Type', 'SetIdentifier'],
+      kind: 'record set',
+      label: (record) => recordLabel(record),
+      // What the record points at (an alias target, a CNAME): a changed distribution answering to that name is shown with it.
+      related: (record) => {
+        const r = obj(record);
+        const targets = [obj(r.AliasTarget).DNSName, ...(r.Type === 'CNAME' ? (Array.isArray(r.ResourceRecords) ? r.ResourceRecords : []).map((x: unknown) => obj(x).Value) : [])];
+        return targets.filter((t): t is string => typeof t === 'string' && t.length > 0).map((t) => `dns:${dnsName(t)}`);
+      },
+    },
   },
   { pattern: 'zones/*/bind.zone', kind: 'BIND zone file', label: (_value, path) => `zone file ${path.split('/')[1] ?? path}` },
   {
