@@ -64,8 +64,8 @@ try {
   const startup = await measure(process.execPath, [snapBin, '--version'], { env });
   row('(snap --version: process start-up)', startup);
   console.log(`diff of 10 changes minus start-up: ${((diff.wallMs - startup.wallMs) / 1000).toFixed(2)} s`);
-  // the 10 files, and the folder's files.json listing that records their new sha256
-  const changed = diff.stdout.trim().split('\n').filter((l) => l.startsWith('  ~ data/files/')).length;
+  // the 10 files, each with its record in the folder's listing shard (new size and sha256)
+  const changed = diff.stdout.trim().split('\n').filter((l) => /^ {2}~ data\/d\d{4}\/f\d+\.json /.test(l)).length;
   if (changed !== 10) throw new Error(`expected 10 changed files in the diff, saw ${changed}:\n${diff.stdout}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

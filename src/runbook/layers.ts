@@ -516,7 +516,10 @@ const local: LayerSpec = {
       const repo = await f.json(`${folder}/repo.json`);
       const record = repo ?? (await f.json(`${folder}/folder.json`));
       resources.push({ selector: f.selector(folder), name: folder, kind: repo ? 'git repository' : 'folder', ...(str(get(record, 'path')) ? { detail: `from ${str(get(record, 'path'))}` } : {}) });
-      const files = (get(await f.json(`${folder}/files.json`), 'files') as unknown[] | undefined) ?? [];
+      // The file list, sharded under listing/ (a single files.json in versions before sharding).
+      const files: unknown[] = [];
+      for (const shard of (await f.folders(folder)).includes('listing') ? await f.files(`${folder}/listing`) : []) files.push(...((get(await f.json(`${folder}/listing/${shard}`), 'files') as unknown[] | undefined) ?? []));
+      if (files.length === 0) files.push(...((get(await f.json(`${folder}/files.json`), 'files') as unknown[] | undefined) ?? []));
       copies.push({
         folder,
         target: str(get(record, 'path')) ?? folder,

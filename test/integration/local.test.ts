@@ -61,7 +61,8 @@ describe('local collector', () => {
     expect(await v.entry('files/debug.log')).toBeNull();
     expect(await v.entry('files/build/out.js')).toBeNull();
     expect(await v.entry('files/.env')).toBeNull();
-    const files = (await v.json<{ files: { path: string; storage: string; fingerprint?: string }[] }>('files.json'))!.files;
+    expect((await v.list('listing')).map((e) => e.name)).toEqual(['all.json']); // one shard until it holds over 1,000 files
+    const files = (await v.json<{ files: { path: string; storage: string; fingerprint?: string }[] }>('listing/all.json'))!.files;
     expect(files.map((f) => f.path)).toEqual(['.env', '.gitignore', 'deploy.py', 'logo.png', 'run.sh', 'sub/notes.md']);
     expect(files.find((f) => f.path === '.env')).toMatchObject({ storage: 'secret', fingerprint: expect.stringMatching(/^hmac-sha256:/) });
   });

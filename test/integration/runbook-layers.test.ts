@@ -68,7 +68,7 @@ describe('runbook layers', () => {
     put('lambda_functions/thumbnailer/config.json', { FunctionName: 'thumbnailer', PackageType: 'Image' });
     put('lambda_functions/thumbnailer/code.json', { packageType: 'Image', imageUri: '123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:latest', notArchived: 'container image' });
     put('local_repos/sites/repo.json', { kind: 'git', path: '~/sites', remotes: { origin: { url: 'https://git.example.com/sites.git', credentials: 'hmac-sha256:00' } } });
-    put('local_repos/sites/files.json', { files: [{ path: 'notes.md', storage: 'text' }] });
+    put('local_repos/sites/listing/all.json', { shard: 'all', files: [{ path: 'notes.md', storage: 'text' }] });
     w.pointer('local_repos/sites/bundle.git', { oid: 'a'.repeat(64), size: 1234 });
     put('local_repos/empty-repo/repo.json', { kind: 'git', path: '../repos/new one', remotes: {}, bundle: null });
     put('local_repos/empty-repo/files/notes.txt', 'uncommitted\n');

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { assertSafeTreePath } from '../../src/archive/paths.js';
 import { decodeS3Key, sortListing, unquoteEtag, type ListedObject } from '../../src/collectors/aws/s3/listing.js';
 import { parseS3Uri } from '../../src/collectors/aws/s3/resolve.js';
-import { assignShards, keyHash, shardOf } from '../../src/collectors/aws/s3/shards.js';
+import { assignShards, keyHash, shardOf } from '../../src/archive/shards.js';
 import { textTypeHint, isReadableText } from '../../src/collectors/aws/s3/text.js';
 import { MAX_TREE_PATH_BYTES, planTreePaths } from '../../src/collectors/aws/s3/tree-paths.js';
 import { selectBuckets } from '../../src/collectors/aws/s3/collect.js';

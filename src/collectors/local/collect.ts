@@ -1,13 +1,17 @@
 // The local collector (local_repos/): configured folders and git repositories on this machine,
 // such as deployment scripts and dashboards that live next to the cloud estate. Each path is
 // archived under local_repos/<name>/; a path that cannot be read is a partial failure, not
-// the end of the snapshot.
+// the end of the snapshot. The list of its files (path, type, size, how each is kept) is
+// sharded as listing/<shard>.json (see src/archive/shards.ts): a folder of 100,000 files
+// with 10 changed rewrites and diffs at most 10 small files.
 import { stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import ignore from 'ignore';
+import { assignShards, shardFileName } from '../../archive/shards.js';
 import type { Collector, CollectContext } from '../types.js';
 import { localConfigSchema, type LocalConfig } from './config.js';
+import type { FileRecord } from './files.js';
 import { archiveFolder } from './folder.js';
 import { archiveRepo } from './git-repo.js';
 
@@ -22,6 +26,15 @@ export function resolveLocalPath(path: string, archiveDir: string): string {
   return isAbsolute(path) ? path : resolve(archiveDir, path);
 }
 
+/** Most file records in one listing shard. */
+export const LISTING_SHARD_MAX = 1000;
+
+function writeListing(ctx: CollectContext<LocalConfig>, name: string, files: FileRecord[]): void {
+  for (const [shard, records] of assignShards(files, (f) => f.path, LISTING_SHARD_MAX)) {
+    ctx.out.json(`${name}/listing/${shardFileName(shard)}`, { shard, files: records }, { sortBy: { files: 'path' } });
+  }
+}
+
 export const localCollector: Collector<LocalConfig> = {
     id: 'local',
     title: 'local folders and repositories',
@@ -32,7 +45,7 @@ export const localCollector: Collector<LocalConfig> = {
     { pattern: '*/files/**', kind: 'file', label: (_v, path) => localLabel(path, 'files') },
     { pattern: '*/uncommitted/**', kind: 'uncommitted file', label: (_v, path) => localLabel(path, 'uncommitted') },
     {
-      pattern: '*/files.json',
+      pattern: '*/listing/*.json',
       kind: 'file list',
       label: (_v, path) => path.split('/')[0]!,
       records: { array: 'files', key: ['path'], kind: 'file', label: (record, path) => `${path.split('/')[0]}/${(record as { path?: string }).path ?? '?'}` },
@@ -53,12 +66,12 @@ export const localCollector: Collector<LocalConfig> = {
           if (isRepo) {
             const { record, files } = await archiveRepo(ctx, entry.name, abs, secrets);
             ctx.out.json(`${entry.name}/repo.json`, { path: entry.path, ...record });
-            ctx.out.json(`${entry.name}/files.json`, { files });
+            writeListing(ctx, entry.name, files);
             ctx.count('repositories');
           } else {
             const files = await archiveFolder(ctx, entry.name, abs, secrets);
             ctx.out.json(`${entry.name}/folder.json`, { kind: 'folder', path: entry.path });
-            ctx.out.json(`${entry.name}/files.json`, { files });
+            writeListing(ctx, entry.name, files);
             ctx.count('folders');
             ctx.count('files', files.length);
           }

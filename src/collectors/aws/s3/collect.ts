@@ -37,7 +37,7 @@ import { resolveS3Uri } from './resolve.js';
 import { restoreS3 } from './restore.js';
 import { s3Payloads } from './payloads.js';
 import { S3_RESOURCES } from './resources.js';
-import { assignShards, shardFileName } from './shards.js';
+import { assignShards, shardFileName } from '../../../archive/shards.js';
 import { textTypeHint } from './text.js';
 import { planTreePaths } from './tree-paths.js';
 

@@ -7,7 +7,7 @@ import type { VersionReader } from '../../../archive/version-reader.js';
 import { SnapError } from '../../../errors.js';
 import type { ResolvedContent } from '../../types.js';
 import { BUCKETS_ROOT, bucketFolder, type ManifestEntry, type ShardFile } from './manifest.js';
-import { shardOf } from './shards.js';
+import { shardOf } from '../../../archive/shards.js';
 
 export function parseS3Uri(uri: string): { bucket: string; key: string } | null {
   const m = /^s3:\/\/([^/]+)\/(.+)$/s.exec(uri);

@@ -1,6 +1,7 @@
-// Which manifest file (shard) holds an object's entry. The object listing of a bucket is kept
-// as objects/<shard>.json files so a bucket of a million objects is a thousand git entries,
-// not a million, and a change to one object rewrites one shard.
+// Which manifest file (shard) holds an entry of a large listing. A bucket's object listing
+// is kept as objects/<shard>.json files, a local folder's file list as listing/<shard>.json,
+// so a million entries are a thousand git entries, not a million; a change to one entry
+// rewrites one shard, and `snap diff` skips every unchanged shard by its blob id.
 //
 // Assignment is a hash trie over sha256(key): the shard of a key is a prefix of its hash's
 // hex digits. A node becomes a file when it holds at most `maxEntries` entries; otherwise it
@@ -11,7 +12,7 @@
 //   blob unless an entry in that same shard changed, or the shard split or merged;
 // - every file holds at most `maxEntries` entries, except that one key's versions are never
 //   split across files (a hash cannot separate them).
-// A bucket that fits in one shard has the single file objects/all.json.
+// A listing that fits in one shard has the single file all.json.
 import { createHash } from 'node:crypto';
 
 export const ROOT_SHARD = 'all';
@@ -21,7 +22,7 @@ export function keyHash(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex').slice(0, MAX_DEPTH);
 }
 
-/** The file of a shard named by assignShards(): objects/<name>.json. */
+/** The file of a shard named by assignShards(): <name>.json. */
 export function shardFileName(shard: string): string {
   return `${shard}.json`;
 }
