@@ -56,7 +56,7 @@ export function renderManifestMarkdown(m: Manifest): string {
     const status = c.status === 'stale' ? `stale (from ${c.staleFrom})` : c.status;
     lines.push(`| ${c.title} | \`${c.root}/\` | ${status} | ${c.stats.files} | ${c.stats.pointers} (${formatBytes(c.stats.pointerBytes)}) | ${counts || '–'} | ${formatDuration(c.durationMs)} |`);
   }
-  lines.push('', `Total: ${m.totals.files} files in the tree, ${m.totals.pointers} payloads in the content store (${formatBytes(m.totals.pointerBytes)}).`, '');
+  lines.push('', `Total: ${m.totals.files} files in the tree, ${m.totals.pointers} pointer files to payloads in the content store (${formatBytes(m.totals.pointerBytes)}); S3 objects are listed in their buckets' manifests (see the counts).`, '');
   const problems = m.collectors.filter((c) => c.errors.length > 0);
   if (problems.length) {
     lines.push('## Problems', '');

@@ -47,7 +47,7 @@ examples:
       });
       const m = result.manifest;
       ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
-      ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} payloads (${formatBytes(m.totals.pointerBytes)}) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
+      ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
       if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
