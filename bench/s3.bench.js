@@ -8,10 +8,13 @@
 // Then a no-change re-commit against `aws s3 sync`'s no-change run (object GETs counted by a
 // loopback proxy every tool goes through), and peak RSS while archiving one 1 GiB object.
 // Targets: snap ≤ rclone on both corpora; no-change: 0 GETs and ≤ aws; 1 GiB: < 200 MB.
+// Before every timed run the page cache is written back (`sync`, untimed): snap fsyncs what it
+// stores, the peers do not, and one tool's unwritten pages must not slow the next one down.
 //
 // Environment: BENCH_ROUNDS (default 2), BENCH_ONLY=A or B for one corpus, BENCH_SKIP_BIG=1 to leave out the 1 GiB object,
 // BENCH_BIG_PEERS=1 to run the peers on it too (slow on moto), SNAP_BENCH_KEEP=1 to keep the
 // temporary folders, SNAP_BENCH_CLI=FILE to measure another snap CLI entry.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +130,9 @@ const tools = {
 };
 
 async function run(proxy, tool, bucket, target, version) {
+  // Untimed: write back what the previous run left in the page cache, so no tool is throttled
+  // by another's dirty pages (a tool that does not fsync would otherwise pass its disk time on).
+  execFileSync('sync');
   const before = proxy.snapshot();
   const r = await tools[tool](proxy.endpoint, bucket, target, version);
   const after = proxy.snapshot();

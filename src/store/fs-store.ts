@@ -14,13 +14,25 @@ import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.j
 import { mapLimit } from '../util/limiter.js';
 
 const WRITE_BATCH = 1 << 20;
+/** Objects at least this large are synced as soon as they are written (see put()). */
+const EARLY_SYNC_BYTES = 8 << 20;
+
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
 
 export interface FsStoreOptions {
   root: string;
   /**
    * Make objects durable (default true): a crash never leaves a torn object behind a version.
-   * Objects are synced together by flush() rather than one by one in put(), which costs the
-   * same durability once the version is sealed and far less waiting on a busy disk.
+   * Small objects are synced together by flush() rather than one by one in put(), which costs
+   * the same durability once the version is sealed and far less waiting on a busy disk; large
+   * ones are synced in the background as soon as they are written, and flush() waits for them.
    */
   fsync?: boolean;
 }
@@ -36,6 +48,8 @@ export class FsContentStore implements ContentStore {
   private readonly fsync: boolean;
   private readonly madeDirs = new Set<string>();
   private readonly unsynced = new Set<string>();
+  private readonly syncing = new Set<Promise<void>>();
+  private syncError: unknown = null;
 
   constructor(options: FsStoreOptions) {
     this.root = options.root;
@@ -108,7 +122,13 @@ export class FsContentStore implements ContentStore {
       await chmod(tmp, 0o444);
       await rename(tmp, final);
       kept = true;
-      if (this.fsync) this.unsynced.add(final);
+      if (this.fsync) {
+        // A large object is synced now, in the background, while the next ones download: the
+        // disk writes it back during the transfer instead of all at once when the version is
+        // sealed. Small ones wait for flush(), where one pass syncs them together.
+        if (size >= EARLY_SYNC_BYTES) this.syncInBackground(final);
+        else this.unsynced.add(final);
+      }
       return { oid, size };
     } finally {
       await fh.close().catch(() => undefined);
@@ -116,17 +136,25 @@ export class FsContentStore implements ContentStore {
     }
   }
 
+  private syncInBackground(path: string): void {
+    const pending: Promise<void> = syncFile(path)
+      .catch((err: unknown) => {
+        this.syncError ??= err;
+      })
+      .finally(() => this.syncing.delete(pending));
+    this.syncing.add(pending);
+  }
+
   async flush(): Promise<void> {
     const paths = [...this.unsynced];
     this.unsynced.clear();
-    await mapLimit(paths, 32, async (path) => {
-      const fh = await open(path, 'r');
-      try {
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-    });
+    await Promise.all([...this.syncing]);
+    await mapLimit(paths, 32, syncFile);
+    if (this.syncError) {
+      const err = this.syncError;
+      this.syncError = null;
+      throw err;
+    }
   }
 
   async stat(oid: string): Promise<number | null> {
