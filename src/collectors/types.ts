@@ -148,6 +148,15 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
   payloads?(folder: VersionReader): AsyncIterable<PayloadRef>;
   /** Plans putting the service back as a version holds it (see src/restore/types.ts). */
   restore?(ctx: RestoreContext<C>): Promise<void>;
+  /**
+   * For `snap restore-test`: the name a file of this collector's folder is matched by between
+   * the version and what a restore re-created, when re-creation changes its path (a hosted
+   * zone's folder carries its new zone id; a distribution's file its new id). `rel` is
+   * relative to the collector's folder; `read` gives the file's JSON. Null: the file is a
+   * view derived from others that are compared on their own (an index, a zone file), and is
+   * not compared. Without this hook a file is matched by its path.
+   */
+  restoreTestKey?(rel: string, read: () => Promise<unknown>): Promise<string | null>;
 }
 
 export type AnyCollector = Collector<any>;

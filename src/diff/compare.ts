@@ -244,8 +244,6 @@ export interface CompareOptions {
   /** limit to these folders or files (tree paths) */
   paths?: string[];
   registry?: readonly AnyCollector[];
-  /** leave out the fields a provider assigns at creation (ResourceFileSpec.assigned): a restore-test's view */
-  moduloAssigned?: boolean;
 }
 
 /** Every resource change from `fromTree` to `toTree`, in path order. */
@@ -256,7 +254,7 @@ export async function compareTrees(source: ObjectSource, fromTree: string | null
     const [a, b] = await Promise.all([subtreeAt(source, fromTree, root), subtreeAt(source, toTree, root)]);
     for await (const change of filesUnder(source, a, b, root)) {
       if (GENERATED_FILES.has(change.path)) continue;
-      out.push(...(await describeChange(source, change, { registry: options.registry, moduloAssigned: options.moduloAssigned })));
+      out.push(...(await describeChange(source, change, { registry: options.registry })));
     }
   }
   return linkByName(out);

@@ -1,13 +1,14 @@
 // `snap restore-test`: the quarterly recovery dry-run, automated. Restores a version into a
 // scratch target (another endpoint or account, given explicitly: never the configured one),
 // takes a live snapshot of what was restored from that target, and compares it with the
-// version, service by service. The verdict is recorded as a git note on the version
-// (refs/notes/snap-restore-tests) so `snap log` and `git log --notes` show when each
-// version was last proven restorable.
+// version, service by service, modulo what re-creation changes (compare-restored.ts). The
+// verdict is recorded as a git note on the version (refs/notes/snap-restore-tests) so
+// `snap log` and `git log --notes` show when each version was last proven restorable.
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
 import { collectLive } from '../archive/live.js';
-import { compareTrees, type ResourceChange } from '../diff/compare.js';
+import type { ResourceChange } from '../diff/compare.js';
+import { compareRestored } from './compare-restored.js';
 import { UsageError } from '../errors.js';
 import { readNote, writeNote } from '../git/notes.js';
 import type { Logger, Progress } from '../util/log.js';
@@ -52,7 +53,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   const roots = plan.services.map((s) => s.collector.root);
   const paths = plan.services.flatMap((s) => (s.selection.length ? s.selection.map((p) => `${s.collector.root}/${p}`) : [s.collector.root]));
   const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors });
-  const differences = await compareTrees(live.objects, plan.version.treeOid, live.treeOid, { paths, moduloAssigned: true });
+  const differences = await compareRestored(live.objects, plan.version.treeOid, live.treeOid, paths, options.collectors);
   const planningErrors = plan.services.filter((s) => s.error);
   const passed = differences.length === 0 && failedChanges.length === 0 && planningErrors.length === 0 && live.manifest.collectors.every((c) => c.status === 'ok');
 

@@ -1,12 +1,16 @@
 // `snap restore-test` through the built CLI: a version of a site bucket (every configuration
-// kind but logging, hostile keys in another bucket) and a DynamoDB table is restored into a second,
+// kind but logging, hostile keys in another bucket), a DynamoDB table, a hosted zone and a
+// CloudFront distribution is restored into a second,
 // empty moto server standing in for the scratch account, snapshotted there and compared
-// with the version. Intact, it passes (exit 0) and the verdict is recorded as a git note
+// with the version. The zone and the distribution are re-created with new ids there: they
+// are matched to the version's by name and by the caller reference snap restore gives them. Intact, it passes (exit 0) and the verdict is recorded as a git note
 // that `snap log` and stock `git log --notes` show. With one stored payload altered in the
 // archive, it fails (exit 1) and names the object whose restored bytes differ.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CloudFrontClient, CreateDistributionCommand } from '@aws-sdk/client-cloudfront';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
 import { resetMoto, startMoto, type MotoServer } from '../../src/emulator/moto.js';
@@ -46,7 +50,30 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
     await ddb.send(new CreateTableCommand({ TableName: 'orders', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
     for (let i = 0; i < 5; i++) await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: `order-${i}` }, total: { N: `${i}.50` } } }));
     ddb.destroy();
-    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: { textMaxBytes: 1024, exclude: ['site-logs'] }, dynamodb: {} } });
+    const r53 = new Route53Client(clientOptions(moto.endpoint));
+    const zone = await r53.send(new CreateHostedZoneCommand({ Name: 'sailjada.com', CallerReference: 'restore-test' }));
+    await r53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zone.HostedZone!.Id!,
+        ChangeBatch: { Changes: [{ Action: 'CREATE', ResourceRecordSet: { Name: 'tickets.sailjada.com', Type: 'A', TTL: 300, ResourceRecords: [{ Value: '192.0.2.10' }] } }] },
+      }),
+    );
+    r53.destroy();
+    const cf = new CloudFrontClient(clientOptions(moto.endpoint));
+    await cf.send(
+      new CreateDistributionCommand({
+        DistributionConfig: {
+          CallerReference: 'site',
+          Comment: 'sailjada.com',
+          Enabled: true,
+          Aliases: { Quantity: 1, Items: ['www.sailjada.com'] },
+          Origins: { Quantity: 1, Items: [{ Id: 'site', DomainName: 'site-prod.s3.amazonaws.com', S3OriginConfig: { OriginAccessIdentity: '' } }] },
+          DefaultCacheBehavior: { TargetOriginId: 'site', ViewerProtocolPolicy: 'redirect-to-https', MinTTL: 0, DefaultTTL: 300, ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } }, TrustedSigners: { Enabled: false, Quantity: 0 } },
+        },
+      }),
+    );
+    cf.destroy();
+    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: { textMaxBytes: 1024, exclude: ['site-logs'] }, dynamodb: {}, route53: {}, cloudfront: {} } });
     await snapshot(archive, 'v1.0');
   });
   afterAll(async () => {
@@ -56,8 +83,9 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
   it('passes for an intact version and records the verdict on it', () => {
     const r = snapCli(archive.dir, ['restore-test', 'v1.0', '--endpoint', scratch.endpoint]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^PASSED: target: endpoint http:\/\/127\.0\.0\.1:\d+; restored: s3_buckets, dynamodb; differences: 0, failed changes: 0$/m);
+    expect(r.stdout).toMatch(/^PASSED: target: endpoint http:\/\/127\.0\.0\.1:\d+; restored: s3_buckets, dynamodb, cloudfront, route53; differences: 0, failed changes: 0$/m);
     expect(r.stdout).toMatch(/create s3:\/\/site-prod/);
+    expect(r.stdout).toMatch(/create .*sailjada\.com/);
     expect(snapCli(archive.dir, ['log']).stdout).toMatch(/v1\.0 [\s\S]*restore-test passed \d{4}-\d\d-\d\dT/);
     expect(git(archive.dir, 'log', `--notes=${RESTORE_TEST_NOTES}`, '-1', 'v1.0')).toMatch(/restore-test passed/);
   });

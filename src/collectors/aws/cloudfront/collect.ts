@@ -20,7 +20,7 @@ import { cloudfrontConfigSchema, type CloudFrontConfig } from './config.js';
 import { collectFunctions } from './functions.js';
 import { buildOriginMappings, type DistributionLike } from './origin-mappings.js';
 import { restoreCloudFront } from './restore.js';
-import { cloudfrontResources, cloudfrontRules } from './rules.js';
+import { cloudfrontResources, cloudfrontRestoreTestKey, cloudfrontRules } from './rules.js';
 
 async function collectDistributions(ctx: CollectContext<CloudFrontConfig>, client: CloudFrontClient, send: Send): Promise<void> {
   const resource = 'cloudfront/distributions';
@@ -97,4 +97,5 @@ export const cloudfrontCollector: Collector<CloudFrontConfig> = {
   resources: cloudfrontResources,
   collect: collectCloudFront,
   restore: restoreCloudFront,
+  restoreTestKey: cloudfrontRestoreTestKey,
 };

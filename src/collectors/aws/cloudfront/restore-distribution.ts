@@ -36,7 +36,7 @@ import { allPages } from '../lambda/paginate.js';
 import { resolveSecrets } from '../shared/restore-secrets.js';
 import type { CloudFrontConfig } from './config.js';
 import { describeFields } from './restore-diff.js';
-import { cloudfrontRules } from './rules.js';
+import { cloudfrontRules, RESTORE_CALLER_PREFIX } from './rules.js';
 import { unlessNotFound } from '../shared/restore-reads.js';
 
 type Ctx = RestoreContext<CloudFrontConfig>;
@@ -49,7 +49,7 @@ interface ArchivedDistribution {
   Tags?: { Items?: Tag[] };
 }
 
-export const restoreCallerReference = (id: string) => `snap-restore:${id}`;
+export const restoreCallerReference = (id: string) => `${RESTORE_CALLER_PREFIX}${id}`;
 
 /** Every distribution of the account, listed once per plan (only when one is missing). */
 function summaries(ctx: Ctx, client: CloudFrontClient): () => Promise<DistributionSummary[]> {

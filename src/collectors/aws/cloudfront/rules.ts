@@ -78,6 +78,9 @@ export const cloudfrontResources: readonly ResourceFileSpec[] = [
     pattern: 'distribution_configs/*.json',
     kind: 'CloudFront distribution',
     rules: cloudfrontRules.distribution,
+    // A re-created distribution gets a new id, ARN and *.cloudfront.net name; snap restore
+    // gives it the caller reference "snap-restore:<old id>".
+    assigned: ['Id', 'ARN', 'DomainName', 'DistributionConfig.CallerReference'],
     label: (value, path) => {
       const aliases = (value as { DistributionConfig?: { Aliases?: { Items?: string[] } } })?.DistributionConfig?.Aliases?.Items ?? [];
       return aliases.length ? `${fileId(path)} (${aliases.join(', ')})` : fileId(path);
@@ -101,6 +104,29 @@ export const cloudfrontResources: readonly ResourceFileSpec[] = [
   { pattern: 'origin_access_controls/*.json', kind: 'CloudFront origin access control', rules: cloudfrontRules.accessControl, label: nameLabel },
   { pattern: 'origin_access_identities/*.json', kind: 'CloudFront origin access identity', rules: cloudfrontRules.accessControl, label: (_v, path) => fileId(path) },
 ];
+
+/** Caller references of distributions snap restore creates: the prefix, then the restored id. */
+export const RESTORE_CALLER_PREFIX = 'snap-restore:';
+
+/**
+ * restore-test: a distribution re-created by snap restore is matched to the one it restores
+ * (its caller reference names it), a custom policy by its name (both get new ids);
+ * origin_mappings.json is a view of the distributions.
+ */
+export async function cloudfrontRestoreTestKey(rel: string, read: () => Promise<unknown>): Promise<string | null> {
+  if (rel === 'origin_mappings.json') return null;
+  if (/^distribution_configs\/[^/]+\.json$/.test(rel)) {
+    const ref = ((await read().catch(() => null)) as DistributionLike & { DistributionConfig?: { CallerReference?: string } } | null)?.DistributionConfig?.CallerReference;
+    return ref?.startsWith(RESTORE_CALLER_PREFIX) ? `distribution_configs/${safeSegment(ref.slice(RESTORE_CALLER_PREFIX.length))}.json` : rel;
+  }
+  const policy = /^(cache_policies|origin_request_policies|response_headers_policies)\/[^/]+\.json$/.exec(rel);
+  if (policy) {
+    const value = (await read().catch(() => null)) as Record<string, { Name?: string } | undefined> | null;
+    const name = Object.entries(value ?? {}).find(([k]) => k.endsWith('PolicyConfig'))?.[1]?.Name;
+    return name ? `${policy[1]}/name:${name}` : rel;
+  }
+  return rel;
+}
 
 function policyLabel(configKey: string) {
   return (value: unknown, path: string) => {

@@ -22,7 +22,7 @@ import type { Collector, CollectContext } from '../../types.js';
 import { classifyAwsError, optionalConfig, recordRefusal } from '../shared/errors.js';
 import { route53ConfigSchema, type Route53Config } from './config.js';
 import { bareId, listHealthChecks, listHostedZones, listQueryLoggingConfigs, listRecordSets, listTags, type Send } from './listings.js';
-import { healthCheckRules, recordRules, route53Resources, zoneIndexRules, zoneRules } from './rules.js';
+import { healthCheckRules, recordRules, route53Resources, route53RestoreTestKey, zoneIndexRules, zoneRules } from './rules.js';
 import { requestSignal } from '../shared/request-signal.js';
 import { restoreRoute53 } from './restore.js';
 import { renderZoneFile } from './zone-file.js';
@@ -177,4 +177,5 @@ export const route53Collector: Collector<Route53Config> = {
   resources: route53Resources,
   collect: collectRoute53,
   restore: restoreRoute53,
+  restoreTestKey: route53RestoreTestKey,
 };

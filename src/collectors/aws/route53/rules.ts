@@ -76,14 +76,31 @@ function zoneLabel(value: unknown, path: string): string {
   return `${z.Name} (${String(z.Id ?? '').replace(/^\/hostedzone\//, '')}${obj(z.Config).PrivateZone ? ', private' : ''})`;
 }
 
+/**
+ * restore-test: a zone's folder is matched by the zone's name (a re-created zone has a new id
+ * in its folder name); the zone index and the zone files are views of the zones' own files.
+ */
+export async function route53RestoreTestKey(rel: string): Promise<string | null> {
+  if (rel === 'zones.json' || /^zones\/[^/]+\/bind\.zone$/.test(rel)) return null;
+  return rel.replace(/^zones\/([^/]+)~[^/~]+\//, 'zones/$1/');
+}
+
 export const route53Resources: readonly ResourceFileSpec[] = [
   { pattern: 'zones.json', kind: 'hosted zone index', rules: zoneIndexRules, label: () => 'hosted zones' },
-  { pattern: 'zones/*/zone.json', kind: 'hosted zone', rules: zoneRules, label: zoneLabel },
+  {
+    pattern: 'zones/*/zone.json',
+    kind: 'hosted zone',
+    rules: zoneRules,
+    label: zoneLabel,
+    // A re-created zone gets a new id and its own name servers.
+    assigned: ['HostedZone.Id', 'DelegationSet', 'QueryLoggingConfigs[].Id', 'QueryLoggingConfigs[].HostedZoneId'],
+  },
   {
     pattern: 'zones/*/records.json',
     kind: 'record sets',
     rules: recordRules,
     label: (value, path) => `records of ${obj(value).Name ?? path.split('/')[1] ?? path}`,
+    assigned: ['HostedZoneId'],
     records: {
       array: 'ResourceRecordSets',
       key: ['Name', 'Type', 'SetIdentifier'],
