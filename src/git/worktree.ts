@@ -1,6 +1,7 @@
 // Makes the archive's working tree show a version: writes the files that differ between the
 // tree the working tree showed and the new one, removes what is gone, and rewrites .git/index
-// so stock `git status` is clean. Every path comes from a tree snap wrote with checked names,
+// so stock `git status` is clean. When the index is the one snap wrote for the tree shown
+// before (.git/snap/index-tree), only the changed paths' entries are rewritten. Every path comes from a tree snap wrote with checked names,
 // but is checked again here: a tampered tree must never write outside the archive or into .git.
 import { lstat, mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -58,8 +59,12 @@ export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string 
   const touched = new Set<string>();
   let written = 0;
   let removed = 0;
+  const changed: { path: string; oid: string; mode: string; abs: string }[] = [];
+  const gone: string[] = [];
   for await (const change of diffTrees(repo, fromTree, toTree)) {
     const abs = assertInside(dir, change.path);
+    if (change.new) changed.push({ path: change.path, oid: change.new.oid, mode: change.new.mode, abs });
+    else gone.push(change.path);
     if (change.new) {
       await writeWorkFile(abs, change.new.mode, await repo.readBlob(change.new.oid));
       touched.add(change.path);
@@ -75,7 +80,18 @@ export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string 
   }
 
   const indexPath = join(repo.gitdir, 'index');
+  const markerPath = join(repo.gitdir, 'snap', 'index-tree');
   const previous = (await readIndex(indexPath)) ?? new Map<string, IndexEntry>();
+  // The index snap wrote for `fromTree`, untouched since (same size and mtime): only the
+  // changed paths need new entries. A re-snapshot of 2,000 unchanged objects then reads no
+  // tree and stats no file it did not write.
+  if (fromTree !== null && (await readFile(markerPath, 'utf8').catch(() => null)) === (await indexStamp(indexPath, fromTree))) {
+    for (const path of gone) previous.delete(path);
+    for (const c of changed) previous.set(c.path, entryFromStat(c.path, c.oid, MODE_NUM[c.mode]!, await lstat(c.abs, { bigint: true })));
+    await writeIndex(indexPath, [...previous.values()]);
+    await writeFile(markerPath, await indexStamp(indexPath, toTree));
+    return { written, removed };
+  }
   const entries: IndexEntry[] = [];
   for await (const file of walkFiles(repo, toTree)) {
     const old = previous.get(file.path);
@@ -95,5 +111,13 @@ export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string 
     entries.push(entryFromStat(file.path, file.oid, MODE_NUM[file.mode]!, await lstat(abs, { bigint: true })));
   }
   await writeIndex(indexPath, entries);
+  await mkdir(dirname(markerPath), { recursive: true });
+  await writeFile(markerPath, await indexStamp(indexPath, toTree));
   return { written, removed };
+}
+
+/** The tree an index was written for, with the index file's size and mtime as written. */
+async function indexStamp(indexPath: string, tree: string): Promise<string> {
+  const st = await lstat(indexPath, { bigint: true }).catch(() => null);
+  return `${tree} ${st?.size ?? 0} ${st?.mtimeNs ?? 0}\n`;
 }

@@ -121,6 +121,27 @@ describe('snap commit pipeline', () => {
     expect(git(archive.dir, 'status', '--porcelain')).toMatch(/M alpha_folder\/second.txt/);
     execFileSync('git', ['checkout', '--', '.'], { cwd: archive.dir });
   });
+
+  it('keeps the index exact whether it is updated in place or rebuilt after git touched it', async () => {
+    const archive = await makeArchive();
+    let n = 0;
+    const c = [fakeCollector('alpha', { files: () => ({ 'stable.txt': 'same', [`v${n}.txt`]: String(n) }) })];
+    const indexed = () => git(archive.dir, 'ls-files', '-s').trim().split('\n').sort();
+    const tree = () => git(archive.dir, 'ls-tree', '-r', 'HEAD').trim().split('\n').map((l) => l.replace(/ blob /, ' ').replace(/\t/, ' 0\t')).sort();
+    await snapshot(archive, 'v1.0', { collectors: c });
+    // Updated in place: only the changed paths get new entries.
+    n = 1;
+    await snapshot(archive, 'v1.1', { collectors: c });
+    expect(indexed()).toEqual(tree());
+    expect(git(archive.dir, 'status', '--porcelain')).toBe('');
+    // git rewrites the index (a stray file staged): the next commit notices and rebuilds it.
+    writeFileSync(join(archive.dir, 'stray.txt'), 'not archived');
+    git(archive.dir, 'add', 'stray.txt');
+    n = 2;
+    await snapshot(archive, 'v1.2', { collectors: c });
+    expect(indexed()).toEqual(tree());
+    expect(git(archive.dir, 'status', '--porcelain').trim()).toBe('?? stray.txt');
+  });
 });
 
 describe('a crash in the middle of a commit', () => {
