@@ -228,7 +228,8 @@ function safeLabel(make: () => string, fallback: string): string {
   }
 }
 
-async function subtreeAt(source: TreeSource, tree: string | null, path: string): Promise<TreeEntry | null> {
+/** The entry at `path` under `tree` (a folder or a file), or null. */
+export async function subtreeAt(source: TreeSource, tree: string | null, path: string): Promise<TreeEntry | null> {
   if (!tree) return null;
   let current: TreeEntry = { name: '', mode: MODE_TREE, oid: tree };
   for (const seg of path.split('/').filter(Boolean)) {

@@ -56,20 +56,16 @@ export interface CheckoutResult {
  * `toTree`, then writes the index for `toTree`.
  */
 export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string | null, toTree: string): Promise<CheckoutResult> {
-  const touched = new Set<string>();
-  let written = 0;
-  let removed = 0;
   const changed: { path: string; oid: string; mode: string; abs: string }[] = [];
   const gone: string[] = [];
+  let removed = 0;
   for await (const change of diffTrees(repo, fromTree, toTree)) {
     const abs = assertInside(dir, change.path);
-    if (change.new) changed.push({ path: change.path, oid: change.new.oid, mode: change.new.mode, abs });
-    else gone.push(change.path);
     if (change.new) {
       await writeWorkFile(abs, change.new.mode, await repo.readBlob(change.new.oid));
-      touched.add(change.path);
-      written++;
+      changed.push({ path: change.path, oid: change.new.oid, mode: change.new.mode, abs });
     } else {
+      gone.push(change.path);
       const st = await lstat(abs).catch(() => null);
       if (st && !st.isDirectory()) {
         await unlink(abs);
@@ -78,37 +74,39 @@ export async function checkoutTree(repo: GitRepo, dir: string, fromTree: string 
       }
     }
   }
+  let written = changed.length;
 
   const indexPath = join(repo.gitdir, 'index');
   const markerPath = join(repo.gitdir, 'snap', 'index-tree');
   const previous = (await readIndex(indexPath)) ?? new Map<string, IndexEntry>();
-  // The index snap wrote for `fromTree`, untouched since (same size and mtime): only the
-  // changed paths need new entries. A re-snapshot of 2,000 unchanged objects then reads no
-  // tree and stats no file it did not write.
+  let entries: IndexEntry[];
   if (fromTree !== null && (await readFile(markerPath, 'utf8').catch(() => null)) === (await indexStamp(indexPath, fromTree))) {
+    // The index snap wrote for `fromTree`, untouched since (same size and mtime): only the
+    // changed paths need new entries. A re-snapshot of 2,000 unchanged objects then reads no
+    // tree and stats no file it did not write.
     for (const path of gone) previous.delete(path);
     for (const c of changed) previous.set(c.path, entryFromStat(c.path, c.oid, MODE_NUM[c.mode]!, await lstat(c.abs, { bigint: true })));
-    await writeIndex(indexPath, [...previous.values()]);
-    await writeFile(markerPath, await indexStamp(indexPath, toTree));
-    return { written, removed };
-  }
-  const entries: IndexEntry[] = [];
-  for await (const file of walkFiles(repo, toTree)) {
-    const old = previous.get(file.path);
-    if (!touched.has(file.path) && old && old.oid === file.oid && old.mode === MODE_NUM[file.mode]) {
-      entries.push(old);
-      continue;
-    }
-    const abs = assertInside(dir, file.path);
-    if (!touched.has(file.path)) {
-      // Not written now and not known to the index: make sure the file holds what the tree says.
-      const onDisk = await readFile(abs).catch(() => null);
-      if (!onDisk || hashObject('blob', onDisk) !== file.oid) {
-        await writeWorkFile(abs, file.mode, await repo.readBlob(file.oid));
-        written++;
+    entries = [...previous.values()];
+  } else {
+    const touched = new Set(changed.map((c) => c.path));
+    entries = [];
+    for await (const file of walkFiles(repo, toTree)) {
+      const old = previous.get(file.path);
+      if (!touched.has(file.path) && old && old.oid === file.oid && old.mode === MODE_NUM[file.mode]) {
+        entries.push(old);
+        continue;
       }
+      const abs = assertInside(dir, file.path);
+      if (!touched.has(file.path)) {
+        // Not written now and not known to the index: make sure the file holds what the tree says.
+        const onDisk = await readFile(abs).catch(() => null);
+        if (!onDisk || hashObject('blob', onDisk) !== file.oid) {
+          await writeWorkFile(abs, file.mode, await repo.readBlob(file.oid));
+          written++;
+        }
+      }
+      entries.push(entryFromStat(file.path, file.oid, MODE_NUM[file.mode]!, await lstat(abs, { bigint: true })));
     }
-    entries.push(entryFromStat(file.path, file.oid, MODE_NUM[file.mode]!, await lstat(abs, { bigint: true })));
   }
   await writeIndex(indexPath, entries);
   await mkdir(dirname(markerPath), { recursive: true });

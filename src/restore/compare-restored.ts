@@ -5,27 +5,17 @@
 //   - the fields a provider assigns when it creates a resource (ResourceFileSpec.assigned:
 //     ids, creation times) are not differences.
 // Pairs with the same blob id are equal without being read.
-import { collectorForPath, describeChange, linkByName, type ObjectSource, type ResourceChange } from '../diff/compare.js';
+import { collectorForPath, describeChange, linkByName, subtreeAt, type ObjectSource, type ResourceChange } from '../diff/compare.js';
 import { loadCollector } from '../collectors/lazy.js';
 import type { AnyCollector } from '../collectors/types.js';
 import { walkFiles, type FileEntry } from '../git/tree-walk.js';
 import { MODE_TREE } from '../git/objects.js';
 
-async function subtreeOid(source: ObjectSource, tree: string, path: string): Promise<string | null> {
-  let current = tree;
-  for (const name of path.split('/').filter(Boolean)) {
-    const entry = (await source.readTree(current)).find((e) => e.name === name);
-    if (!entry || entry.mode !== MODE_TREE) return null;
-    current = entry.oid;
-  }
-  return current;
-}
-
 async function keyedFiles(source: ObjectSource, tree: string, path: string, collector: AnyCollector): Promise<Map<string, FileEntry>> {
   const out = new Map<string, FileEntry>();
-  const oid = await subtreeOid(source, tree, path);
-  if (!oid) return out;
-  for await (const file of walkFiles(source, oid, path)) {
+  const folder = await subtreeAt(source, tree, path);
+  if (folder?.mode !== MODE_TREE) return out;
+  for await (const file of walkFiles(source, folder.oid, path)) {
     const rel = file.path.slice(collector.root.length + 1);
     const read = async () => JSON.parse(Buffer.from(await source.readBlob(file.oid)).toString('utf8')) as unknown;
     const key = collector.restoreTestKey ? await collector.restoreTestKey(rel, read) : rel;

@@ -8,8 +8,9 @@ import { createReadStream, statSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { IntegrityError, SnapError } from '../errors.js';
+import { SnapError } from '../errors.js';
 import { isSha256Hex, type Pointer } from './pointer.js';
+import { checkExpected, chunksOf } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 import { mapLimit } from '../util/limiter.js';
 
@@ -35,12 +36,6 @@ export interface FsStoreOptions {
    * ones are synced in the background as soon as they are written, and flush() waits for them.
    */
   fsync?: boolean;
-}
-
-async function* chunksOf(source: PutSource): AsyncIterable<Uint8Array> {
-  if (typeof source === 'string') yield Buffer.from(source, 'utf8');
-  else if (source instanceof Uint8Array) yield source;
-  else yield* source as AsyncIterable<Uint8Array>;
 }
 
 export class FsContentStore implements ContentStore {
@@ -108,13 +103,7 @@ export class FsContentStore implements ContentStore {
       }
       await flush();
       const oid = hash.digest('hex');
-      const expect = options.expect;
-      if (expect?.sha256 !== undefined && expect.sha256.toLowerCase() !== oid) {
-        throw new IntegrityError(`content of ${expect.label ?? 'payload'} does not match its expected sha256`, { expected: expect.sha256, actual: oid, label: expect.label });
-      }
-      if (expect?.size !== undefined && expect.size !== size) {
-        throw new IntegrityError(`content of ${expect.label ?? 'payload'} is ${size} bytes, expected ${expect.size}`, { expected: expect.size, actual: size, label: expect.label });
-      }
+      checkExpected(oid, size, options.expect);
       const final = this.pathOf(oid);
       if (await this.stat(oid) === size) return { oid, size }; // deduplicated: keep the existing copy
       await fh.close();

@@ -3,15 +3,9 @@
 // but the archive must not change (`snap status`).
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { IntegrityError } from '../errors.js';
 import type { Pointer } from './pointer.js';
+import { checkExpected, chunksOf } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
-
-async function* chunksOf(source: PutSource): AsyncIterable<Uint8Array> {
-  if (typeof source === 'string') yield Buffer.from(source, 'utf8');
-  else if (source instanceof Uint8Array) yield source;
-  else yield* source as AsyncIterable<Uint8Array>;
-}
 
 export class HashingStore implements ContentStore {
   constructor(private readonly real: ContentStore) {}
@@ -29,13 +23,7 @@ export class HashingStore implements ContentStore {
       size += chunk.length;
     }
     const oid = hash.digest('hex');
-    const expect = options.expect;
-    if (expect?.sha256 !== undefined && expect.sha256.toLowerCase() !== oid) {
-      throw new IntegrityError(`content of ${expect.label ?? 'payload'} does not match its expected sha256`, { expected: expect.sha256, actual: oid, label: expect.label });
-    }
-    if (expect?.size !== undefined && expect.size !== size) {
-      throw new IntegrityError(`content of ${expect.label ?? 'payload'} is ${size} bytes, expected ${expect.size}`, { expected: expect.size, actual: size, label: expect.label });
-    }
+    checkExpected(oid, size, options.expect);
     return { oid, size };
   }
 

@@ -15,7 +15,7 @@
 // the stand-in, answering as AWS does (403 AccessDenied). moto also rejects origin groups
 // (NoSuchOrigin) and drops S3OriginConfig and OriginAccessControlId from origins, so origin
 // groups and S3 access kinds are covered by the origin-mappings unit test instead.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ import { archiveContainsBytes, collectorContract } from '../helpers/collector-co
 import { makeArchive, readVersion, snapshot } from '../helpers/archive.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { refusingProxy } from '../helpers/refusing-proxy.js';
+import { forward, readBody, reply } from '../helpers/forwarding.js';
 
 
 const ORIGIN_SECRET = 'origin-verify-planted-secret-5d1c';
@@ -114,12 +115,6 @@ interface StandIn {
 
 async function cloudfrontStandIn(target: string, fixtures: Fixtures, pageSize = 2): Promise<StandIn> {
   const state: StandIn = { endpoint: '', fixtures, pages: [], failIds: new Set() };
-  const read = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-    });
   const xml = (status: number, body: string) => ({ status, headers: { 'content-type': 'text/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });
   const policyList = (kind: string, items: { id: string; config: string }[], q: URLSearchParams) => {
     const { page, next } = pageOf(items, q, pageSize);
@@ -171,7 +166,7 @@ async function cloudfrontStandIn(target: string, fixtures: Fixtures, pageSize = 
   };
 
   const server = createServer(async (req, res) => {
-    const body = await read(req);
+    const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const local = await answer(req.method ?? 'GET', url);
     if (local) {
@@ -185,10 +180,9 @@ async function cloudfrontStandIn(target: string, fixtures: Fixtures, pageSize = 
       url.searchParams.delete('Marker');
       url.searchParams.delete('MaxItems');
     }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    const up = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-    let payload = Buffer.from(await up.arrayBuffer());
+    const forwarded = await forward(target, req, url, body);
+    const up = forwarded.up;
+    let payload = forwarded.payload;
     if (isDistributionList && up.ok) {
       const summaries = payload.toString('utf8').match(/<DistributionSummary>[\s\S]*?<\/DistributionSummary>/g) ?? [];
       const { page, next } = pageOf(summaries, query, pageSize);
@@ -197,12 +191,7 @@ async function cloudfrontStandIn(target: string, fixtures: Fixtures, pageSize = 
         `<?xml version="1.0" encoding="UTF-8"?>\n<DistributionList xmlns="${NS}"><Marker>${query.get('Marker') ?? ''}</Marker>${next ? `<NextMarker>${next}</NextMarker>` : ''}<MaxItems>${pageSize}</MaxItems><IsTruncated>${next ? 'true' : 'false'}</IsTruncated><Quantity>${page.length}</Quantity>${page.length ? `<Items>${page.join('')}</Items>` : ''}</DistributionList>`,
       );
     }
-    const out: Record<string, string> = {};
-    up.headers.forEach((v, k) => {
-      if (!['content-length', 'transfer-encoding', 'content-encoding', 'connection'].includes(k)) out[k] = v;
-    });
-    res.writeHead(up.status, out);
-    res.end(payload);
+    reply(res, up, payload);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -36,23 +36,13 @@ import { makeArchive, readVersion, snapshot } from '../helpers/archive.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { refusingProxy, type RequestInfo } from '../helpers/refusing-proxy.js';
 import { describeDrift, drift, plan, restore } from '../helpers/restore.js';
+import { BIG, TYPED_ITEM } from '../helpers/dynamodb-items.js';
 
 const moto = useMoto();
 const ddb = new DynamoDBClient(clientOptions(moto.endpoint));
 afterAll(() => ddb.destroy());
 const collectors = [dynamodbCollector];
 
-const BIG = '12345678901234567890.123456789';
-const TYPED_ITEM: Record<string, AttributeValue> = {
-  pk: { S: 'typed' },
-  sk: { N: BIG },
-  ns: { NS: ['3', '1.50', '-2', '100000000000000000000000000000000000001'] },
-  ss: { SS: ['b', '\uffff', 'a', '😀', 'B'] },
-  bs: { BS: [new Uint8Array([2]), new Uint8Array([1, 2]), new Uint8Array([1])] },
-  b: { B: new Uint8Array([0, 255, 1]) },
-  m: { M: { z: { NULL: true }, a: { L: [{ N: '1.0' }, { BOOL: false }, { S: '' }] } } },
-  tiny: { N: '0.000000000000000000000000000000000001' },
-};
 const order = (i: number): Record<string, AttributeValue> => ({ pk: { S: `customer-${i % 4}` }, sk: { N: String(1000 - i * 7) }, status: { S: i % 2 ? 'open' : 'paid' }, total: { N: `${i}.99` } });
 const NUMBERS = ['10', '-2.5', '1E+2', '0.00100', BIG, '0'];
 

@@ -38,6 +38,7 @@ import { collectorContract } from '../helpers/collector-contract.js';
 import { makeArchive, readVersion, snapshot } from '../helpers/archive.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { refusingProxy } from '../helpers/refusing-proxy.js';
+import { BIG, TYPED_ITEM } from '../helpers/dynamodb-items.js';
 
 
 const GOLDEN_DIR = join(import.meta.dirname, '..', 'golden', 'dynamodb');
@@ -83,20 +84,9 @@ async function put(table: string, item: Record<string, AttributeValue>, region =
   await ddb(region).send(new PutItemCommand({ TableName: table, Item: item }));
 }
 
-const BIG = '12345678901234567890.123456789';
 const BIGGER = '12345678901234567890.12345678901'; // the same double as BIG: only exact comparison orders them
 
-/** The item of the lossless-types test and the exact line it must become. */
-const TYPED_ITEM: Record<string, AttributeValue> = {
-  pk: { S: 'typed' },
-  sk: { N: BIG },
-  ns: { NS: ['3', '1.50', '-2', '100000000000000000000000000000000000001'] },
-  ss: { SS: ['b', '\uffff', 'a', '😀', 'B'] },
-  bs: { BS: [new Uint8Array([2]), new Uint8Array([1, 2]), new Uint8Array([1])] },
-  b: { B: new Uint8Array([0, 255, 1]) },
-  m: { M: { z: { NULL: true }, a: { L: [{ N: '1.0' }, { BOOL: false }, { S: '' }] } } },
-  tiny: { N: '0.000000000000000000000000000000000001' },
-};
+/** The exact line the lossless-types item (helpers/dynamodb-items.ts) must become. */
 const TYPED_LINE =
   '{"b":{"B":"AP8B"},"bs":{"BS":["AQ==","AQI=","Ag=="]},"m":{"M":{"a":{"L":[{"N":"1.0"},{"BOOL":false},{"S":""}]},"z":{"NULL":true}}},' +
   '"ns":{"NS":["-2","1.50","3","100000000000000000000000000000000000001"]},"pk":{"S":"typed"},"sk":{"N":"12345678901234567890.123456789"},' +

@@ -13,7 +13,7 @@
 // Active), which restore waits out with GetFunctionConfiguration.
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
@@ -38,6 +38,7 @@ import { makeArchive, snapshot, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { archiveContainsBytes } from '../helpers/collector-contract.js';
+import { forward, readBody, reply } from '../helpers/forwarding.js';
 
 const SECRET = 'sk_live_planted_restore_secret_4c1e';
 const ROTATED = 'sk_live_rotated_restore_secret_88aa';
@@ -55,14 +56,9 @@ const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 async function codeProxy(target: string): Promise<{ endpoint: string; downloads: string[] }> {
   const packages = new Map<string, Buffer>();
   const downloads: string[] = [];
-  const read = (req: IncomingMessage) => new Promise<Buffer>((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-  });
   let self = '';
   const server = createServer(async (req, res) => {
-    const body = await read(req);
+    const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const served = /^\/__code\/([0-9a-f]{64})$/.exec(url.pathname);
     if (served) {
@@ -84,22 +80,16 @@ async function codeProxy(target: string): Promise<{ endpoint: string; downloads:
         /* not JSON: nothing to keep */
       }
     }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    const up = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-    let payload = Buffer.from(await up.arrayBuffer());
+    const forwarded = await forward(target, req, url, body);
+    const up = forwarded.up;
+    let payload = forwarded.payload;
     if (req.method === 'GET' && /^\/2015-03-31\/functions\/[^/]+$/.test(url.pathname) && up.ok) {
       const answer = JSON.parse(payload.toString('utf8')) as { Configuration?: { CodeSha256?: string }; Code?: { Location?: string } };
       const sha = answer.Configuration?.CodeSha256 ? Buffer.from(answer.Configuration.CodeSha256, 'base64').toString('hex') : null;
       if (sha && answer.Code) answer.Code.Location = `${self}/__code/${sha}`;
       payload = Buffer.from(JSON.stringify(answer));
     }
-    const out: Record<string, string> = {};
-    up.headers.forEach((v, k) => {
-      if (!['content-length', 'transfer-encoding', 'content-encoding', 'connection'].includes(k)) out[k] = v;
-    });
-    res.writeHead(up.status, out);
-    res.end(payload);
+    reply(res, up, payload);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

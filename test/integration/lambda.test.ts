@@ -14,7 +14,7 @@
 // ListProvisionedConcurrencyConfigs (moto answers 404 HTML, read as "not set") and
 // ListFunctionEventInvokeConfigs with a config present (moto returns LastModified in a form
 // the SDK cannot parse), so no event invoke config is seeded.
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +44,7 @@ import { archiveContainsBytes, collectorContract } from '../helpers/collector-co
 import { makeArchive, readVersion, snapshot } from '../helpers/archive.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { refusingProxy } from '../helpers/refusing-proxy.js';
+import { forward, readBody, reply } from '../helpers/forwarding.js';
 
 // The test fetcher: answers from the packages the test made, counts its calls.
 const fetcher = {
@@ -341,13 +342,8 @@ async function pagingProxy(target: string, pageSize = 2): Promise<{ endpoint: st
     [/^\/2015-03-31\/event-source-mappings\/?$/, 'EventSourceMappings'],
   ];
   const pages: string[] = [];
-  const read = (req: IncomingMessage) => new Promise<Buffer>((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-  });
   const server = createServer(async (req, res) => {
-    const body = await read(req);
+    const body = await readBody(req);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const list = req.method === 'GET' ? lists.find(([re]) => re.test(url.pathname)) : undefined;
     const marker = url.searchParams.get('Marker');
@@ -356,10 +352,9 @@ async function pagingProxy(target: string, pageSize = 2): Promise<{ endpoint: st
       url.searchParams.delete('Marker');
       url.searchParams.delete('MaxItems');
     }
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length') headers[k] = v;
-    const up = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body });
-    let payload = Buffer.from(await up.arrayBuffer());
+    const forwarded = await forward(target, req, url, body);
+    const up = forwarded.up;
+    let payload = forwarded.payload;
     if (list && up.ok) {
       const [, key] = list;
       const all = JSON.parse(payload.toString('utf8'));
@@ -369,12 +364,7 @@ async function pagingProxy(target: string, pageSize = 2): Promise<{ endpoint: st
       const next = start + max < (all[key] ?? []).length ? String(start + max) : undefined;
       payload = Buffer.from(JSON.stringify({ ...all, [key]: items, ...(next ? { NextMarker: next } : {}) }));
     }
-    const out: Record<string, string> = {};
-    up.headers.forEach((v, k) => {
-      if (!['content-length', 'transfer-encoding', 'content-encoding', 'connection'].includes(k)) out[k] = v;
-    });
-    res.writeHead(up.status, out);
-    res.end(payload);
+    reply(res, up, payload);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -22,7 +22,7 @@ import {
 import { normalize } from '../../../normalize/rules.js';
 import { stableKey } from '../../../normalize/stable-json.js';
 import type { RestoreContext } from '../../../restore/types.js';
-import { classifyAwsError } from '../shared/errors.js';
+import { unlessNotFound } from '../shared/restore-reads.js';
 import type { IamConfig } from './config.js';
 import type { ManagedPolicyRecord } from './managed-policies.js';
 import { parsePolicyDocument, policyDocumentSortRules } from './policy-document.js';
@@ -40,15 +40,6 @@ export function documentKey(doc: unknown): string {
 /** A document as IAM takes it: JSON text (a document archived as text is sent as it is). */
 export function documentText(doc: unknown): string {
   return typeof doc === 'string' ? doc : JSON.stringify(doc);
-}
-
-export async function notFoundAsNull<T>(read: () => Promise<T>): Promise<T | null> {
-  try {
-    return await read();
-  } catch (err) {
-    if (classifyAwsError(err) === 'not-found') return null;
-    throw err;
-  }
 }
 
 /** Tags to add (new or changed) and keys to remove, and how to say it: "tags differ: +team ~env -old". */
@@ -76,15 +67,15 @@ export async function planManagedPolicies(ctx: Ctx, iam: IAMClient, policies: re
     const resource = `iam policy ${name}`;
     if (!arn) continue;
     if (record.Owner === 'aws') {
-      state.set(arn, (await notFoundAsNull(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts))) ? 'exists' : 'missing');
+      state.set(arn, (await unlessNotFound(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts))) ? 'exists' : 'missing');
       continue;
     }
     if (record.Document === undefined) {
       ctx.note(resource, 'the version holds no document for this policy: it is not restored');
-      state.set(arn, (await notFoundAsNull(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts))) ? 'exists' : 'missing');
+      state.set(arn, (await unlessNotFound(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts))) ? 'exists' : 'missing');
       continue;
     }
-    const live = (await notFoundAsNull(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts)))?.Policy;
+    const live = (await unlessNotFound(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts)))?.Policy;
     if (!live) {
       state.set(arn, 'created');
       ctx.plan({
@@ -92,7 +83,7 @@ export async function planManagedPolicies(ctx: Ctx, iam: IAMClient, policies: re
         action: 'create',
         detail: `missing: path ${record.Path ?? '/'}${record.Tags?.length ? `, ${record.Tags.length} tag${record.Tags.length === 1 ? '' : 's'}` : ''}`,
         apply: async () => {
-          const exists = await notFoundAsNull(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts));
+          const exists = await unlessNotFound(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), opts));
           if (exists) return;
           await iam.send(
             new CreatePolicyCommand({

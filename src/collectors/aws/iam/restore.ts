@@ -59,7 +59,8 @@ import { awsErrorName } from '../shared/errors.js';
 import type { IamConfig } from './config.js';
 import type { ManagedPolicyRecord } from './managed-policies.js';
 import { parsePolicyDocument } from './policy-document.js';
-import { documentKey, documentText, notFoundAsNull, planManagedPolicies, tagChanges } from './restore-policies.js';
+import { unlessNotFound } from '../shared/restore-reads.js';
+import { documentKey, documentText, planManagedPolicies, tagChanges } from './restore-policies.js';
 
 type Ctx = RestoreContext<IamConfig>;
 
@@ -119,12 +120,12 @@ function principalApi(iam: IAMClient, kind: 'role' | 'user', name: string, signa
       listInline: () => collect(paginateListRolePolicies(pages, { RoleName }, opts), (p) => p.PolicyNames),
       getInline: async (PolicyName) => (await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }), opts)).PolicyDocument,
       putInline: (PolicyName, PolicyDocument) => iam.send(new PutRolePolicyCommand({ RoleName, PolicyName, PolicyDocument }), opts),
-      deleteInline: (PolicyName) => notFoundAsNull(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }), opts)),
+      deleteInline: (PolicyName) => unlessNotFound(() => iam.send(new DeleteRolePolicyCommand({ RoleName, PolicyName }), opts)),
       listAttached: () => collect(paginateListAttachedRolePolicies(pages, { RoleName }, opts), (p) => p.AttachedPolicies?.map((a) => a.PolicyArn ?? '')),
       attach: (PolicyArn) => iam.send(new AttachRolePolicyCommand({ RoleName, PolicyArn }), opts),
-      detach: (PolicyArn) => notFoundAsNull(() => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }), opts)),
+      detach: (PolicyArn) => unlessNotFound(() => iam.send(new DetachRolePolicyCommand({ RoleName, PolicyArn }), opts)),
       putBoundary: (PermissionsBoundary) => iam.send(new PutRolePermissionsBoundaryCommand({ RoleName, PermissionsBoundary }), opts),
-      deleteBoundary: () => notFoundAsNull(() => iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), opts)),
+      deleteBoundary: () => unlessNotFound(() => iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName }), opts)),
       tag: (Tags) => iam.send(new TagRoleCommand({ RoleName, Tags }), opts),
       untag: (TagKeys) => iam.send(new UntagRoleCommand({ RoleName, TagKeys }), opts),
     };
@@ -136,12 +137,12 @@ function principalApi(iam: IAMClient, kind: 'role' | 'user', name: string, signa
     listInline: () => collect(paginateListUserPolicies(pages, { UserName }, opts), (p) => p.PolicyNames),
     getInline: async (PolicyName) => (await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }), opts)).PolicyDocument,
     putInline: (PolicyName, PolicyDocument) => iam.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument }), opts),
-    deleteInline: (PolicyName) => notFoundAsNull(() => iam.send(new DeleteUserPolicyCommand({ UserName, PolicyName }), opts)),
+    deleteInline: (PolicyName) => unlessNotFound(() => iam.send(new DeleteUserPolicyCommand({ UserName, PolicyName }), opts)),
     listAttached: () => collect(paginateListAttachedUserPolicies(pages, { UserName }, opts), (p) => p.AttachedPolicies?.map((a) => a.PolicyArn ?? '')),
     attach: (PolicyArn) => iam.send(new AttachUserPolicyCommand({ UserName, PolicyArn }), opts),
-    detach: (PolicyArn) => notFoundAsNull(() => iam.send(new DetachUserPolicyCommand({ UserName, PolicyArn }), opts)),
+    detach: (PolicyArn) => unlessNotFound(() => iam.send(new DetachUserPolicyCommand({ UserName, PolicyArn }), opts)),
     putBoundary: (PermissionsBoundary) => iam.send(new PutUserPermissionsBoundaryCommand({ UserName, PermissionsBoundary }), opts),
-    deleteBoundary: () => notFoundAsNull(() => iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName }), opts)),
+    deleteBoundary: () => unlessNotFound(() => iam.send(new DeleteUserPermissionsBoundaryCommand({ UserName }), opts)),
     tag: (Tags) => iam.send(new TagUserCommand({ UserName, Tags }), opts),
     untag: (TagKeys) => iam.send(new UntagUserCommand({ UserName, TagKeys }), opts),
   };
@@ -193,7 +194,7 @@ export async function restoreIam(ctx: Ctx): Promise<void> {
     let s = policyState.get(arn);
     if (s === undefined) {
       // A policy the version uses but did not archive (it could not read it): ask.
-      const found = await notFoundAsNull(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal: ctx.signal }));
+      const found = await unlessNotFound(() => iam.send(new GetPolicyCommand({ PolicyArn: arn }), { abortSignal: ctx.signal }));
       s = found ? 'exists' : 'missing';
       policyState.set(arn, s);
     }
@@ -232,8 +233,8 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
 
   const live =
     p.kind === 'role'
-      ? (await notFoundAsNull(() => iam.send(new GetRoleCommand({ RoleName: p.name }), opts)))?.Role
-      : (await notFoundAsNull(() => iam.send(new GetUserCommand({ UserName: p.name }), opts)))?.User;
+      ? (await unlessNotFound(() => iam.send(new GetRoleCommand({ RoleName: p.name }), opts)))?.Role
+      : (await unlessNotFound(() => iam.send(new GetUserCommand({ UserName: p.name }), opts)))?.User;
 
   if (!live) {
     plan({
@@ -341,7 +342,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
     const liveGroups = new Set(live ? (await collect(paginateListGroupsForUser({ client: iam }, { UserName: p.name }, opts), (x) => x.Groups)).map((g) => g.GroupName ?? '') : []);
     for (const group of doc.Groups.filter((g) => !liveGroups.has(g))) {
       const at = `${resource} group ${group}`;
-      if (!(await notFoundAsNull(() => iam.send(new GetGroupCommand({ GroupName: group, MaxItems: 1 }), opts)))) {
+      if (!(await unlessNotFound(() => iam.send(new GetGroupCommand({ GroupName: group, MaxItems: 1 }), opts)))) {
         ctx.note(at, 'the group does not exist (snap does not restore groups): not joined');
         continue;
       }
@@ -352,7 +353,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
         resource: `${resource} group ${group}`,
         action: 'delete',
         detail: 'a member, not in the version: removed',
-        apply: async () => void (await notFoundAsNull(() => iam.send(new RemoveUserFromGroupCommand({ GroupName: group, UserName: p.name }), opts))),
+        apply: async () => void (await unlessNotFound(() => iam.send(new RemoveUserFromGroupCommand({ GroupName: group, UserName: p.name }), opts))),
       });
     }
   }

@@ -102,42 +102,48 @@ interface StreamCheck {
   verify(): void;
 }
 
+/** A running digest of the bytes, given in the encoding S3 reports it in. */
+interface Digest {
+  update(chunk: Uint8Array): void;
+  result(): string;
+}
+
+const hashDigest = (algorithm: 'sha1' | 'md5', encoding: 'base64' | 'hex'): Digest => {
+  const h = createHash(algorithm);
+  return { update: (chunk) => h.update(chunk), result: () => h.digest(encoding) };
+};
+
+const crc32Digest = (): Digest => {
+  let crc = 0;
+  return {
+    update: (chunk) => (crc = crc32(chunk, crc)),
+    result: () => {
+      const b = Buffer.alloc(4);
+      b.writeUInt32BE(crc >>> 0);
+      return b.toString('base64');
+    },
+  };
+};
+
 /** The one check this object gets, besides the store's sha256 (see the header). */
 function chooseCheck(out: GetObjectCommandOutput, etag: string, label: string): StreamCheck | null {
   const full = out.ChecksumType !== 'COMPOSITE';
-  const fail = (what: string, expected: string, actual: string) => new IntegrityError(`content of ${label} does not match its ${what}`, { label, expected, actual });
+  const whole = (v: string | undefined): v is string => full && Boolean(v) && !v!.includes('-');
   if (full && sha256FromChecksum(out)) return null; // the store checks it
-  if (full && out.ChecksumCRC32 && !out.ChecksumCRC32.includes('-')) {
-    const expected = out.ChecksumCRC32;
-    let crc = 0;
-    return {
-      update: (chunk) => (crc = crc32(chunk, crc)),
-      verify: () => {
-        const b = Buffer.alloc(4);
-        b.writeUInt32BE(crc >>> 0);
-        if (b.toString('base64') !== expected) throw fail('CRC32 checksum', expected, b.toString('base64'));
-      },
-    };
-  }
-  if (full && out.ChecksumSHA1 && !out.ChecksumSHA1.includes('-')) {
-    const expected = out.ChecksumSHA1;
-    const sha1 = createHash('sha1');
-    return {
-      update: (chunk) => sha1.update(chunk),
-      verify: () => {
-        const actual = sha1.digest('base64');
-        if (actual !== expected) throw fail('SHA1 checksum', expected, actual);
-      },
-    };
-  }
   const md5Hex = md5FromEtag(etag, out);
-  if (!md5Hex) return null;
-  const md5 = createHash('md5');
+  const [what, expected, digest] = whole(out.ChecksumCRC32)
+    ? ['CRC32 checksum', out.ChecksumCRC32, crc32Digest()]
+    : whole(out.ChecksumSHA1)
+      ? ['SHA1 checksum', out.ChecksumSHA1, hashDigest('sha1', 'base64')]
+      : md5Hex
+        ? ['MD5 ETag', md5Hex, hashDigest('md5', 'hex')]
+        : [null, null, null];
+  if (!what) return null;
   return {
-    update: (chunk) => md5.update(chunk),
+    update: (chunk) => digest.update(chunk),
     verify: () => {
-      const actual = md5.digest('hex');
-      if (actual !== md5Hex) throw fail('MD5 ETag', md5Hex, actual);
+      const actual = digest.result();
+      if (actual !== expected) throw new IntegrityError(`content of ${label} does not match its ${what}`, { label, expected, actual });
     },
   };
 }

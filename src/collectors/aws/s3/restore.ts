@@ -77,7 +77,6 @@ async function loggingTargetsFirst(ctx: Ctx, folders: string[]): Promise<string[
 }
 
 interface Target {
-  original: string;
   name: string;
   region: string;
   client: S3Client;
@@ -86,7 +85,7 @@ interface Target {
 
 async function locateTarget(ctx: Ctx, record: BucketRecord, signal: AbortSignal): Promise<Target> {
   const name = ctx.rename.get(record.name) ?? record.name;
-  const base = { original: record.name, name };
+  const base = { name };
   try {
     await ctx.aws.get(S3Client, record.region, RESTORE_CLIENT).send(new HeadBucketCommand({ Bucket: name }), { abortSignal: signal });
   } catch (err) {
@@ -140,26 +139,31 @@ async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: Abor
         );
         // A new bucket comes with defaults of its own (public access block, ownership,
         // encryption): each kind is compared again now, and only what differs is written.
-        await applyAll(await planConfig(target, archived, first, names, limit, signal, () => undefined), target, signal);
+        const defaults = await readLive(target, first, limit, signal);
+        await applyAll(planKinds(first, archived, defaults, names, () => undefined), target, signal);
       },
     });
-  } else {
-    for (const change of await planConfig(target, archived, first, names, limit, signal, note)) {
+  }
+  // An existing bucket's configuration is read once, every kind at once, for the whole plan.
+  const live = target.exists ? await readLive(target, [...RESTORE_KIND_ORDER], limit, signal) : null;
+  if (live) {
+    for (const change of planKinds(first, archived, live, names, note)) {
       ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
     }
   }
-  await planObjects(ctx, record, target, limit, signal);
+  await planObjects(ctx, record, target, live?.get('versioning')?.state === 'configured', limit, signal);
   if (!target.exists && archived.get('policy')?.state === 'configured') {
     ctx.plan({
       resource,
       action: 'create',
       detail: 'policy of the new bucket',
       apply: async () => {
-        await applyAll(await planConfig(target, archived, ['policy'], names, limit, signal, () => undefined), target, signal);
+        const current = await readLive(target, ['policy'], limit, signal);
+        await applyAll(planKinds(['policy'], archived, current, names, () => undefined), target, signal);
       },
     });
-  } else if (target.exists) {
-    for (const change of await planConfig(target, archived, ['policy'], names, limit, signal, note)) {
+  } else if (live) {
+    for (const change of planKinds(['policy'], archived, live, names, note)) {
       ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
     }
   }
@@ -186,13 +190,18 @@ async function applyAll(changes: KindPlan[], target: Target, signal: AbortSignal
   if (failed.length) throw new Error(`bucket created, but ${plural(failed.length, 'configuration kind')} not written: ${failed.join('; ')}`);
 }
 
-async function planConfig(target: Target, archived: Map<RestorableKind, ConfigRecord>, kinds: readonly RestorableKind[], names: { original: string; target: string }, limit: Limiter, signal: AbortSignal, note: (m: string) => void): Promise<KindPlan[]> {
+/** The live bucket's configuration of `kinds`, read concurrently (within the limiter). */
+async function readLive(target: Target, kinds: readonly RestorableKind[], limit: Limiter, signal: AbortSignal): Promise<Map<RestorableKind, ConfigRecord>> {
+  const records = await Promise.all(kinds.map((kind) => readLiveKind(target.client, target.name, target.region, kind, limit, signal)));
+  return new Map(kinds.map((kind, i) => [kind, records[i]!]));
+}
+
+/** What each of `kinds` that the version records asks of the live configuration. */
+function planKinds(kinds: readonly RestorableKind[], archived: Map<RestorableKind, ConfigRecord>, live: Map<RestorableKind, ConfigRecord>, names: { original: string; target: string }, note: (m: string) => void): KindPlan[] {
   const out: KindPlan[] = [];
   for (const kind of kinds) {
     const wanted = archived.get(kind);
-    if (!wanted) continue;
-    const live = await readLiveKind(target.client, target.name, target.region, kind, limit, signal);
-    const change = planKind(kind, wanted, live, names, note);
+    const change = wanted ? planKind(kind, wanted, live.get(kind) ?? null, names, note) : null;
     if (change) out.push(change);
   }
   return out;
@@ -205,7 +214,7 @@ function currentEntries(entries: Iterable<ManifestEntry>): Map<string, ObjectEnt
   return out;
 }
 
-async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, limit: Limiter, signal: AbortSignal): Promise<void> {
+async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, liveVersioned: boolean, limit: Limiter, signal: AbortSignal): Promise<void> {
   const resource = `s3://${target.name}`;
   const all = await readPreviousEntries(ctx.version, record.name);
   const wanted = currentEntries(all.values());
@@ -213,8 +222,7 @@ async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, limit
 
   let live = new Map<string, ListedObject>();
   if (target.exists) {
-    const versioned = (await readLiveKind(target.client, target.name, target.region, 'versioning', limit, signal)).state === 'configured';
-    const listing = await limit(() => listBucket(target.client, target.name, { versioned, versions: 'latest', signal }));
+    const listing = await limit(() => listBucket(target.client, target.name, { versioned: liveVersioned, versions: 'latest', signal }));
     live = new Map(listing.filter((o) => !o.deleteMarker).map((o) => [o.key, o]));
   }
 
@@ -280,7 +288,7 @@ function sample(keys: string[], n = 3): string {
 }
 
 /** PutObject input for an entry's archived metadata (normalized GetObject headers). */
-export function putInput(bucket: string, entry: ObjectEntry): PutObjectCommandInput {
+function putInput(bucket: string, entry: ObjectEntry): PutObjectCommandInput {
   const h = (entry.headers ?? {}) as Record<string, any>;
   const input: PutObjectCommandInput = { Bucket: bucket, Key: entry.key, ContentLength: entry.size };
   const copy = ['ContentType', 'CacheControl', 'ContentDisposition', 'ContentEncoding', 'ContentLanguage', 'Metadata', 'WebsiteRedirectLocation', 'ObjectLockMode', 'ObjectLockLegalHoldStatus'] as const;

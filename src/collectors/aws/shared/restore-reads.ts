@@ -1,7 +1,7 @@
 // Reading live state while planning a restore, where "not there" is an answer and not an
 // error: a function, alias, URL config, distribution, policy or API that is missing reads as
 // null (the plan then creates it); a refusal or any other error still fails the plan. Shared
-// by the Lambda, CloudFront and API Gateway restores.
+// by the Lambda, CloudFront, API Gateway and IAM restores.
 import { classifyAwsError } from './errors.js';
 
 /** The answer of `read`, or null when AWS says the thing does not exist. */
