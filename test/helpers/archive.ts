@@ -17,19 +17,19 @@ import type { AnyCollector } from '../../src/collectors/types.js';
 import { silentLogger, silentProgress } from '../../src/util/log.js';
 
 const made: string[] = [];
-let cleanupRegistered = false;
+
+// Registered when a test file imports this module, so it belongs to that file's root suite:
+// registering it from inside the first test that asks for a folder attached it to that test's
+// scope instead, and the folders of every later test were left behind.
+afterAll(() => {
+  if (process.env.SNAP_KEEP_TMP) return;
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 /** A temporary folder removed after the test file (kept when SNAP_KEEP_TMP is set). */
 export function tempDir(prefix = 'snap-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   made.push(dir);
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    afterAll(() => {
-      if (process.env.SNAP_KEEP_TMP) return;
-      for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
-    });
-  }
   return dir;
 }
 
