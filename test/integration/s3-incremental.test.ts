@@ -184,16 +184,21 @@ describe('s3 collector, incremental', () => {
     const plain = s3Client(endpoint, 'us-east-1', { requestChecksumCalculation: 'WHEN_REQUIRED' }); // no CRC for the SDK to check
     await put(plain, 'inc-site', 'pages/tampered.html', '<p>genuine</p>\n', { ContentType: 'text/html' });
     await put(plain, 'inc-site', 'media/tampered.bin', Buffer.alloc(5000, 7), { ContentType: 'application/octet-stream' });
-    proxy.corrupt = (r) => r.key === 'pages/tampered.html' || r.key === 'media/tampered.bin';
+    // Written with the SDK's default CRC32: snap asks S3 for it and checks it itself (the SDK's
+    // own check is off, so the failure must name snap's, not the SDK's "Checksum mismatch").
+    await put(site(), 'inc-site', 'media/crc.bin', Buffer.alloc(70_000, 9), { ContentType: 'application/octet-stream' });
+    proxy.corrupt = (r) => r.key === 'pages/tampered.html' || r.key === 'media/tampered.bin' || r.key === 'media/crc.bin';
     try {
       const result = await snapshot(archive, 'v1.5', { collectors });
       expect(result.partial).toBe(true);
       const report = result.manifest.collectors[0]!;
       expect(report.status).toBe('partial');
-      expect(report.errors.map((e) => e.resource).sort()).toEqual(['s3://inc-site/media/tampered.bin', 's3://inc-site/pages/tampered.html']);
-      expect(report.errors[0]!.message).toMatch(/MD5/);
+      expect(report.errors.map((e) => e.resource).sort()).toEqual(['s3://inc-site/media/crc.bin', 's3://inc-site/media/tampered.bin', 's3://inc-site/pages/tampered.html']);
+      const message = (key: string) => report.errors.find((e) => e.resource === `s3://inc-site/${key}`)!.message;
+      expect(message('media/tampered.bin')).toMatch(/does not match its MD5 ETag/);
+      expect(message('media/crc.bin')).toMatch(/does not match its CRC32 checksum/);
       const objects = [...(await shards(archive, 'v1.5', 'inc-site')).values()].flatMap((s) => s.file.objects);
-      for (const key of ['pages/tampered.html', 'media/tampered.bin']) {
+      for (const key of ['pages/tampered.html', 'media/tampered.bin', 'media/crc.bin']) {
         const e = objects.find((o) => o.key === key)!;
         expect(e, key).toMatchObject({ content: 'corrupt' });
         expect(e).not.toHaveProperty('sha256');
@@ -206,7 +211,7 @@ describe('s3 collector, incremental', () => {
     // Read again once the damage is gone: the object is fetched (it was never recorded) and stored.
     proxy.clear();
     await snapshot(archive, 'v1.6', { collectors });
-    expect(proxy.requests.filter((r) => r.operation === 'GetObject').map((r) => r.key).sort()).toEqual(['media/tampered.bin', 'pages/tampered.html']);
+    expect(proxy.requests.filter((r) => r.operation === 'GetObject').map((r) => r.key).sort()).toEqual(['media/crc.bin', 'media/tampered.bin', 'pages/tampered.html']);
     expect(await catBytes(archive, 'v1.6', 's3://inc-site/pages/tampered.html')).toBe('<p>genuine</p>\n');
     expectStockGitAgrees(archive.dir);
   });

@@ -29,7 +29,7 @@ import { awsErrorName, classifyAwsError } from '../shared/errors.js';
 import { locationRecord, readConfigKind, readOtherConfig, type ConfigReadOptions } from './bucket-config.js';
 import { createByteBudget, type ByteBudget } from './byte-budget.js';
 import { s3ConfigSchema, type S3Config } from './config.js';
-import { fetchObject, headObject, objectLabel } from './fetch.js';
+import { COLLECT_CLIENT, fetchObject, headObject, objectLabel } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { BUCKETS_ROOT, bucketFolder, entryId, readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
 import { BUCKET_RULES, CONFIG_RULES, SHARD_RULES } from './normalize.js';
@@ -111,7 +111,7 @@ async function archiveBucket(ctx: Ctx, shared: Shared, name: string, listedRegio
   const { region, constraint } = await locateBucket(ctx, name, listedRegion);
   if (ctx.config.regions && !ctx.config.regions.includes(region)) return;
   ctx.progress.phase(name);
-  const client = ctx.aws.get(S3Client, region);
+  const client = ctx.aws.get(S3Client, region, COLLECT_CLIENT);
   ctx.count('buckets');
 
   const configOptions: ConfigReadOptions = {
