@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SnapError } from '../errors.js';
 import { isSha256Hex, type Pointer } from './pointer.js';
-import { checkExpected, chunksOf } from './put-source.js';
+import { checkExpected, chunksOf, expectedDigest } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 import { mapLimit } from '../util/limiter.js';
 
@@ -70,10 +70,35 @@ export class FsContentStore implements ContentStore {
     const tmpDir = join(this.root, 'tmp');
     await this.ensureDir(tmpDir);
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    let kept = false;
+    try {
+      const { oid, size, checksum } = await this.write(source, tmp, options);
+      checkExpected(oid, size, options.expect, checksum);
+      const final = this.pathOf(oid);
+      if ((await this.stat(oid)) === size) return { oid, size }; // deduplicated: keep the existing copy
+      await this.ensureDir(join(this.root, oid.slice(0, 2), oid.slice(2, 4)));
+      await chmod(tmp, 0o444);
+      await rename(tmp, final);
+      kept = true;
+      if (this.fsync) {
+        // A large object is synced now, in the background, while the next ones download: the
+        // disk writes it back during the transfer instead of all at once when the version is
+        // sealed. Small ones wait for flush(), where one pass syncs them together.
+        if (size >= EARLY_SYNC_BYTES) this.syncInBackground(final);
+        else this.unsynced.add(final);
+      }
+      return { oid, size };
+    } finally {
+      if (!kept) await unlink(tmp).catch(() => undefined);
+    }
+  }
+
+  /** Writes `source` to `tmp`, computing its sha256 and the digest of the expected checksum. */
+  private async write(source: PutSource, tmp: string, options: PutOptions): Promise<{ oid: string; size: number; checksum?: string }> {
     const hash = createHash('sha256');
+    const extra = expectedDigest(options.expect);
     let size = 0;
     const fh = await open(tmp, 'wx', 0o644);
-    let kept = false;
     try {
       // Batch small chunks so a stream of 16 KiB pieces does not become one syscall each;
       // writev hands the batch to the kernel without copying it into one buffer first.
@@ -96,33 +121,17 @@ export class FsContentStore implements ContentStore {
         if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
         hash.update(buf);
+        extra?.update(buf);
         size += buf.length;
         pending.push(buf);
         pendingBytes += buf.length;
         if (pendingBytes >= WRITE_BATCH) await flush();
       }
       await flush();
-      const oid = hash.digest('hex');
-      checkExpected(oid, size, options.expect);
-      const final = this.pathOf(oid);
-      if (await this.stat(oid) === size) return { oid, size }; // deduplicated: keep the existing copy
-      await fh.close();
-      await this.ensureDir(join(this.root, oid.slice(0, 2), oid.slice(2, 4)));
-      await chmod(tmp, 0o444);
-      await rename(tmp, final);
-      kept = true;
-      if (this.fsync) {
-        // A large object is synced now, in the background, while the next ones download: the
-        // disk writes it back during the transfer instead of all at once when the version is
-        // sealed. Small ones wait for flush(), where one pass syncs them together.
-        if (size >= EARLY_SYNC_BYTES) this.syncInBackground(final);
-        else this.unsynced.add(final);
-      }
-      return { oid, size };
     } finally {
-      await fh.close().catch(() => undefined);
-      if (!kept) await unlink(tmp).catch(() => undefined);
+      await fh.close();
     }
+    return { oid: hash.digest('hex'), size, ...(extra ? { checksum: extra.result() } : {}) };
   }
 
   private syncInBackground(path: string): void {

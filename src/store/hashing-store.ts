@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Pointer } from './pointer.js';
-import { checkExpected, chunksOf } from './put-source.js';
+import { checkExpected, chunksOf, expectedDigest } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 
 export class HashingStore implements ContentStore {
@@ -16,14 +16,16 @@ export class HashingStore implements ContentStore {
 
   async put(source: PutSource, options: PutOptions = {}): Promise<Pointer> {
     const hash = createHash('sha256');
+    const extra = expectedDigest(options.expect);
     let size = 0;
     for await (const chunk of chunksOf(source)) {
       if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
       hash.update(chunk);
+      extra?.update(chunk);
       size += chunk.length;
     }
     const oid = hash.digest('hex');
-    checkExpected(oid, size, options.expect);
+    checkExpected(oid, size, options.expect, extra?.result());
     return { oid, size };
   }
 

@@ -7,17 +7,18 @@
 //   bytes flow. The object becomes visible only complete (write to a temporary, then rename).
 // - put() of content already present keeps the existing object (deduplication) and is safe to
 //   run concurrently with another put() of the same content.
-// - put() with `expect` checks the hash and/or size the source claims; on mismatch nothing is
-//   kept and an IntegrityError is thrown.
+// - put() with `expect` checks the hash, size and/or second checksum (digests.ts) the source
+//   claims; on mismatch nothing is kept and an IntegrityError is thrown.
 // - open() of a missing object throws SnapError STORE_MISSING_OBJECT.
 // - check() re-reads and re-hashes: it reports, it never repairs or deletes.
 import type { Readable } from 'node:stream';
+import type { ExpectedChecksum } from './digests.js';
 import type { Pointer } from './pointer.js';
 
 export type PutSource = Readable | AsyncIterable<Uint8Array> | Uint8Array | string;
 
 export interface PutOptions {
-  expect?: { sha256?: string; size?: number; label?: string };
+  expect?: { sha256?: string; size?: number; label?: string; checksum?: ExpectedChecksum };
   signal?: AbortSignal;
 }
 

@@ -4,7 +4,10 @@ import { existsSync, readdirSync, readFileSync, chmodSync, writeFileSync, mkdirS
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { crc32 } from 'node:zlib';
+import { crc32Base64 } from '../../src/store/digests.js';
 import { FsContentStore } from '../../src/store/fs-store.js';
+import { HashingStore } from '../../src/store/hashing-store.js';
 import type { ContentStore } from '../../src/store/types.js';
 import { tempDir } from '../helpers/archive.js';
 
@@ -73,6 +76,24 @@ function storeContract(name: string, make: () => ContentStore & { sweepTemporari
       expect(await store.has(sha('partial data'))).toBe(false);
     });
 
+    it('checks a second checksum (CRC32, MD5, SHA1) in the same pass, keeping nothing on a mismatch', async () => {
+      const store = make();
+      const size = 300_000;
+      const data = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) % 251));
+      const pieces = (bytes: Buffer) => Readable.from(Array.from({ length: Math.ceil(size / 65_536) }, (_, i) => bytes.subarray(i * 65_536, (i + 1) * 65_536)));
+      const crc = { algorithm: 'crc32', value: crc32Base64(crc32(data)), name: 'CRC32 checksum' } as const;
+      for (const checksum of [crc, { algorithm: 'md5', value: createHash('md5').update(data).digest('hex'), name: 'MD5 ETag' }, { algorithm: 'sha1', value: createHash('sha1').update(data).digest('base64'), name: 'SHA1 checksum' }] as const) {
+        expect(await store.put(pieces(data), { expect: { size, checksum } })).toEqual({ oid: sha(data), size });
+      }
+      expect((await readAll(await store.open(sha(data)))).equals(data)).toBe(true);
+      const damaged = Buffer.from(data);
+      damaged[size - 1] ^= 0xff;
+      await expect(store.put(pieces(damaged), { expect: { size, label: 's3://b/k', checksum: crc } })).rejects.toMatchObject({ code: 'INTEGRITY', message: 'content of s3://b/k does not match its CRC32 checksum' });
+      expect(await store.has(sha(damaged))).toBe(false);
+      // A wrong size is named as such, before any checksum.
+      await expect(store.put(pieces(data), { expect: { size: size + 1, checksum: crc } })).rejects.toMatchObject({ code: 'INTEGRITY', message: expect.stringContaining(`is ${size} bytes, expected ${size + 1}`) });
+    });
+
     it('says missing for an absent object and open() fails with a typed error', async () => {
       const store = make();
       const oid = sha('never stored');
@@ -117,6 +138,16 @@ describe('FsContentStore specifics', () => {
     expect(await store.sweepTemporaries(0)).toBe(1);
     expect(readdirSync(join(root, 'tmp'))).toEqual([]);
     expect(await store.check(kept)).toEqual({ status: 'ok' });
+  });
+
+  it('hashes and checks like the real store in its hash-only view, keeping nothing', async () => {
+    const real = new FsContentStore({ root: join(tempDir(), 'store') });
+    const view = new HashingStore(real);
+    const data = Buffer.alloc(200_000, 9);
+    const crc = { algorithm: 'crc32', value: crc32Base64(crc32(data)), name: 'CRC32 checksum' } as const;
+    expect(await view.put(Readable.from([data.subarray(0, 1000), data.subarray(1000)]), { expect: { size: data.length, checksum: crc } })).toEqual({ oid: sha(data), size: data.length });
+    await expect(view.put(Buffer.alloc(200_000, 8), { expect: { checksum: crc } })).rejects.toMatchObject({ code: 'INTEGRITY' });
+    expect(await real.has(sha(data))).toBe(false);
   });
 
   it('streams a large payload without holding it in memory', async () => {

@@ -1,8 +1,8 @@
 // Downloads one object into the content store, checking it as it streams. Every object gets
-// one end-to-end check against a hash S3 recorded when it was written, computed here in the
-// same pass as the store's sha256, with Node's native hashes:
-//   - ChecksumSHA256: given to the store, which refuses other bytes (no extra work);
-//   - ChecksumCRC32 (zlib.crc32, ~0.2 s per GiB) or ChecksumSHA1;
+// one end-to-end check against a hash S3 recorded when it was written, which the store
+// computes in the same pass as its sha256, with Node's native hashes:
+//   - ChecksumSHA256: the store's own hash, so no extra work;
+//   - ChecksumCRC32 (zlib.crc32, ~0.3 s per GiB) or ChecksumSHA1;
 //   - otherwise (no checksum, or only CRC32C/CRC64NVME, which Node cannot compute natively)
 //     the MD5 that a single-part, non-KMS object's ETag is.
 // The SDK's own response validation is off for these requests (COLLECT_CLIENT): it wraps
@@ -11,18 +11,16 @@
 // only when asked (x-amz-checksum-mode), and the SDK validates whenever its input asks, so
 // the header is added below the SDK instead (askForChecksums). Removing the SDK's middleware
 // from the client's stack does not work: it is added to each command's own stack at send.
-// The store also checks the size S3 announced. A mismatch is an IntegrityError: the entry is
-// recorded as corrupt and never pointed at.
+// The store also checks the size S3 announced. A mismatch is an IntegrityError: nothing is
+// kept, and the entry is recorded as corrupt and never pointed at.
 //
 // The request is conditional (If-Match on the listed ETag, or the listed version id) so the
 // bytes stored are the ones the listing described; if the object changed in between, it is
 // read again unconditionally and the entry records what was actually read.
-import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { IntegrityError } from '../../../errors.js';
 import { normalize } from '../../../normalize/rules.js';
 import type { Json } from '../../../normalize/stable-json.js';
+import type { ExpectedChecksum } from '../../../store/digests.js';
 import type { ContentStore, PutOptions } from '../../../store/types.js';
 import { awsErrorName } from '../shared/errors.js';
 import { unquoteEtag, type ListedObject } from './listing.js';
@@ -110,55 +108,15 @@ function askForChecksums(client: S3Client): void {
   asking.add(client);
 }
 
-interface StreamCheck {
-  update(chunk: Uint8Array): void;
-  verify(): void;
-}
-
-/** A running digest of the bytes, given in the encoding S3 reports it in. */
-interface Digest {
-  update(chunk: Uint8Array): void;
-  result(): string;
-}
-
-const hashDigest = (algorithm: 'sha1' | 'md5', encoding: 'base64' | 'hex'): Digest => {
-  const h = createHash(algorithm);
-  return { update: (chunk) => h.update(chunk), result: () => h.digest(encoding) };
-};
-
-const crc32Digest = (): Digest => {
-  let crc = 0;
-  return {
-    update: (chunk) => (crc = crc32(chunk, crc)),
-    result: () => {
-      const b = Buffer.alloc(4);
-      b.writeUInt32BE(crc >>> 0);
-      return b.toString('base64');
-    },
-  };
-};
-
-/** The one check this object gets, besides the store's sha256 (see the header). */
-function chooseCheck(out: GetObjectCommandOutput, etag: string, label: string): StreamCheck | null {
+/** The one check this object gets besides its sha256, for the store to make (see the header). */
+function chooseChecksum(out: GetObjectCommandOutput, etag: string): ExpectedChecksum | null {
   const full = out.ChecksumType !== 'COMPOSITE';
   const whole = (v: string | undefined): v is string => full && Boolean(v) && !v!.includes('-');
-  if (full && sha256FromChecksum(out)) return null; // the store checks it
+  if (full && sha256FromChecksum(out)) return null; // the store's sha256 is that check
+  if (whole(out.ChecksumCRC32)) return { algorithm: 'crc32', value: out.ChecksumCRC32, name: 'CRC32 checksum' };
+  if (whole(out.ChecksumSHA1)) return { algorithm: 'sha1', value: out.ChecksumSHA1, name: 'SHA1 checksum' };
   const md5Hex = md5FromEtag(etag, out);
-  const [what, expected, digest] = whole(out.ChecksumCRC32)
-    ? ['CRC32 checksum', out.ChecksumCRC32, crc32Digest()]
-    : whole(out.ChecksumSHA1)
-      ? ['SHA1 checksum', out.ChecksumSHA1, hashDigest('sha1', 'base64')]
-      : md5Hex
-        ? ['MD5 ETag', md5Hex, hashDigest('md5', 'hex')]
-        : [null, null, null];
-  if (!what) return null;
-  return {
-    update: (chunk) => digest.update(chunk),
-    verify: () => {
-      const actual = digest.result();
-      if (actual !== expected) throw new IntegrityError(`content of ${label} does not match its ${what}`, { label, expected, actual });
-    },
-  };
+  return md5Hex ? { algorithm: 'md5', value: md5Hex, name: 'MD5 ETag' } : null;
 }
 
 export async function fetchObject(options: FetchOptions): Promise<FetchedObject> {
@@ -169,9 +127,9 @@ export async function fetchObject(options: FetchOptions): Promise<FetchedObject>
   const etag = unquoteEtag(out.ETag);
   const size = out.ContentLength ?? object.size;
   const label = objectLabel(bucket, object.key);
-  const check = chooseCheck(out, etag, label);
+  const checksum = chooseChecksum(out, etag);
   const expectSha = out.ChecksumType !== 'COMPOSITE' ? sha256FromChecksum(out) : null;
-  const put: PutOptions = { expect: { size, label, ...(expectSha ? { sha256: expectSha } : {}) }, signal: options.signal };
+  const put: PutOptions = { expect: { size, label, ...(expectSha ? { sha256: expectSha } : {}), ...(checksum ? { checksum } : {}) }, signal: options.signal };
   const headers = normalizeHeaders(out);
   const result = (pointer: { oid: string; size: number }, text?: Uint8Array): FetchedObject => ({
     sha256: pointer.oid,
@@ -182,32 +140,16 @@ export async function fetchObject(options: FetchOptions): Promise<FetchedObject>
     ...(text ? { text } : {}),
   });
 
-  if (!body) {
-    check?.update(Buffer.alloc(0));
-    check?.verify();
-    return result(await store.put(Buffer.alloc(0), put));
-  }
+  if (!body) return result(await store.put(Buffer.alloc(0), put));
   if (options.wantText && size <= options.textMaxBytes && textTypeHint(object.key, out.ContentType, out.ContentEncoding)) {
-    // Small and maybe text: read it whole, check it, then store it and hand the bytes back.
+    // Small and maybe text: read it whole, store it (which checks it), and hand the bytes back.
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     const bytes = Buffer.concat(chunks);
-    check?.update(bytes);
-    check?.verify();
     const pointer = await store.put(bytes, put);
     return result(pointer, isText(bytes) ? bytes : undefined);
   }
-  async function* checking(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of body!) {
-      check!.update(chunk);
-      yield chunk;
-    }
-  }
-  const pointer = await store.put(check ? checking() : body, put);
-  // The store has the bytes under their own sha256 by now; a mismatch leaves them there
-  // unreferenced (no version points at them), the entry is recorded as corrupt.
-  check?.verify();
-  return result(pointer);
+  return result(await store.put(body, put));
 }
 
 export interface HeadResult {
