@@ -20,6 +20,8 @@ import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIG
 import { TreeWriter } from './tree-writer.js';
 import { MAIN_REF } from './versions.js';
 
+// Two folders up from this code: src/archive/, dist/archive/ and the bundle's dist/bundle/
+// (scripts/bundle.js keeps every chunk directly in it) all sit two levels below the package.
 export const TEMPLATE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'archive-template');
 
 export function defaultConfig(region: string): Record<string, unknown> {

@@ -13,7 +13,7 @@ export interface CliRun {
 }
 
 export function snapCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): CliRun {
-  if (!existsSync(join(process.cwd(), 'dist', 'cli', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  if (!existsSync(join(process.cwd(), 'dist', 'bundle', 'main.js'))) throw new Error('dist/bundle/ is missing: run `npm run build` (npm test does it first)');
   const r = spawnSync(process.execPath, [SNAP_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, maxBuffer: 1 << 28, timeout: 180_000, killSignal: 'SIGKILL' });
   return { code: r.status ?? -1, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes: r.stdout };
 }
