@@ -2,8 +2,9 @@
 // of `npm run build`. Why: started from the separate files, snap spent ~0.5 s before doing
 // anything (Node resolving, reading and compiling several hundred modules: snap's own, the
 // AWS SDK's, zod's, isomorphic-git's); from one bundle `snap --version` takes about half the
-// time (0.66 s -> 0.36 s), and every command gains the same. Collectors stay in chunks of their own, loaded when enabled
-// (code splitting), so a command that needs no AWS SDK client loads none.
+// time (0.66 s -> 0.36 s), and every command gains the same. Collectors stay in chunks of
+// their own, loaded when enabled (code splitting), so a command that needs no AWS SDK client
+// loads none.
 //
 // The bundle is not minified, so stack traces stay readable. CommonJS dependencies get a real
 // `require` (made from the bundle's own URL) for the Node built-ins they load.

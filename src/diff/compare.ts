@@ -113,9 +113,9 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
     label: found?.spec?.label ? safeLabel(() => found.spec!.label!(value ?? null, found.rel), found.rel) : (found?.rel ?? path),
     status: change.status === 'modified' ? 'changed' : change.status,
   };
-  const related = found?.spec?.related && value !== undefined ? safeRelated(() => found.spec!.related!(value, found.rel)) : [];
+  const related = found?.spec?.related && value !== undefined ? safely(() => found.spec!.related!(value, found.rel), []) : [];
   if (related.length) base.related = related;
-  const names = found?.spec?.names && value !== undefined ? safeRelated(() => found.spec!.names!(value)) : [];
+  const names = found?.spec?.names && value !== undefined ? safely(() => found.spec!.names!(value), []) : [];
   if (names.length) base.names = names;
   if ((a?.pointer || b?.pointer) || (a && a.text === null) || (b && b.text === null)) {
     return [{ ...base, content: { old: contentRef(a), new: contentRef(b) } }];
@@ -189,7 +189,7 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     const now = strip(rr, incidental);
     const label = safeLabel(() => r.label((now ?? was) as unknown, rel), rel);
     const change: ResourceChange = { ...base, kind: r.kind, label, status: was === undefined ? 'added' : now === undefined ? 'removed' : 'changed' };
-    const linked = r.related ? safeRelated(() => r.related!(rr ?? l)) : [];
+    const linked = r.related ? safely(() => r.related!(rr ?? l), []) : [];
     if (linked.length) change.related = [...new Set([...(base.related ?? []), ...linked])].sort();
     if (was === undefined || now === undefined) {
       out.push(change);
@@ -212,20 +212,17 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
   return out;
 }
 
-function safeRelated(make: () => string[]): string[] {
+/** A collector's naming or linking hook must never fail a diff: its fallback instead. */
+function safely<T>(make: () => T, fallback: T): T {
   try {
     return make();
   } catch {
-    return [];
+    return fallback;
   }
 }
 
 function safeLabel(make: () => string, fallback: string): string {
-  try {
-    return make() || fallback;
-  } catch {
-    return fallback;
-  }
+  return safely(make, fallback) || fallback;
 }
 
 /** The entry at `path` under `tree` (a folder or a file), or null. */

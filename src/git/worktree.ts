@@ -1,8 +1,9 @@
 // Makes the archive's working tree show a version: writes the files that differ between the
 // tree the working tree showed and the new one, removes what is gone, and rewrites .git/index
 // so stock `git status` is clean. When the index is the one snap wrote for the tree shown
-// before (.git/snap/index-tree), only the changed paths' entries are rewritten. Every path comes from a tree snap wrote with checked names,
-// but is checked again here: a tampered tree must never write outside the archive or into .git.
+// before (.git/snap/index-tree), only the changed paths' entries are rewritten. Every path
+// comes from a tree snap wrote with checked names, but is checked again here: a tampered tree
+// must never write outside the archive or into .git.
 import { lstat, mkdir, readFile, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { SnapError } from '../errors.js';

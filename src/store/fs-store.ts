@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SnapError } from '../errors.js';
 import { isSha256Hex, type Pointer } from './pointer.js';
-import { checkExpected, chunksOf, expectedDigest } from './put-source.js';
+import { chunksOf, PayloadDigest } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 import { mapLimit } from '../util/limiter.js';
 
@@ -72,8 +72,7 @@ export class FsContentStore implements ContentStore {
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
     let kept = false;
     try {
-      const { oid, size, checksum } = await this.write(source, tmp, options);
-      checkExpected(oid, size, options.expect, checksum);
+      const { oid, size } = await this.write(source, tmp, options);
       const final = this.pathOf(oid);
       if ((await this.stat(oid)) === size) return { oid, size }; // deduplicated: keep the existing copy
       await this.ensureDir(join(this.root, oid.slice(0, 2), oid.slice(2, 4)));
@@ -93,11 +92,9 @@ export class FsContentStore implements ContentStore {
     }
   }
 
-  /** Writes `source` to `tmp`, computing its sha256 and the digest of the expected checksum. */
-  private async write(source: PutSource, tmp: string, options: PutOptions): Promise<{ oid: string; size: number; checksum?: string }> {
-    const hash = createHash('sha256');
-    const extra = expectedDigest(options.expect);
-    let size = 0;
+  /** Writes `source` to `tmp`; its pointer, once the bytes are checked against options.expect. */
+  private async write(source: PutSource, tmp: string, options: PutOptions): Promise<Pointer> {
+    const digest = new PayloadDigest(options.expect);
     const fh = await open(tmp, 'wx', 0o644);
     try {
       // Batch small chunks so a stream of 16 KiB pieces does not become one syscall each;
@@ -117,12 +114,9 @@ export class FsContentStore implements ContentStore {
           for (let off = 0; off < rest.length; ) off += (await fh.write(rest, off)).bytesWritten;
         }
       };
-      for await (const chunk of chunksOf(source)) {
-        if (options.signal?.aborted) throw options.signal.reason ?? new Error('aborted');
+      for await (const chunk of chunksOf(source, options.signal)) {
         const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        hash.update(buf);
-        extra?.update(buf);
-        size += buf.length;
+        digest.update(buf);
         pending.push(buf);
         pendingBytes += buf.length;
         if (pendingBytes >= WRITE_BATCH) await flush();
@@ -131,7 +125,7 @@ export class FsContentStore implements ContentStore {
     } finally {
       await fh.close();
     }
-    return { oid: hash.digest('hex'), size, ...(extra ? { checksum: extra.result() } : {}) };
+    return digest.finish();
   }
 
   private syncInBackground(path: string): void {
@@ -156,15 +150,11 @@ export class FsContentStore implements ContentStore {
   }
 
   async stat(oid: string): Promise<number | null> {
-    try {
-      // Synchronous on purpose: a re-snapshot asks this of every unchanged object, and a local
-      // stat is microseconds, far less than a round trip through the thread pool.
-      const st = statSync(this.pathOf(oid), { throwIfNoEntry: false });
-      return st?.isFile() ? st.size : null;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw err;
-    }
+    // Synchronous on purpose: a re-snapshot asks this of every unchanged object, and a local
+    // stat is microseconds, far less than a round trip through the thread pool. A missing
+    // object is undefined here, not an error.
+    const st = statSync(this.pathOf(oid), { throwIfNoEntry: false });
+    return st?.isFile() ? st.size : null;
   }
 
   async has(oid: string): Promise<boolean> {

@@ -13,11 +13,5 @@ export function decodeText(content: Uint8Array): string | null {
 }
 
 export function isText(content: Uint8Array): boolean {
-  if (content.includes(0)) return false;
-  try {
-    decoder.decode(content);
-    return true;
-  } catch {
-    return false;
-  }
+  return decodeText(content) !== null;
 }

@@ -78,6 +78,12 @@ export interface ConfigReadOptions {
   onRefused(kind: ConfigKind, reason: string): void;
 }
 
+/** The region a GetBucketLocation constraint names (none: us-east-1; the legacy "EU": eu-west-1). */
+export function regionOf(constraint: string | undefined | null): string {
+  if (!constraint) return 'us-east-1';
+  return constraint === 'EU' ? 'eu-west-1' : constraint;
+}
+
 export function locationRecord(options: Pick<ConfigReadOptions, 'bucket' | 'region' | 'locationConstraint'>): ConfigRecord {
   return { bucket: options.bucket, kind: 'location', state: 'configured', value: { LocationConstraint: options.locationConstraint, region: options.region } };
 }

@@ -26,10 +26,10 @@ import { formatBytes } from '../../../util/log.js';
 import { isText } from '../../../util/text.js';
 import type { CollectContext, Collector } from '../../types.js';
 import { awsErrorName, classifyAwsError } from '../shared/errors.js';
-import { locationRecord, readConfigKind, readOtherConfig, type ConfigReadOptions } from './bucket-config.js';
+import { locationRecord, readConfigKind, readOtherConfig, regionOf, type ConfigReadOptions } from './bucket-config.js';
 import { createByteBudget, type ByteBudget } from './byte-budget.js';
 import { s3ConfigSchema, type S3Config } from './config.js';
-import { COLLECT_CLIENT, fetchObject, headObject, objectLabel } from './fetch.js';
+import { collectClient, fetchObject, headObject, objectLabel } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { BUCKETS_ROOT, bucketFolder, entryId, readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
 import { BUCKET_RULES, CONFIG_RULES, SHARD_RULES } from './normalize.js';
@@ -54,11 +54,6 @@ interface Shared {
 
 export function selectBuckets(names: readonly string[], config: Pick<S3Config, 'include' | 'exclude'>): string[] {
   return names.filter((n) => config.include.some((g) => globMatch(g, n)) && !config.exclude.some((g) => globMatch(g, n))).sort();
-}
-
-function regionOf(constraint: string | undefined | null): string {
-  if (!constraint) return 'us-east-1';
-  return constraint === 'EU' ? 'eu-west-1' : constraint;
 }
 
 async function listBucketNames(ctx: Ctx): Promise<{ name: string; region?: string }[]> {
@@ -111,7 +106,7 @@ async function archiveBucket(ctx: Ctx, shared: Shared, name: string, listedRegio
   const { region, constraint } = await locateBucket(ctx, name, listedRegion);
   if (ctx.config.regions && !ctx.config.regions.includes(region)) return;
   ctx.progress.phase(name);
-  const client = ctx.aws.get(S3Client, region, COLLECT_CLIENT);
+  const client = collectClient(ctx.aws, region);
   ctx.count('buckets');
 
   const configOptions: ConfigReadOptions = {

@@ -5,23 +5,24 @@
 //   - ChecksumCRC32 (zlib.crc32, ~0.3 s per GiB) or ChecksumSHA1;
 //   - otherwise (no checksum, or only CRC32C/CRC64NVME, which Node cannot compute natively)
 //     the MD5 that a single-part, non-KMS object's ETag is.
-// The SDK's own response validation is off for these requests (COLLECT_CLIENT): it wraps
-// every body in a checksum stream of its own and would check the same thing a second time
-// (1 GiB from a local server: 2.5 s with it, 1.5 s without). S3 returns an object's checksums
-// only when asked (x-amz-checksum-mode), and the SDK validates whenever its input asks, so
-// the header is added below the SDK instead (askForChecksums). Removing the SDK's middleware
-// from the client's stack does not work: it is added to each command's own stack at send.
+// The SDK's own response validation is off for the collector's client (collectClient): it
+// wraps every body in a checksum stream of its own and would check the same thing a second
+// time. S3 returns an object's checksums only when asked (x-amz-checksum-mode), and the SDK
+// validates whenever its input asks, so the header is added below the SDK instead. Removing
+// the SDK's middleware from the client's stack does not work: it is added to each command's
+// own stack at send.
 // The store also checks the size S3 announced. A mismatch is an IntegrityError: nothing is
 // kept, and the entry is recorded as corrupt and never pointed at.
 //
 // The request is conditional (If-Match on the listed ETag, or the listed version id) so the
 // bytes stored are the ones the listing described; if the object changed in between, it is
 // read again unconditionally and the entry records what was actually read.
-import { GetObjectCommand, HeadObjectCommand, type GetObjectCommandOutput, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { normalize } from '../../../normalize/rules.js';
 import type { Json } from '../../../normalize/stable-json.js';
 import type { ExpectedChecksum } from '../../../store/digests.js';
 import type { ContentStore, PutOptions } from '../../../store/types.js';
+import type { AwsClients } from '../shared/clients.js';
 import { awsErrorName } from '../shared/errors.js';
 import { unquoteEtag, type ListedObject } from './listing.js';
 import { OBJECT_HEADER_RULES } from './normalize.js';
@@ -89,47 +90,51 @@ async function getObject(options: FetchOptions): Promise<{ out: GetObjectCommand
   }
 }
 
-/** Settings of the S3 client objects are read with: the SDK leaves response checksums to us. */
-export const COLLECT_CLIENT = { responseChecksumValidation: 'WHEN_REQUIRED' } as const;
+/**
+ * The S3 client the collector reads a region with: the SDK leaves response checksums to
+ * snap, and every GetObject asks S3 for the object's checksums (see the header). Set up once
+ * per client, where it is made, not on every download.
+ */
+export function collectClient(aws: AwsClients, region: string): S3Client {
+  const client = aws.get(S3Client, region, { responseChecksumValidation: 'WHEN_REQUIRED' });
+  if (!asking.has(client)) {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const request = args.request as { headers?: Record<string, string> } | undefined;
+        if (context.commandName === 'GetObjectCommand' && request?.headers) request.headers['x-amz-checksum-mode'] = 'ENABLED';
+        return next(args);
+      },
+      { step: 'build', name: 'snapAskForChecksums' },
+    );
+    asking.add(client);
+  }
+  return client;
+}
 
 const asking = new WeakSet<S3Client>();
 
-/** Every GetObject asks S3 for the object's checksums (see the header). */
-function askForChecksums(client: S3Client): void {
-  if (asking.has(client)) return;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const request = args.request as { headers?: Record<string, string> } | undefined;
-      if (context.commandName === 'GetObjectCommand' && request?.headers) request.headers['x-amz-checksum-mode'] = 'ENABLED';
-      return next(args);
-    },
-    { step: 'build', name: 'snapAskForChecksums' },
-  );
-  asking.add(client);
-}
-
-/** The one check this object gets besides its sha256, for the store to make (see the header). */
-function chooseChecksum(out: GetObjectCommandOutput, etag: string): ExpectedChecksum | null {
-  const full = out.ChecksumType !== 'COMPOSITE';
-  const whole = (v: string | undefined): v is string => full && Boolean(v) && !v!.includes('-');
-  if (full && sha256FromChecksum(out)) return null; // the store's sha256 is that check
-  if (whole(out.ChecksumCRC32)) return { algorithm: 'crc32', value: out.ChecksumCRC32, name: 'CRC32 checksum' };
-  if (whole(out.ChecksumSHA1)) return { algorithm: 'sha1', value: out.ChecksumSHA1, name: 'SHA1 checksum' };
+/**
+ * What the store is to check besides the size: a full-object SHA256 is the store's own hash;
+ * otherwise the one checksum it computes alongside (see the header).
+ */
+function expectations(out: GetObjectCommandOutput, etag: string): { sha256?: string; checksum?: ExpectedChecksum } {
+  const sha256 = sha256FromChecksum(out);
+  if (sha256) return { sha256 };
+  const whole = (v: string | undefined): v is string => out.ChecksumType !== 'COMPOSITE' && Boolean(v) && !v!.includes('-');
+  if (whole(out.ChecksumCRC32)) return { checksum: { algorithm: 'crc32', value: out.ChecksumCRC32, name: 'CRC32 checksum' } };
+  if (whole(out.ChecksumSHA1)) return { checksum: { algorithm: 'sha1', value: out.ChecksumSHA1, name: 'SHA1 checksum' } };
   const md5Hex = md5FromEtag(etag, out);
-  return md5Hex ? { algorithm: 'md5', value: md5Hex, name: 'MD5 ETag' } : null;
+  return md5Hex ? { checksum: { algorithm: 'md5', value: md5Hex, name: 'MD5 ETag' } } : {};
 }
 
 export async function fetchObject(options: FetchOptions): Promise<FetchedObject> {
   const { bucket, object, store } = options;
-  askForChecksums(options.client);
   const { out, changed } = await getObject(options);
   const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const etag = unquoteEtag(out.ETag);
   const size = out.ContentLength ?? object.size;
   const label = objectLabel(bucket, object.key);
-  const checksum = chooseChecksum(out, etag);
-  const expectSha = out.ChecksumType !== 'COMPOSITE' ? sha256FromChecksum(out) : null;
-  const put: PutOptions = { expect: { size, label, ...(expectSha ? { sha256: expectSha } : {}), ...(checksum ? { checksum } : {}) }, signal: options.signal };
+  const put: PutOptions = { expect: { size, label, ...expectations(out, etag) }, signal: options.signal };
   const headers = normalizeHeaders(out);
   const result = (pointer: { oid: string; size: number }, text?: Uint8Array): FetchedObject => ({
     sha256: pointer.oid,

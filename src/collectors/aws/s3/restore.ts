@@ -26,7 +26,7 @@ import { createLimiter, mapLimit, type Limiter } from '../../../util/limiter.js'
 import { formatBytes } from '../../../util/log.js';
 import { awsErrorName, classifyAwsError } from '../shared/errors.js';
 import { requestSignal } from '../shared/request-signal.js';
-import type { ConfigRecord } from './bucket-config.js';
+import { regionOf, type ConfigRecord } from './bucket-config.js';
 import type { S3Config } from './config.js';
 import { normalizeHeaders } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
@@ -85,18 +85,17 @@ interface Target {
 
 async function locateTarget(ctx: Ctx, record: BucketRecord, signal: AbortSignal): Promise<Target> {
   const name = ctx.rename.get(record.name) ?? record.name;
-  const base = { name };
+  const clientIn = (region: string) => ctx.aws.get(S3Client, region, RESTORE_CLIENT);
   try {
-    await ctx.aws.get(S3Client, record.region, RESTORE_CLIENT).send(new HeadBucketCommand({ Bucket: name }), { abortSignal: signal });
+    await clientIn(record.region).send(new HeadBucketCommand({ Bucket: name }), { abortSignal: signal });
   } catch (err) {
-    if (classifyAwsError(err) === 'not-found') return { ...base, region: record.region, client: ctx.aws.get(S3Client, record.region, RESTORE_CLIENT), exists: false };
+    if (classifyAwsError(err) === 'not-found') return { name, region: record.region, client: clientIn(record.region), exists: false };
     // 301 (another region) or 403 (HeadBucket refused): ask where it is.
     if (awsErrorName(err) !== 'PermanentRedirect' && classifyAwsError(err) !== 'access-denied' && (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 301) throw err;
   }
-  const location = await ctx.aws.get(S3Client, 'us-east-1', RESTORE_CLIENT).send(new GetBucketLocationCommand({ Bucket: name }), { abortSignal: signal });
-  const constraint = location.LocationConstraint as string | undefined;
-  const region = !constraint ? 'us-east-1' : constraint === 'EU' ? 'eu-west-1' : constraint;
-  return { ...base, region, client: ctx.aws.get(S3Client, region, RESTORE_CLIENT), exists: true };
+  const location = await clientIn('us-east-1').send(new GetBucketLocationCommand({ Bucket: name }), { abortSignal: signal });
+  const region = regionOf(location.LocationConstraint);
+  return { name, region, client: clientIn(region), exists: true };
 }
 
 async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: AbortSignal): Promise<void> {
