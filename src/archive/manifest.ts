@@ -3,6 +3,7 @@
 // what each collector did (status, counts, bytes, duration), and what was found but not
 // collected and why (coverage). It is the only part of a version that changes between two
 // snapshots of an unchanged estate, because it records time.
+import type { AwsTarget } from '../collectors/aws/shared/target.js';
 import type { CoverageFinding } from '../collectors/types.js';
 import { formatBytes, formatDuration } from '../util/log.js';
 import type { WriterStats } from './tree-writer.js';
@@ -37,6 +38,11 @@ export interface Manifest {
   snapVersion: string;
   status: 'complete' | 'partial';
   durationMs: number;
+  /**
+   * The AWS estate this version was read from (STS account id, normalized endpoint), when the
+   * snapshot asked; `snap restore-test` refuses to write to it. Absent in older versions.
+   */
+  source?: AwsTarget;
   collectors: CollectorReport[];
   coverage: (CoverageFinding & { collector: string })[];
   totals: WriterStats;
