@@ -68,23 +68,30 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   const doc = await ctx.version.json<TableDoc>(`${folder}/table.json`);
   const original = doc?.Table?.TableName;
   if (!doc || !original) {
-    ctx.note(`dynamodb/${folder}`, 'the version holds no table.json for this table: nothing to restore from');
+    ctx.cannot(`dynamodb/${folder}`, 'the version holds no table.json for this table: nothing to restore from');
     return;
   }
   const name = ctx.rename.get(original) ?? original;
   const renamed = name !== original;
   const resource = `dynamodb ${name} (${r.name})`;
   if (targeted.has(name)) {
-    ctx.note(resource, 'another table of the version is restored into this table too: restore them one at a time; nothing restored');
+    ctx.cannot(resource, 'another table of the version is restored into this table too: restore them one at a time; nothing restored');
     return;
   }
   targeted.add(name);
   const keys = keyNames(doc.Table);
   const items = await itemsSource(ctx.version, ctx.store, `${folder}/${ITEMS_FILE}`);
-  if (!items) ctx.note(resource, doc.Export ? 'the version holds no items file for this table' : 'the version holds the schema only (items were not archived): items are not restored');
-  if (doc.Table.Replicas?.length) ctx.note(resource, 'global table replicas are not re-created by snap restore');
+  if (!items) {
+    if (doc.Export) ctx.cannot(resource, 'the version holds no items file for this table: its items are not restored');
+    else ctx.note(resource, 'the version holds the schema only (items were not archived): items are not restored');
+  }
 
   const live = await liveTable(r, name);
+  if (doc.Table.Replicas?.length) {
+    // A live table keeps the replicas it has; a re-created one has none.
+    if (live) ctx.note(resource, 'global table replicas are not re-created by snap restore');
+    else ctx.cannot(resource, 'global table replicas are not re-created by snap restore');
+  }
   if (!live) {
     planCreate(ctx, r, doc, name, renamed, resource);
     if (items) {
@@ -99,11 +106,11 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   }
 
   if (keySignature(live) !== keySignature(doc.Table)) {
-    ctx.note(resource, `the live table's key (${keySignature(live)}) is not the version's (${keySignature(doc.Table)}): items cannot be restored into it`);
+    ctx.cannot(resource, `the live table's key (${keySignature(live)}) is not the version's (${keySignature(doc.Table)}): items cannot be restored into it`);
     return;
   }
   const schema = schemaDifferences(doc, live);
-  if (schema.length) ctx.note(resource, `its schema differs from the version (${schema.join('; ')}); snap restore does not change a live table's schema`);
+  if (schema.length) ctx.cannot(resource, `its schema differs from the version (${schema.join('; ')}); snap restore does not change a live table's schema`);
   for (const s of await settingChanges(r, doc, name, live)) ctx.plan({ resource, action: 'update', detail: s.detail, apply: s.apply });
   if (!items) return;
 
@@ -163,7 +170,7 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
 
 function planCreate(ctx: Ctx, r: Region, doc: TableDoc, name: string, renamed: boolean, resource: string): void {
   const policy = doc.ResourcePolicy?.Policy;
-  if (policy !== undefined && renamed) ctx.note(resource, 'the resource policy names the original table: it is not copied to a renamed table');
+  if (policy !== undefined && renamed) ctx.cannot(resource, 'the resource policy names the original table: it is not copied to a renamed table');
   ctx.plan({
     resource,
     action: 'create',
