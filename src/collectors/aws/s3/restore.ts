@@ -124,7 +124,7 @@ async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: Abor
   const after = RESTORE_KIND_ORDER.filter((k) => AFTER_OBJECTS.includes(k));
   if (!target.exists) {
     const lock = archived.get('object-lock')?.state === 'configured';
-    const kinds = [...archived.values()].filter((r) => r.state === 'configured' && !isOwnerOnlyAcl(r) && first.includes(r.kind)).map((r) => r.kind);
+    const kinds = [...archived.values()].filter((r) => r.state === 'configured' && !isOwnerOnlyAcl(r) && (first as readonly string[]).includes(r.kind)).map((r) => r.kind);
     ctx.plan({
       resource,
       action: 'create',
