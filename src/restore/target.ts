@@ -32,9 +32,9 @@ export interface TargetOverride {
   profile?: string | undefined;
 }
 
-/** The configuration with another endpoint or profile put in (a restore into another account). */
+/** The configuration with another endpoint (in normal form) or profile put in (a restore into another account). */
 export function withTarget(config: SnapConfig, override: TargetOverride): SnapConfig {
-  return { ...config, aws: { ...config.aws, ...(override.endpoint ? { endpoint: override.endpoint } : {}), ...(override.profile ? { profile: override.profile } : {}) } };
+  return { ...config, aws: { ...config.aws, ...(override.endpoint ? { endpoint: normalizeEndpoint(override.endpoint) } : {}), ...(override.profile ? { profile: override.profile } : {}) } };
 }
 
 /** Hosts of AWS's own endpoints: a request to one of them goes to "AWS", whatever its region. */
@@ -115,10 +115,15 @@ export async function estatesOf(archive: Archive, version: VersionInfo, config: 
     const found = await identifyOrEndpoint({ ...config, aws: { ...config.aws, endpoint, profile } }, signal);
     estates.push({ target: found.target, source: `named by ${version.name}'s snap.config.json`, ...(found.error ? { unidentified: found.error } : {}) });
   }
-  // The estate the archive is configured for now. When its credentials cannot be asked and it
-  // is on AWS's own endpoints, nothing is known of it: the version's estate decides alone.
+  // The estate the archive is configured for now. When its credentials cannot be asked, it is
+  // known by its endpoint alone; where the version recorded an identified estate at that same
+  // endpoint (or both are AWS's own), that record decides instead of an unknown account.
   const configured = await identifyOrEndpoint(config, signal);
-  if (!configured.error || configured.target.endpoint) {
+  const known = async () => {
+    for (const e of estates) if (e.target.accountId && (await sameEndpoint(e.target.endpoint, configured.target.endpoint))) return true;
+    return false;
+  };
+  if (!configured.error || (configured.target.endpoint && !(await known()))) {
     estates.push({ target: configured.target, source: "the archive's configuration", ...(configured.error ? { unidentified: configured.error } : {}) });
   }
   return estates;

@@ -13,6 +13,10 @@ export const apigatewayRunbook: RunbookSpec = {
       'HTTP and WebSocket APIs (API Gateway v2, not archived)',
       'stage variable values held only as fingerprints (given with --secrets FILE)',
       'per-method stage settings (throttling, logging, caching per method)',
+      'deployment history: a re-created stage gets one new deployment of the restored API',
+    ],
+    restoreTest: [
+      'deployments are not compared (a re-created API has one new deployment per stage)',
     ],
   },
   async read(f) {

@@ -125,7 +125,8 @@ export const lambdaResources: readonly ResourceFileSpec[] = [
   { pattern: '@layers/*/*/content.zip', kind: 'Lambda layer version content', label: ofLayer },
   { pattern: '*/config.json', kind: 'Lambda function configuration', rules: lambdaRules.config, label },
   { pattern: '*/environment_variables.json', kind: 'Lambda environment variables (names, keyed fingerprints of values)', rules: lambdaRules.environment, label },
-  { pattern: '*/versions.json', kind: 'Lambda published versions', rules: lambdaRules.versions, label },
+  // A version published again is a new publication of the same code and settings.
+  { pattern: '*/versions.json', kind: 'Lambda published versions', rules: lambdaRules.versions, label, assigned: ['Versions[].LastModified'] },
   { pattern: '*/aliases.json', kind: 'Lambda aliases', rules: lambdaRules.aliases, label },
   { pattern: '*/policy.json', kind: 'Lambda resource policy', rules: lambdaRules.policy, label },
   { pattern: '*/event_source_mappings.json', kind: 'Lambda event source mappings', rules: lambdaRules.eventSourceMappings, label },
