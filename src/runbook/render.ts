@@ -149,7 +149,7 @@ function renderLayer(out: string[], l: LayerFacts, n: number, facts: RunbookFact
   out.push(`- **Holds:** ${spec.service}.`, `- **After:** ${dependsOn(facts, l)}`, `- **Why here:** ${spec.why}`);
   if (l.restorable) {
     out.push(`- **snap restore does not bring back:** ${spec.limits.restore.join('; ')}.`);
-    if (spec.limits.restoreTest?.length) out.push(`- **snap restore-test still reports:** ${spec.limits.restoreTest.join('; ')}.`);
+    if (spec.limits.restoreTest?.length) out.push(`- **snap restore-test's limits:** ${spec.limits.restoreTest.join('; ')}.`);
   } else {
     out.push(`- **snap restore cannot put this layer back:** ${spec.limits.restore.join('; ')}.`);
   }

@@ -23,7 +23,7 @@ describe('snap runbook (CLI)', { timeout: 240_000 }, () => {
     expect(r.stdout).toContain('This runbook is for version **v1.0** (commit `');
     // snap does not restore local folders: the runbook gives the steps by hand, never a restore snap refuses.
     expect(r.stdout).not.toContain('snap restore v1.0 local_repos');
-    expect(r.stdout).toContain('- **snap restore cannot put this layer back:** not restored by snap');
+    expect(r.stdout).toContain('- **snap restore cannot put this layer back:** copy folders and repositories back with the steps below');
     expect(snapCli(dir, ['restore', 'v1.0', 'local_repos/tools', '--dry-run']).code).toBe(2);
     expect(r.stdout).toContain('   mkdir -p ~/recovery\n   snap export v1.0 -o ~/recovery/estate-v1.0.tar.gz\n   snap checkout v1.0 ~/recovery/v1.0\n');
     expect(r.stdout).toContain(`mkdir -p ${join(base, 'tools')} && cp -R ~/recovery/v1.0/local_repos/tools/files/. ${join(base, 'tools')}/\n`);
