@@ -16,7 +16,11 @@
 // and the live table is held as key → digest while planning.
 //
 // Planning only reads (DescribeTable, Scan and the settings' Describe calls).
-import { DynamoDBClient, PutResourcePolicyCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetResourcePolicyCommand, PutResourcePolicyCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { normalize } from '../../../normalize/rules.js';
+import { stableKey } from '../../../normalize/stable-json.js';
+import { policyDocumentSortRules } from '../iam/policy-document.js';
+import { unlessNotFound } from '../shared/restore-reads.js';
 import { MODE_TREE } from '../../../git/objects.js';
 import type { RestoreContext } from '../../../restore/types.js';
 import { createLimiter } from '../../../util/limiter.js';
@@ -112,6 +116,7 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   const schema = schemaDifferences(doc, live);
   if (schema.length) ctx.cannot(resource, `its schema differs from the version (${schema.join('; ')}); snap restore does not change a live table's schema`);
   for (const s of await settingChanges(r, doc, name, live)) ctx.plan({ resource, action: 'update', detail: s.detail, apply: s.apply });
+  await planResourcePolicy(ctx, r, doc, live.TableArn, renamed, resource);
   if (!items) return;
 
   // The live table as key → digest of its canonical line; the version's items are streamed against it.
@@ -166,6 +171,34 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
       },
     });
   }
+}
+
+/** The policy as compared: parsed, statements as a set (as the collector archives it). */
+const policyKey = (policy: unknown) => stableKey(normalize({ Policy: typeof policy === 'string' ? parseJson(policy) : (policy ?? null) }, { sortBy: policyDocumentSortRules }));
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** An existing table's resource policy back to the version's (a renamed table's policy names the original: left out). */
+async function planResourcePolicy(ctx: Ctx, r: Region, doc: TableDoc, arn: string | undefined, renamed: boolean, resource: string): Promise<void> {
+  const want = doc.ResourcePolicy?.Policy;
+  if (want === undefined || !arn) return;
+  if (renamed) {
+    ctx.cannot(resource, 'the resource policy names the original table: it is not copied to a renamed table');
+    return;
+  }
+  const live = (await unlessNotFound(() => r.client.send(new GetResourcePolicyCommand({ ResourceArn: arn }), { abortSignal: r.signal })))?.Policy;
+  if (live !== undefined && policyKey(live) === policyKey(want)) return;
+  ctx.plan({
+    resource,
+    action: 'update',
+    detail: live === undefined ? 'resource policy: not set live' : 'resource policy differs from the version',
+    apply: async () => void (await r.client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: typeof want === 'string' ? want : JSON.stringify(want) }), { abortSignal: r.signal })),
+  });
 }
 
 function planCreate(ctx: Ctx, r: Region, doc: TableDoc, name: string, renamed: boolean, resource: string): void {
