@@ -8,8 +8,9 @@
 //     (and, under its own name, its resource policy); then all its items are written;
 //   - an existing table gets its missing and different items written (BatchWriteItem), and,
 //     only with --prune, the items the version does not have deleted; its time to live,
-//     point-in-time recovery and tags are put back when they differ. Its schema (billing,
-//     indexes, stream) is not changed: a difference is noted in the plan.
+//     point-in-time recovery, tags and (under its own name) resource policy are put back when
+//     they differ. Its schema (billing, indexes, stream) is not changed: a difference is left
+//     undone, and said so in the plan.
 // Items are compared by primary key and by the canonical line the collector archives, so a
 // whole table is never held in memory as items: the version's items.jsonl is streamed (from
 // the tree, or through its pointer from the content store) once to plan and once to apply,
