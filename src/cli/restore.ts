@@ -80,7 +80,9 @@ export const restoreCommand: Command = {
 Compares the live estate with VERSION and prints a plan: what will be created, updated
 and deleted, per resource, like a plan in an infrastructure tool. The plan is applied
 only with --yes (or after you confirm it on a terminal). Services are restored in
-dependency order: IAM, S3, DynamoDB, Lambda, API Gateway, CloudFront, Route53, Apps Script.
+dependency order: IAM, S3, DynamoDB, Lambda (layers before the functions that use them),
+API Gateway, CloudFront, Route53, Apps Script. SES, RDS, Lightsail and local folders are
+not restored by snap: \`snap runbook\` gives the steps for them.
 
 SELECTOR names what to restore by its folder in the archive: a service (route53,
 s3_buckets) or a resource (s3_buckets/queenofsandiego-prod,

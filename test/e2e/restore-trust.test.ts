@@ -41,12 +41,14 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
+  AddLayerVersionPermissionCommand,
   CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
   DeleteLayerVersionCommand,
   GetAliasCommand,
   GetFunctionCommand,
+  GetLayerVersionPolicyCommand,
   LambdaClient,
   ListLayerVersionsCommand,
   PublishLayerVersionCommand,
@@ -121,6 +123,7 @@ async function seed(endpoint: string): Promise<void> {
 
   const lambda = new LambdaClient(opts);
   const layer = await lambda.send(new PublishLayerVersionCommand({ LayerName: 'deps', Content: { ZipFile: DEPS }, CompatibleRuntimes: ['nodejs20.x'], Description: 'shared price tables' }));
+  await lambda.send(new AddLayerVersionPermissionCommand({ LayerName: 'deps', VersionNumber: layer.Version!, StatementId: 'partner', Action: 'lambda:GetLayerVersion', Principal: '210987654321' }));
   for (const [name, code, layers] of [['orders-api', ORDERS_V1, [layer.LayerVersionArn!]], ['report', REPORT, [layer.LayerVersionArn!]]] as const) {
     await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'nodejs20.x', Handler: 'index.handler', Role: role.Role!.Arn!, Code: { ZipFile: code }, Layers: [...layers], Timeout: 10 }));
   }
@@ -300,10 +303,19 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       const layers = (await lambda.send(new ListLayerVersionsCommand({ LayerName: 'deps' }))).LayerVersions!;
       expect(layers.map((l) => l.Version)).toEqual([2]); // Lambda never gives a number twice
       expect(fn.Layers!.map((l) => l.Arn)).toEqual([layers[0]!.LayerVersionArn]);
+      // Published again with its permissions.
+      const permissions = JSON.parse((await lambda.send(new GetLayerVersionPolicyCommand({ LayerName: 'deps', VersionNumber: 2 }))).Policy!);
+      expect(permissions.Statement.map((p: { Sid: string }) => p.Sid)).toEqual(['partner']);
       const alias = await lambda.send(new GetAliasCommand({ FunctionName: 'orders-api', Name: 'live' }));
       const version = await lambda.send(new GetFunctionCommand({ FunctionName: 'orders-api', Qualifier: alias.FunctionVersion }));
       expect(version.Configuration!.Description).toBe('release 1');
       expect(version.Configuration!.CodeSha256).toBe(Buffer.from(hex(ORDERS_V1), 'hex').toString('base64'));
+      // What a re-published layer leaves different, and nothing else: the number Lambda gave it.
+      const left = await run(['diff', 'v1.0', 'live', 'lambda_functions/@layers', 'lambda_functions/orders-api/config.json']);
+      expect(left.code, left.stdout).toBe(1);
+      expect(left.stdout.split('\n').filter((l) => /^ {2}[-+~] /.test(l)).map((l) => l.replace(/ {2}\(.*$/, ''))).toEqual(['  - deps version 1', '  + deps version 2', '  ~ orders-api']);
+      expect(left.stdout).toMatch(/- deps version 1 {2}\(Lambda layer version/);
+      expect(left.stdout).toMatch(/Layers\[0\]\.Arn: "arn:aws:lambda:us-east-1:123456789012:layer:deps:1" → "arn:aws:lambda:us-east-1:123456789012:layer:deps:2"/);
     } finally {
       lambda.destroy();
     }
