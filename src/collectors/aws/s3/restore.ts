@@ -3,14 +3,17 @@
 // For each bucket the version holds (s3_buckets/<bucket>/, or those the selection names),
 // under its own name or the one --rename gives it (a staging or scratch copy):
 //   - a bucket missing live is created in the version's region (with object lock when the
-//     version had it), then given every configuration kind the version records;
+//     version had it), then given every configuration kind the version records: those that
+//     act on objects as they are written (AFTER_OBJECTS: default encryption and retention,
+//     notifications, replication, logging) only after the objects, the policy last;
 //   - an existing bucket gets each configuration kind that differs written, and each kind
 //     set live but absent in the version removed (see restore-config.ts);
 //   - every current object of the version (not a delete marker, the latest version of its
 //     key) whose content the store holds is written back with its metadata when it is
 //     missing live or differs: size, ETag, or (when only the last-modified time moved) its
 //     metadata as HeadObject reports it. Content streams from the store; the object's
-//     archived checksum is sent with it, so S3 itself checks the bytes;
+//     archived checksum and encryption are sent with it, so S3 itself checks the bytes and
+//     the object is encrypted as it was, whatever the bucket's default is now;
 //   - only with --prune, live objects the version does not have are deleted.
 // Objects the version could not read (archive storage classes, refused, corrupt) are noted,
 // not written. A versioned bucket gets its current objects back, not its history: S3 gives
