@@ -335,6 +335,9 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       expect(r.stdout).not.toMatch(/matches the version/);
       expect(r.stdout).toMatch(/! cannot lambda layer deps version 1: the layer version is not live and cannot be published again: its content \(sha256 [0-9a-f]{8}…\) is not in the content store/);
       expect(r.stdout).toMatch(/! cannot lambda report: the function is missing and cannot be created: code\.zip \(sha256 [0-9a-f]{8}…\) is not in the content store/);
+      // The plan warns, for each function, of the layer it needs that the version cannot give.
+      expect(r.stdout).toMatch(/! cannot lambda report: it needs a layer the version lacks: lambda layer deps version 1 is not live and cannot be published again .*; it cannot be created without it/);
+      expect(r.stdout).toMatch(/! cannot lambda orders-api: it needs a layer the version lacks: .*; its layers are left as they are/);
       expect(r.stdout).toMatch(/\nLeft undone \(\d+\):\n/);
       expect(r.stdout).toMatch(/Restore incomplete: \d+ of \d+ changes? applied; \d+ items? left undone\./);
       expect(r.stdout).toContain('What is left: snap diff v1.0 live lambda_functions\n');
