@@ -9,11 +9,11 @@
 //   - the one the version recorded (manifest.source: account and endpoint), or for a version
 //     without it, the one its snap.config.json names (endpoint and profile, identified now);
 //   - the one the archive is configured for now (a version may be older than a move).
-// A target is an estate when it reaches the same server (sameEndpoint compares addresses, so
-// localhost, 127.0.0.1 and a trailing slash are one endpoint) and the same account, or an
+// A target is an estate when it reaches the same server (compared by the addresses its host
+// resolves to, whatever the path: localhost, 127.0.0.1 and a trailing slash are one) and the same account, or an
 // account that cannot be told apart (one side unidentified). Two accounts on one server (a
 // scratch account in the same emulator) are different targets. On top of that check, every
-// request of a restore-test is checked as it is sent (refuseRequestsTo): a service-specific
+// request of a restore-test is checked as it is sent (GuardedClients): a service-specific
 // endpoint (AWS_ENDPOINT_URL_S3, a profile's services section) that reaches the estate is
 // refused before it leaves this machine.
 import { STSClient } from '@aws-sdk/client-sts';
@@ -23,7 +23,7 @@ import { awsClientsFor } from '../archive/snapshot.js';
 import { VersionReader } from '../archive/version-reader.js';
 import type { VersionInfo } from '../archive/versions.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
-import { describeTarget, endpointAddresses, identifyTarget, normalizeEndpoint, sameEndpoint, type AwsTarget } from '../collectors/aws/shared/target.js';
+import { describeTarget, endpointAddresses, identifyTarget, normalizeEndpoint, type AwsTarget } from '../collectors/aws/shared/target.js';
 import type { SnapConfig } from '../config/schema.js';
 import { describeError, SnapError } from '../errors.js';
 
@@ -120,7 +120,7 @@ export async function estatesOf(archive: Archive, version: VersionInfo, config: 
   // endpoint (or both are AWS's own), that record decides instead of an unknown account.
   const configured = await identifyOrEndpoint(config, signal);
   const known = async () => {
-    for (const e of estates) if (e.target.accountId && (await sameEndpoint(e.target.endpoint, configured.target.endpoint))) return true;
+    for (const e of estates) if (e.target.accountId && (await sameServer(e.target.endpoint, configured.target.endpoint))) return true;
     return false;
   };
   if (!configured.error || (configured.target.endpoint && !(await known()))) {
@@ -129,10 +129,27 @@ export async function estatesOf(archive: Archive, version: VersionInfo, config: 
   return estates;
 }
 
+/**
+ * What a server is reached at, whatever the path of the endpoint that names it: an estate
+ * behind "http://host:5000/prefix" is on the same server as "http://host:5000", and a
+ * request (which carries the whole path) is compared by its server too.
+ */
+function serverAddresses(endpoint: string): Promise<Set<string>> {
+  return endpointAddresses(new URL(normalizeEndpoint(endpoint)).origin);
+}
+
+/** True when two endpoints (either may be null: AWS's own endpoints) reach the same server. */
+async function sameServer(a: string | null, b: string | null): Promise<boolean> {
+  if (!a || !b) return !a && !b;
+  const left = await serverAddresses(a);
+  for (const x of await serverAddresses(b)) if (left.has(x)) return true;
+  return false;
+}
+
 /** Whether two targets could be the same estate: same server, and accounts not told apart. */
 async function sameAccountAt(a: AwsTarget, b: AwsTarget): Promise<boolean> {
   if (a.accountId && b.accountId && a.accountId !== b.accountId) return false;
-  return sameEndpoint(a.endpoint, b.endpoint);
+  return sameServer(a.endpoint, b.endpoint);
 }
 
 /**
@@ -167,7 +184,8 @@ export class GuardedClients extends AwsClients {
 
   constructor(settings: AwsClients['settings'], endpoints: readonly string[]) {
     super(settings);
-    this.forbidden = Promise.all(endpoints.map(endpointAddresses)).then((sets) => new Set(sets.flatMap((s) => [...s])));
+    this.forbidden = Promise.all(endpoints.map(serverAddresses)).then((sets) => new Set(sets.flatMap((s) => [...s])));
+    this.forbidden.catch(() => undefined); // told to the first request, not as an unhandled rejection
   }
 
   override get<T>(ctor: new (config: Record<string, unknown>) => T, region?: string, options: Record<string, string | number | boolean> = {}): T {
@@ -180,7 +198,7 @@ export class GuardedClients extends AwsClients {
           const endpoint = endpointOf(args.request as SentTo);
           if (endpoint) {
             const forbidden = await this.forbidden;
-            for (const address of await endpointAddresses(endpoint)) {
+            for (const address of await serverAddresses(endpoint)) {
               if (forbidden.has(address)) throw new SnapError('TARGET_REFUSED', `a request to ${endpoint} was refused: it reaches the estate the version was taken from`, { endpoint });
             }
           }

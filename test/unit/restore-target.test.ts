@@ -32,6 +32,7 @@ describe('restore target', () => {
     expect(await refused(at(`http://localhost:${port()}`, '123456789012'))).toBe(true);
     expect(await refused(at(`http://[::1]:${port()}`, '123456789012'))).toBe(true);
     expect(await refused(at(`http://localhost:${port()}`, null))).toBe(true); // cannot be told apart
+    expect(await refused(at(`http://localhost:${port()}/prefix/`, '123456789012'))).toBe(true); // a path does not make another server
     expect(await refused(at(`http://localhost:${port()}`, '111111111111'))).toBe(false); // another account on the same server
     expect(await refused(at(`http://127.0.0.1:${Number(port()) + 1}`, '123456789012'))).toBe(false);
     // AWS's own endpoints: the account decides.
