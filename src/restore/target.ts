@@ -10,9 +10,10 @@
 //     without it, the one its snap.config.json names (endpoint and profile, identified now);
 //   - the one the archive is configured for now (a version may be older than a move).
 // A target is an estate when it reaches the same server (compared by the addresses its host
-// resolves to, whatever the path: localhost, 127.0.0.1 and a trailing slash are one) and the same account, or an
-// account that cannot be told apart (one side unidentified). Two accounts on one server (a
-// scratch account in the same emulator) are different targets. On top of that check, every
+// resolves to, whatever the path: localhost, 127.0.0.1 and a trailing slash are one) and the
+// same account, or an account that cannot be told apart (one side unidentified). Two accounts
+// on one server (a scratch account in the same emulator) are different targets. On top of
+// that check, every
 // request of a restore-test is checked as it is sent (GuardedClients): a service-specific
 // endpoint (AWS_ENDPOINT_URL_S3, a profile's services section) that reaches the estate is
 // refused before it leaves this machine.
