@@ -14,7 +14,7 @@
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
 import { collectLive } from '../archive/live.js';
-import { describeTarget } from '../collectors/aws/shared/target.js';
+import { describeTarget, normalizeEndpoint } from '../collectors/aws/shared/target.js';
 import type { ResourceChange } from '../diff/compare.js';
 import { compareRestored } from './compare-restored.js';
 import { UsageError } from '../errors.js';
@@ -60,7 +60,8 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   if (!options.endpoint && !options.profile) {
     throw new UsageError('restore-test needs a scratch target: --endpoint URL (another endpoint, e.g. an emulator) or --profile NAME (another account); it never restores over the estate');
   }
-  const target = { endpoint: options.endpoint, profile: options.profile };
+  // The endpoint in normal form for the live snapshot too, as the restore writes with it.
+  const target = { endpoint: options.endpoint ? normalizeEndpoint(options.endpoint) : undefined, profile: options.profile };
   const plan = await planRestore(
     archive,
     {
