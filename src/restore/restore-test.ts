@@ -14,7 +14,7 @@
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
 import { collectLive } from '../archive/live.js';
-import { describeTarget, normalizeEndpoint } from '../collectors/aws/shared/target.js';
+import { describeTarget } from '../collectors/aws/shared/target.js';
 import type { ResourceChange } from '../diff/compare.js';
 import { compareRestored } from './compare-restored.js';
 import { UsageError } from '../errors.js';
@@ -23,7 +23,7 @@ import type { Logger, Progress } from '../util/log.js';
 import type { AnyCollector } from '../collectors/types.js';
 import { outcomeOf, type RestoreOutcome } from './outcome.js';
 import { applyPlan, planRestore, type AppliedChange, type RestorePlan } from './plan.js';
-import { estatesOf } from './target.js';
+import { endpointOption, estatesOf } from './target.js';
 
 export const RESTORE_TEST_NOTES = 'refs/notes/snap-restore-tests';
 
@@ -61,7 +61,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
     throw new UsageError('restore-test needs a scratch target: --endpoint URL (another endpoint, e.g. an emulator) or --profile NAME (another account); it never restores over the estate');
   }
   // The endpoint in normal form for the live snapshot too, as the restore writes with it.
-  const target = { endpoint: options.endpoint ? normalizeEndpoint(options.endpoint) : undefined, profile: options.profile };
+  const target = { endpoint: options.endpoint ? endpointOption(options.endpoint) : undefined, profile: options.profile };
   const plan = await planRestore(
     archive,
     {

@@ -26,16 +26,28 @@ import type { VersionInfo } from '../archive/versions.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
 import { describeTarget, endpointAddresses, identifyTarget, normalizeEndpoint, type AwsTarget } from '../collectors/aws/shared/target.js';
 import type { SnapConfig } from '../config/schema.js';
-import { describeError, SnapError } from '../errors.js';
+import { describeError, SnapError, UsageError } from '../errors.js';
 
 export interface TargetOverride {
   endpoint?: string | undefined;
   profile?: string | undefined;
 }
 
+/** An --endpoint given by the user, in normal form; a usage error when it is no http(s) URL. */
+export function endpointOption(value: string): string {
+  let normal: string;
+  try {
+    normal = normalizeEndpoint(value);
+  } catch {
+    throw new UsageError(`--endpoint needs a URL such as http://127.0.0.1:5000, got ${JSON.stringify(value)}`);
+  }
+  if (!/^https?:/.test(normal)) throw new UsageError(`--endpoint needs an http:// or https:// URL, got ${JSON.stringify(value)}`);
+  return normal;
+}
+
 /** The configuration with another endpoint (in normal form) or profile put in (a restore into another account). */
 export function withTarget(config: SnapConfig, override: TargetOverride): SnapConfig {
-  return { ...config, aws: { ...config.aws, ...(override.endpoint ? { endpoint: normalizeEndpoint(override.endpoint) } : {}), ...(override.profile ? { profile: override.profile } : {}) } };
+  return { ...config, aws: { ...config.aws, ...(override.endpoint ? { endpoint: endpointOption(override.endpoint) } : {}), ...(override.profile ? { profile: override.profile } : {}) } };
 }
 
 /** Hosts of AWS's own endpoints: a request to one of them goes to "AWS", whatever its region. */
