@@ -11,7 +11,7 @@ import type { Readable } from 'node:stream';
 import { SnapError } from '../errors.js';
 import { isSha256Hex, type Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
-import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+import type { CheckResult, ContentStore, DeleteResult, PutOptions, PutSource, StoredObject } from './types.js';
 import { mapLimit } from '../util/limiter.js';
 
 const WRITE_BATCH = 1 << 20;
@@ -181,6 +181,36 @@ export class FsContentStore implements ContentStore {
     const oid = hash.digest('hex');
     if (oid !== pointer.oid || actualSize !== pointer.size) return { status: 'corrupt', actual: { oid, size: actualSize } };
     return { status: 'ok' };
+  }
+
+  async *listObjects(): AsyncGenerator<StoredObject> {
+    const names = async (dir: string): Promise<string[]> => readdir(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return [];
+      throw err;
+    });
+    for (const a of (await names(this.root)).filter((n) => /^[0-9a-f]{2}$/.test(n)).sort()) {
+      for (const b of (await names(join(this.root, a))).filter((n) => /^[0-9a-f]{2}$/.test(n)).sort()) {
+        for (const name of (await names(join(this.root, a, b))).sort()) {
+          if (!isSha256Hex(name) || !name.startsWith(a + b)) continue;
+          const st = await stat(join(this.root, a, b, name)).catch(() => null);
+          if (st?.isFile()) yield { oid: name, size: st.size };
+        }
+      }
+    }
+  }
+
+  async delete(oid: string): Promise<DeleteResult> {
+    const path = this.pathOf(oid);
+    const size = await this.stat(oid);
+    if (size === null) return { status: 'missing' };
+    try {
+      await unlink(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing' };
+      throw err;
+    }
+    this.unsynced.delete(path);
+    return { status: 'deleted', size };
   }
 
   /** Removes temporaries left by interrupted writes. Call only while holding the archive lock. */

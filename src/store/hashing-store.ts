@@ -4,7 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
-import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+import { SnapError } from '../errors.js';
+import type { CheckResult, ContentStore, DeleteResult, PutOptions, PutSource, StoredObject } from './types.js';
 
 export class HashingStore implements ContentStore {
   constructor(private readonly real: ContentStore) {}
@@ -33,5 +34,13 @@ export class HashingStore implements ContentStore {
 
   check(pointer: Pointer): Promise<CheckResult> {
     return this.real.check(pointer);
+  }
+
+  listObjects(): AsyncIterable<StoredObject> {
+    return this.real.listObjects();
+  }
+
+  async delete(oid: string): Promise<DeleteResult> {
+    throw new SnapError('USAGE', `a hash-only view of the store deletes nothing (asked to delete sha256:${oid})`, { oid });
   }
 }

@@ -11,6 +11,10 @@
 //   claims; on mismatch nothing is kept and an IntegrityError is thrown.
 // - open() of a missing object throws SnapError STORE_MISSING_OBJECT.
 // - check() re-reads and re-hashes: it reports, it never repairs or deletes.
+// - listObjects() gives every object the store holds (never a temporary), each once.
+// - delete() removes one object, and is called only by `snap prune`, holding the archive lock,
+//   for an object no kept version references. An object the backend must keep (retention
+//   that has not ended) is left and reported, never an error; a missing one is reported too.
 import type { Readable } from 'node:stream';
 import type { ExpectedChecksum } from './digests.js';
 import type { Pointer } from './pointer.js';
@@ -24,6 +28,14 @@ export interface PutOptions {
 
 export type CheckResult = { status: 'ok' } | { status: 'missing' } | { status: 'corrupt'; actual: Pointer };
 
+/** An object the store holds. */
+export interface StoredObject {
+  oid: string;
+  size: number;
+}
+
+export type DeleteResult = { status: 'deleted'; size: number } | { status: 'missing' } | { status: 'retained'; retainUntil: Date | null; detail: string };
+
 export interface ContentStore {
   readonly description: string;
   put(source: PutSource, options?: PutOptions): Promise<Pointer>;
@@ -32,6 +44,10 @@ export interface ContentStore {
   stat(oid: string): Promise<number | null>;
   open(oid: string): Promise<Readable>;
   check(pointer: Pointer): Promise<CheckResult>;
+  /** Every object held, in no particular order. */
+  listObjects(): AsyncIterable<StoredObject>;
+  /** Removes one object (see the contract above). */
+  delete(oid: string): Promise<DeleteResult>;
   /**
    * Makes every object put() so far durable (fsync), when the backend defers that to batch
    * it. A version must not be sealed before this resolves.

@@ -100,6 +100,26 @@ function storeContract(name: string, make: () => ContentStore & { sweepTemporari
       expect(await store.check({ oid, size: 12 })).toEqual({ status: 'missing' });
       await expect(store.open(oid)).rejects.toMatchObject({ code: 'STORE_MISSING_OBJECT' });
     });
+
+    it('lists every object once with its size, never a temporary, and deletes one object at a time', async () => {
+      const store = make();
+      const a = await store.put('first payload');
+      const b = await store.put(Buffer.alloc(70_000, 3));
+      await store.put('first payload'); // deduplicated: still one object
+      const listed = async () => {
+        const out: { oid: string; size: number }[] = [];
+        for await (const o of store.listObjects()) out.push(o);
+        return out.sort((x, y) => (x.oid < y.oid ? -1 : 1));
+      };
+      expect(await listed()).toEqual([a, b].map((p) => ({ oid: p.oid, size: p.size })).sort((x, y) => (x.oid < y.oid ? -1 : 1)));
+      expect(await store.delete(a.oid)).toEqual({ status: 'deleted', size: a.size });
+      expect(await store.delete(a.oid)).toEqual({ status: 'missing' });
+      expect(await listed()).toEqual([{ oid: b.oid, size: b.size }]);
+      expect(await store.check(a)).toEqual({ status: 'missing' });
+      expect(await store.check(b)).toEqual({ status: 'ok' });
+      // Deleted content can be stored again.
+      expect(await store.put('first payload')).toEqual(a);
+    });
   });
 }
 
@@ -127,6 +147,21 @@ describe('FsContentStore specifics', () => {
     expect(await store.check(p)).toMatchObject({ status: 'corrupt' });
     writeFileSync(path, 'precious');
     expect(await store.check(p)).toMatchObject({ status: 'corrupt', actual: { size: 8 } });
+  });
+
+  it('lists nothing for a store that was never written, and skips temporaries and foreign files', async () => {
+    const root = join(tempDir(), 'store');
+    const store = new FsContentStore({ root });
+    const none: unknown[] = [];
+    for await (const o of store.listObjects()) none.push(o);
+    expect(none).toEqual([]);
+    const p = await store.put('only this');
+    mkdirSync(join(root, 'tmp'), { recursive: true });
+    writeFileSync(join(root, 'tmp', '1234-deadbeef'), 'half a payl');
+    writeFileSync(join(root, p.oid.slice(0, 2), p.oid.slice(2, 4), 'notes.txt'), 'not an object');
+    const listed: unknown[] = [];
+    for await (const o of store.listObjects()) listed.push(o);
+    expect(listed).toEqual([{ oid: p.oid, size: p.size }]);
   });
 
   it('sweeps temporaries left by an interrupted write, and only those', async () => {
