@@ -22,6 +22,8 @@ import { compareTrees } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
+import { forgottenNames } from '../retention/records.js';
+import { unchangedSince } from '../schedule/unchanged.js';
 
 
 export interface CommitOptions {
@@ -38,6 +40,8 @@ export interface CommitOptions {
    */
   collectorOverrides?: Record<string, Record<string, unknown>>;
   now?: () => Date;
+  /** write no version when nothing changed since the last one (the result says which) */
+  skipUnchanged?: boolean;
 }
 
 export interface CommitResult {
@@ -49,6 +53,8 @@ export interface CommitResult {
   summary: string;
   /** true when some collector failed (exit code 3) */
   partial: boolean;
+  /** with skipUnchanged: nothing changed since this version, and no version was written (the other fields describe it) */
+  unchangedSince?: string;
 }
 
 function identityAt(who: { name: string; email: string }, date: Date): Identity {
@@ -69,9 +75,13 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 
   // Everything that can be refused is checked before anything is written.
   if (options.version !== undefined) validateVersionName(options.version);
-  const version = options.version ?? nextVersionName((await listVersions(repo)).map((v) => v.name));
+  const forgotten = await forgottenNames(repo); // a forgotten version's name is never given again
+  const version = options.version ?? nextVersionName([...(await listVersions(repo)).map((v) => v.name), ...forgotten.keys()]);
   if (await findVersion(repo, version)) {
     throw new SnapError('VERSION_EXISTS', `version ${version} already exists; a signed version is never overwritten (choose another name, or omit it for the next one)`, { version });
+  }
+  if (forgotten.has(version)) {
+    throw new SnapError('VERSION_EXISTS', `${version} was a version, forgotten by policy on ${forgotten.get(version)!.forgotten.slice(0, 10)}; a name is never given twice (choose another, or omit it for the next one)`, { version });
   }
   const signingKey = await archive.signingKey();
   const fingerprint = await archive.fingerprinter();
@@ -98,6 +108,15 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       signal: options.signal,
       now,
     });
+    if (options.skipUnchanged && previous && parent) {
+      const same = await unchangedSince(txn, previous, parentTree, treeOid, manifest);
+      if (same) {
+        await store.flush(); // a payload the store had lost and this run fetched again is kept
+        txn.abort();
+        const v = (await findVersion(repo, same))!;
+        return { version: same, commitOid: v.commitOid, tagOid: v.tagOid ?? v.commitOid, treeOid: v.treeOid, manifest: previous.manifest!, summary: 'no changes', partial: false, unchangedSince: same };
+      }
+    }
     await store.flush();
     await txn.commit();
     const reports = manifest.collectors;

@@ -4,6 +4,7 @@
 import { SnapError } from '../errors.js';
 import type { Identity } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
+import { forgottenNames } from '../retention/records.js';
 
 export const MAIN_REF = 'refs/heads/main';
 
@@ -123,6 +124,8 @@ export async function resolveVersion(repo: GitRepo, spec: string): Promise<Versi
       return tagged ?? { name: matches[0]!.slice(0, 12), tagOid: null, commitOid: matches[0]!, treeOid: commit.tree, tagger: null, date: new Date(commit.committer.timestamp * 1000), message: commit.message, signature: null, signedPayload: null };
     }
   }
+  const forgotten = (await forgottenNames(repo).catch(() => null))?.get(spec);
+  if (forgotten) throw new SnapError('UNKNOWN_VERSION', `${spec} was forgotten by policy (${forgotten.rule}) on ${forgotten.forgotten.slice(0, 10)}: it is no longer a version (\`snap log --all\` lists forgotten versions)`, { spec });
   const known = (await listVersions(repo)).map((v) => v.name);
   const hint = known.length ? `known versions: ${known.slice(0, 8).join(', ')}${known.length > 8 ? ', …' : ''}` : 'the archive has no versions yet';
   throw new SnapError('UNKNOWN_VERSION', `unknown version ${JSON.stringify(spec.slice(0, 100))} (${hint})`, { spec });

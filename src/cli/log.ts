@@ -1,6 +1,7 @@
-// snap log [--stat] [--json]
+// snap log [--stat] [--json] [--all]
 import { countChanges } from '../archive/summary.js';
 import { listVersions } from '../archive/versions.js';
+import { readHistory, type MainCommit } from '../retention/history.js';
 import { compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
 import { lastRestoreTest } from '../restore/restore-test.js';
@@ -11,7 +12,7 @@ import { paint } from './context.js';
 export const logCommand: Command = {
   name: 'log',
   summary: 'list versions with date, signer and what changed',
-  help: `usage: snap log [--stat] [--json]
+  help: `usage: snap log [--stat] [--json] [--all]
 
 Lists the archive's versions, newest first: name, date, whether the tag's signature is
 good and by whom, a one-line summary of what changed since the version before, and when
@@ -21,21 +22,48 @@ options:
   --stat   also count changed resources per service (compares each version with the one
            before it)
   --json   one JSON object per line: name, commit, date, signer, signature, summary,
-           restoreTest, and with --stat a "services" list of {service, resources}
+           restoreTest, and with --stat a "services" list of {service, resources}; with
+           --all, a forgotten version has "forgotten": {at, by, rule, record} instead
+  --all    also the versions forgotten by policy (snap forget), in their place in history,
+           and any commit on main that lost its tag some other way
 
 examples:
   snap log
   snap log --stat`,
-  options: { json: { type: 'boolean' }, stat: { type: 'boolean' } },
+  options: { json: { type: 'boolean' }, stat: { type: 'boolean' }, all: { type: 'boolean' } },
   positionals: [0, 0],
   async run(ctx, args) {
     const archive = ctx.archive();
     const allowed = await archive.allowedSigners();
     const versions = await listVersions(archive.repo);
     const json = flag(args, 'json');
+    // Forgotten versions (and commits that lost their tag) in their place on main's history, for --all.
+    const history = await readHistory(archive, allowed);
+    const gone = history.main.filter((c): c is Exclude<MainCommit, { kind: 'version' } | { kind: 'init' }> => c.kind === 'forgotten' || c.kind === 'untagged' || c.kind === 'bad-record');
+    const position = (commit: string) => history.order.get(commit) ?? Number.MAX_SAFE_INTEGER;
+    const showGone = (before: number) => {
+      while (flag(args, 'all') && gone.length && gone[0]!.position < before) {
+        const c = gone.shift()!;
+        const taken = c.kind === 'forgotten' ? c.taken : c.kind === 'untagged' ? c.date : null;
+        const what =
+          c.kind === 'forgotten'
+            ? `forgotten ${c.record.forgotten.slice(0, 10)} by ${c.record.by.name} (${c.record.rule})`
+            : c.kind === 'untagged'
+              ? 'NO TAG: deleted outside snap forget (see snap verify --all)'
+              : `NO TAG, and its forget record does not verify: ${c.why}`;
+        if (json) {
+          const forgotten = c.kind === 'forgotten' ? { at: c.record.forgotten, by: c.record.by, rule: c.record.rule } : null;
+          ctx.out(`${JSON.stringify({ name: c.name, commit: c.commit, date: taken?.toISOString() ?? null, forgotten, ...(forgotten ? {} : { problem: what }) })}\n`);
+        } else {
+          const date = taken ? taken.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC') : '';
+          ctx.out(`${paint(ctx, 'dim', c.name.padEnd(8))} ${date}  ${paint(ctx, c.kind === 'forgotten' ? 'dim' : 'red', what)}  ${paint(ctx, 'dim', c.commit.slice(0, 12))}\n`);
+        }
+      }
+    };
     if (versions.length === 0 && !json) ctx.err('no versions yet: make one with `snap commit`\n');
     for (let i = 0; i < versions.length; i++) {
       const v = versions[i]!;
+      showGone(position(v.commitOid));
       const older = versions[i + 1];
       const sig = checkVersionSignature(v, allowed);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
@@ -57,6 +85,9 @@ examples:
       if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);
       for (const s of services ?? []) ctx.out(`           ${s.service.padEnd(22)} ${s.resources} resource${s.resources === 1 ? '' : 's'}\n`);
     }
+    showGone(Number.MAX_SAFE_INTEGER);
+    const hidden = history.main.filter((c) => c.kind === 'forgotten').length;
+    if (hidden && !flag(args, 'all') && !json) ctx.err(`${hidden} forgotten version${hidden === 1 ? '' : 's'} not shown (snap log --all)\n`);
     return 0;
   },
 };

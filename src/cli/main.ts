@@ -11,15 +11,18 @@ import { commitCommand } from './commit.js';
 import { createContext, type Io } from './context.js';
 import { diffCommand, statusCommand } from './diff.js';
 import { exportCommand } from './export.js';
+import { forgetCommand } from './forget.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
 import { lsCommand } from './ls.js';
+import { pruneCommand } from './prune.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
+import { statsCommand } from './stats.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, forgetCommand, pruneCommand, statsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -17,6 +17,9 @@ Checks that a version is exactly what was sealed, and reports every problem foun
   - every payload its pointers name is in the content store, with the right size and
     sha256 (re-hashed);
   - the manifest's counts agree with the tree.
+With --all, every commit on main's history without a tag is either a version forgotten by
+policy (\`snap forget\` filed a signed record of it: listed as forgotten) or a problem: its
+tag was deleted some other way, or its record does not verify.
 Without arguments the latest version is verified; --all verifies every version (each
 payload is re-hashed once). Exit code 0 when everything is intact, 1 when any problem
 was found.
@@ -24,7 +27,8 @@ was found.
 options:
   --all    verify every version
   --json   {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
-           "payloadBytes", "problems": [{"kind", "where", "detail"}]}]}
+           "payloadBytes", "problems": [{"kind", "where", "detail"}], and for a version
+           forgotten by policy "forgotten": {"by", "signer", "at", "rule", "taken"}}]}
 
 examples:
   snap verify v1.1
@@ -42,6 +46,10 @@ examples:
       return ok ? 0 : 1;
     }
     for (const v of verdicts) {
+      if (v.forgotten) {
+        ctx.out(`${paint(ctx, 'dim', 'forgotten')} ${v.version}: by policy (${v.forgotten.rule}) on ${v.forgotten.at.slice(0, 10)} by ${v.forgotten.by.replace(/ <[^>]*>$/, '')}; record signed by ${v.forgotten.signer}\n`);
+        continue;
+      }
       const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})`;
       if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked\n`);
       else {

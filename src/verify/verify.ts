@@ -5,7 +5,9 @@
 //   - every git object the version reaches re-hashes to its id (corruption of git's own store);
 //   - every pointer is well formed, and the content store holds its payload with the right
 //     size and sha256 (re-hashed: a flipped byte shows);
-//   - the manifest's counts agree with the tree (files, payloads, payload bytes per collector).
+//   - the manifest's counts agree with the tree (files, payloads, payload bytes per collector);
+//   - with --all, every commit on main without a tag: forgotten by policy (a signed forget
+//     record) or not (retention/verify-history.ts).
 // Verifying one version reads only that version's objects and payloads.
 import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
@@ -21,6 +23,7 @@ import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from 
 import type { ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import { checkVersionSignature } from './signature.js';
+import { historyVerdicts, type ForgottenInfo } from '../retention/verify-history.js';
 
 export type ProblemKind =
   | 'signature'
@@ -30,7 +33,9 @@ export type ProblemKind =
   | 'bad-pointer'
   | 'missing-payload'
   | 'corrupt-payload'
-  | 'manifest';
+  | 'manifest'
+  | 'tag-deleted'
+  | 'forget-record';
 
 export interface Problem {
   kind: ProblemKind;
@@ -48,6 +53,8 @@ export interface VersionVerdict {
   payloads: number;
   payloadBytes: number;
   problems: Problem[];
+  /** a version forgotten by policy (snap forget): who, when, which policy; nothing else is checked */
+  forgotten?: ForgottenInfo;
 }
 
 export interface VerifyOptions {
@@ -89,6 +96,8 @@ export async function verifyVersions(archive: Archive, store: ContentStore, name
     }
     verdicts.push(await verifyOne(archive.repo, store, v, allowed, onMain, cache, options));
   }
+  // With --all, main's history too: a commit without a tag is forgotten by policy, or a problem.
+  if (names === 'all') verdicts.push(...(await historyVerdicts(archive, allowed)));
   return verdicts;
 }
 
