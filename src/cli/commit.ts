@@ -1,5 +1,6 @@
-// snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
-import { commitVersion } from '../archive/commit.js';
+// snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged]
+import { commitVersion, type CommitResult } from '../archive/commit.js';
+import { COMMIT_EXIT, noticeForError, noticeForResult, runNotifyHook, type CommitNotice } from '../schedule/notify.js';
 import { formatBytes } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
 import { paint } from './context.js';
@@ -7,7 +8,7 @@ import { paint } from './context.js';
 export const commitCommand: Command = {
   name: 'commit',
   summary: 'snapshot the estate as a new signed version',
-  help: `usage: snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
+  help: `usage: snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged]
 
 Collects every service enabled in snap.config.json, in parallel and each isolated, writes
 the result as a new commit on main and seals it with a signed annotated tag VERSION.
@@ -22,40 +23,73 @@ options:
   --lightsail-snapshot    also request a new snapshot of each Lightsail instance, named
                           <instance>-<version>-<yyyymmdd>, and record it in the version
                           (as collectors.lightsail.createSnapshot does; this run only)
+  --skip-unchanged        write no version when nothing changed since the last one (says
+                          so, exit 0); a version that is written exits 4 (drift found), so
+                          a scheduled run tells a monitor what happened
 
-exit codes: 0 complete, 3 written but partial, 1 failed (nothing written), 2 bad input
+After each run, the command in snap.config.json's "notify" section (if any) is given the
+outcome as JSON on stdin (README: "Retention and scheduled runs").
+
+exit codes: 0 complete (with --skip-unchanged: nothing changed, no version written),
+  4 with --skip-unchanged: the estate changed and a new version was written (drift found),
+  3 written but partial, 1 failed (nothing written), 2 bad input
 
 examples:
   snap commit v1.0
   snap commit -m "before the spring release"
-  snap commit v1.0 --lightsail-snapshot`,
-  options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' } },
+  snap commit v1.0 --lightsail-snapshot
+  snap -q commit --skip-unchanged          # a scheduled run: silent when nothing changed`,
+  options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' }, 'skip-unchanged': { type: 'boolean' } },
   positionals: [0, 1],
   async run(ctx, args) {
     const archive = ctx.archive();
     const controller = new AbortController();
     const onSigint = () => controller.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
+    const skipUnchanged = flag(args, 'skip-unchanged');
+    // The hook is told how the run ended, failures included; a config that cannot be read has no hook.
+    const hook = await archive.loadConfig().then((c) => c.notify, () => undefined);
+    const notify = async (notice: CommitNotice) => {
+      const outcome = await runNotifyHook(archive, hook, notice, (text) => ctx.err(text));
+      if (!outcome.ok) ctx.err(`${paint(ctx, 'yellow', 'warning:')} the notify hook did not complete (${outcome.problem}); the commit's outcome is as reported\n`);
+    };
     try {
-      const result = await commitVersion(archive, {
-        version: args.positionals[0],
-        message: str(args, 'message'),
-        progress: ctx.progress(),
-        log: ctx.logger(),
-        signal: controller.signal,
-        ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
-      });
+      let result: CommitResult;
+      try {
+        result = await commitVersion(archive, {
+          version: args.positionals[0],
+          message: str(args, 'message'),
+          progress: ctx.progress(),
+          log: ctx.logger(),
+          signal: controller.signal,
+          skipUnchanged,
+          ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
+        });
+      } catch (err) {
+        await notify(noticeForError(archive, err));
+        throw err;
+      }
+      if (result.unchangedSince) {
+        if (!ctx.quiet) ctx.out(`no changes since ${result.unchangedSince}: no version written\n`);
+        await notify(await noticeForResult(archive, result, COMMIT_EXIT.unchanged));
+        return COMMIT_EXIT.unchanged;
+      }
       const m = result.manifest;
-      ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
-      ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
-      if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
+      // A scheduled run (--skip-unchanged) prints the new version even with -q: that it was written is the news.
+      const speak = !ctx.quiet || result.partial || skipUnchanged;
+      if (speak) {
+        ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
+        ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
+        if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
+      }
+      const code = result.partial ? COMMIT_EXIT.partial : skipUnchanged ? COMMIT_EXIT.drift : COMMIT_EXIT.complete;
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
           ctx.err(`${paint(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
         }
-        return 3;
       }
-      return 0;
+      await notify(await noticeForResult(archive, result, code));
+      return code;
     } finally {
       process.removeListener('SIGINT', onSigint);
     }

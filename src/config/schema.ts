@@ -38,6 +38,17 @@ export const configSchema = z
     concurrency: z.number().int().min(1).max(64).default(6),
     /** a collector still running after this long is stopped and reported failed (its previous folder is carried over) */
     collectorTimeoutMinutes: z.number().min(1).max(24 * 60).default(120),
+    /** a command run after each `snap commit`, given the run's summary as JSON on stdin (src/schedule/notify.ts) */
+    notify: z
+      .object({
+        /** a program and its arguments, or one line for /bin/sh; relative paths are relative to the archive folder */
+        command: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        /** the outcomes it is run for */
+        on: z.array(z.enum(['drift', 'unchanged', 'partial', 'failed'])).min(1).default(['drift', 'partial', 'failed']),
+        timeoutSeconds: z.number().int().min(1).max(3600).default(60),
+      })
+      .strict()
+      .optional(),
     /** name and email on commits and tags; default: git's user.name/user.email, else snap@<host> */
     identity: z.object({ name: z.string().min(1), email: z.string().min(3) }).strict().optional(),
   })
