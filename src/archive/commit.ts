@@ -21,6 +21,7 @@ import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
+import { checkVaultForWriting } from '../vault/vault.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 
 
@@ -81,8 +82,15 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
   }
 
-  const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
+  // A vault that cannot be written is refused before any collector runs.
   const store = archive.openStore(config);
+  try {
+    await checkVaultForWriting(store, config);
+  } catch (err) {
+    store.close?.();
+    throw err;
+  }
+  const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
   const txn = repo.beginWrite({ fsync: config.store.fsync });
   try {
     await store.sweepTemporaries(60 * 60 * 1000);
@@ -128,6 +136,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     throw err;
   } finally {
     options.progress.stop();
+    store.close?.();
     await release();
   }
 }

@@ -24,11 +24,12 @@ import { MAIN_REF } from './versions.js';
 // (scripts/bundle.js keeps every chunk directly in it) all sit two levels below the package.
 export const TEMPLATE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'archive-template');
 
-export function defaultConfig(region: string): Record<string, unknown> {
+export function defaultConfig(region: string, store?: Record<string, unknown>): Record<string, unknown> {
   return {
     version: 1,
     aws: { region },
     collectors: Object.fromEntries(collectors.map((c) => [c.id, c.id === 'local' ? { enabled: true, paths: [] } : { enabled: c.enabledByDefault }])),
+    ...(store ? { store } : {}),
   };
 }
 
@@ -38,11 +39,22 @@ export interface InitResult {
   created: string[];
 }
 
-export async function initArchive(target: string, options: { region?: string } = {}): Promise<InitResult> {
-  const dir = resolve(target);
+/** Refuses a folder that is already a git repository (checked before anything else is done). */
+export function assertNewArchiveDir(dir: string): void {
   if (existsSync(join(dir, '.git'))) {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
   }
+}
+
+export interface InitOptions {
+  region?: string;
+  /** the config's store section (an S3 vault: url, region, profile, objectLock), checked by the caller */
+  store?: Record<string, unknown>;
+}
+
+export async function initArchive(target: string, options: InitOptions = {}): Promise<InitResult> {
+  const dir = resolve(target);
+  assertNewArchiveDir(dir);
   await mkdir(dir, { recursive: true });
   const repo = await GitRepo.init(dir);
   const archive = Archive.at(dir);
@@ -62,7 +74,7 @@ export async function initArchive(target: string, options: { region?: string } =
   };
   for (const name of await readdir(TEMPLATE_DIR)) await place(name, (p) => copyFile(join(TEMPLATE_DIR, name), p));
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region))));
+  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region, options.store))));
   const who = await archive.identity(null);
   await place(ALLOWED_SIGNERS_PATH, (p) => writeFile(p, formatAllowedSigner(who.email, key.publicKey, `snap-archive-key`)));
   await archive.configureGitVerification();

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
-import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+import type { CheckOptions, CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 
 export class HashingStore implements ContentStore {
   constructor(private readonly real: ContentStore) {}
@@ -31,7 +31,7 @@ export class HashingStore implements ContentStore {
     return this.real.open(oid);
   }
 
-  check(pointer: Pointer): Promise<CheckResult> {
-    return this.real.check(pointer);
+  check(pointer: Pointer, options?: CheckOptions): Promise<CheckResult> {
+    return this.real.check(pointer, options);
   }
 }
