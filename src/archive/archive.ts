@@ -76,8 +76,8 @@ export class Archive {
   }
 
   /** The content store the config describes: the local store, or the S3 vault with the local store as its cache. */
-  openStore(config: SnapConfig): ArchiveStore {
-    return openStore(this.dir, config, { privateDir: this.privateDir });
+  openStore(config: SnapConfig, options: { now?: () => Date } = {}): ArchiveStore {
+    return openStore(this.dir, config, { privateDir: this.privateDir, ...options });
   }
 
   async signingKey(): Promise<SigningKey> {

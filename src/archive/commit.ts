@@ -83,7 +83,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   }
 
   // A vault that cannot be written is refused before any collector runs.
-  const store = archive.openStore(config);
+  const store = archive.openStore(config, { now });
   try {
     await checkVaultForWriting(store, config);
   } catch (err) {

@@ -7,7 +7,8 @@ import { chunksOf, PayloadDigest } from './put-source.js';
 import type { CheckOptions, CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 
 export class HashingStore implements ContentStore {
-  constructor(private readonly real: ContentStore) {}
+  /** the store it reads: hash-only views never write, but they answer for it */
+  constructor(readonly real: ContentStore) {}
 
   get description(): string {
     return `hash-only view of the ${this.real.description}`;

@@ -29,6 +29,8 @@ export interface OpenStoreOptions {
   privateDir: string;
   /** test and benchmark knobs: smaller S3 limits (multipart thresholds) */
   limits?: Partial<VaultLimits>;
+  /** the clock retention dates are counted from (a commit's own clock) */
+  now?: () => Date;
 }
 
 export function openStore(archiveDir: string, config: SnapConfig, options: OpenStoreOptions): ArchiveStore {
@@ -51,6 +53,7 @@ export function openVault(config: SnapConfig, options: OpenStoreOptions & { cach
     retention: retentionPolicy(config.store.objectLock),
     spoolDir: join(options.privateDir, VAULT_SPOOL_DIR),
     ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.now ? { now: options.now } : {}),
     onClose: () => clients.destroy(),
   });
 }

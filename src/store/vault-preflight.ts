@@ -7,9 +7,9 @@
 //   store.objectLock, but no Object Lock     → enable it on the bucket, or drop objectLock
 //   may not write (s3:PutObject), or set retention (s3:PutObjectRetention)
 // Write permission is probed without writing: a PutObject conditional on an ETag no object
-// has (If-Match) is refused with 403 when the principal may not write, and otherwise fails its
-// condition (404 NoSuchKey / 412); PutObjectRetention on a key that does not exist likewise.
-import { GetObjectLockConfigurationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, PutObjectRetentionCommand, type S3Client } from '@aws-sdk/client-s3';
+// has (If-Match), carrying a retention date when Object Lock is asked for, is refused with 403
+// when the principal may not write, and otherwise fails its condition (404 NoSuchKey / 412).
+import { GetObjectLockConfigurationCommand, HeadBucketCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { SnapError } from '../errors.js';
 import type { VaultStore } from './s3-store.js';
 import { s3ErrorName, s3Status } from './s3-util.js';
@@ -88,20 +88,15 @@ async function explainRefusal(store: VaultStore, headError: unknown, who: string
 }
 
 async function probeWrite(store: VaultStore, client: S3Client, who: string): Promise<void> {
-  const Key = store.key('.snap-write-check');
+  // With Object Lock the probe carries a retention date: S3 then also checks
+  // s3:PutObjectRetention, which a write with a retention date needs.
+  const lock = store.retention ? { ObjectLockMode: store.retention.mode, ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000) } : {};
   try {
-    await client.send(new PutObjectCommand({ Bucket: store.location.bucket, Key, Body: '', ContentLength: 0, ChecksumSHA256: EMPTY_SHA256, IfMatch: '"00000000000000000000000000000000"' }));
+    await client.send(new PutObjectCommand({ Bucket: store.location.bucket, Key: store.key('.snap-write-check'), Body: '', ContentLength: 0, ChecksumAlgorithm: 'SHA256', ChecksumSHA256: EMPTY_SHA256, IfMatch: '"00000000000000000000000000000000"', ...lock }));
   } catch (err) {
-    if (s3Status(err) === 403) {
-      const name = s3ErrorName(err);
-      if (AUTH_ERRORS.has(name)) throw refuse(`${who} were refused by S3 (${name}): check the access key, secret and session token, then run again`, { code: name });
-      throw refuse(`${who} may not write to the vault (${name} on s3:PutObject): grant s3:PutObject on arn:aws:s3:::${store.key('*')} (README: IAM policies)`, { code: name });
-    }
-  }
-  if (!store.retention) return;
-  try {
-    await client.send(new PutObjectRetentionCommand({ Bucket: store.location.bucket, Key, Retention: { Mode: store.retention.mode, RetainUntilDate: new Date(Date.now() + 86_400_000) } }));
-  } catch (err) {
-    if (s3Status(err) === 403) throw refuse(`${who} may not set Object Lock retention in the vault (${s3ErrorName(err)} on s3:PutObjectRetention): grant s3:PutObjectRetention on arn:aws:s3:::${store.key('*')} (README: IAM policies)`, { code: s3ErrorName(err) });
+    if (s3Status(err) !== 403) return; // NoSuchKey or PreconditionFailed: the write itself was allowed
+    const name = s3ErrorName(err);
+    if (AUTH_ERRORS.has(name)) throw refuse(`${who} were refused by S3 (${name}): check the access key, secret and session token, then run again`, { code: name });
+    throw refuse(`${who} may not write to the vault (${name} on s3:PutObject${store.retention ? ' with a retention date' : ''}): grant s3:PutObject${store.retention ? ' and s3:PutObjectRetention' : ''} on arn:aws:s3:::${store.key('*')} (README: IAM policies)`, { code: name });
   }
 }
