@@ -328,15 +328,18 @@ export class VaultStore implements ContentStore {
     } while (token);
   }
 
-  /** Fills the index from a listing of payloads, history and keys (retention dates stay to be learned). */
-  async rebuildIndex(): Promise<number> {
+  /**
+   * Fills the index from a listing of payloads, history and keys. Retention dates it knew are
+   * kept unless `forgetDates` (they are then asked of S3 again when needed).
+   */
+  async rebuildIndex(options: { forgetDates?: boolean } = {}): Promise<number> {
     let n = 0;
     const seen = new Set<string>();
     for (const dir of ['objects/', 'history/', 'keys/']) {
       for await (const { rel, size } of this.list(dir)) {
         seen.add(rel);
         const known = this.index.get(rel);
-        this.index.set(rel, { size, until: known && known.size === size ? known.until : null });
+        this.index.set(rel, { size, until: known && known.size === size && !options.forgetDates ? known.until : null });
         n++;
       }
     }

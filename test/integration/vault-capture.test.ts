@@ -21,6 +21,7 @@ import {
   PutBucketPolicyCommand,
   PutBucketVersioningCommand,
   PutObjectCommand,
+  PutObjectRetentionCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,7 @@ import { resolveVersion } from '../../src/archive/versions.js';
 import { VaultStore } from '../../src/store/s3-store.js';
 import { silentLogger, silentProgress } from '../../src/util/log.js';
 import { verifyVersions } from '../../src/verify/verify.js';
+import { maintainVault } from '../../src/vault/maintenance.js';
 import { expectStockGitAgrees, makeArchive, readVersion } from '../helpers/archive.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { s3Proxy, type S3Proxy } from '../helpers/s3-proxy.js';
@@ -164,6 +166,38 @@ describe('server-side capture into a vault in another account', { timeout: 120_0
     proxy.clear();
     await commit('v1.3', () => new Date(later.getTime() + 60_000));
     expect(proxy.count('PutObjectRetention')).toBe(0);
+  });
+
+  it('verify reports a retention that ends too early; maintenance asks S3 again and extends it', async () => {
+    // Someone with the right to bypass governance mode shortened one payload's retention (moto
+    // lets the owner do so without the bypass header; S3 requires s3:BypassGovernanceRetention).
+    const key = vaultKeyOf(sha(bundle));
+    await vaultS3.send(new PutObjectRetentionCommand({ Bucket: 'estate-vault', Key: key, Retention: { Mode: 'GOVERNANCE', RetainUntilDate: new Date(Date.now() + 3_600_000) } }));
+    const config = await archive.loadConfig();
+    const verifyNow = async () => {
+      const store = archive.openStore(config);
+      try {
+        return (await verifyVersions(archive, store, ['v1.3'], { retainAtLeastUntil: new Date(Date.now() + DAY) }))[0]!.problems;
+      } finally {
+        store.close?.();
+      }
+    };
+    const problems = await verifyNow();
+    // The payload is prod's and staging's app.zip: both are named.
+    expect(problems.map((p) => [p.kind, p.where])).toEqual([
+      ['retention', 's3://prod-site/downloads/app.zip'],
+      ['retention', 's3://staging-site/downloads/app.zip'],
+    ]);
+    expect(problems[0]!.detail).toMatch(/is retained only until .* within the margin: `snap maintenance`/);
+
+    const dry = await maintainVault(archive, config, { dryRun: true, rescan: true });
+    expect(dry.report).toMatchObject({ extended: 1 });
+    proxy.clear();
+    const done = await maintainVault(archive, config, {});
+    expect(done.report.extended).toBe(1);
+    expect(proxy.count('PutObjectRetention')).toBe(1);
+    expect(done.staging.count).toBeGreaterThan(0);
+    expect(await verifyNow()).toEqual([]);
   });
 
   it('hashes an object over the copy limit as it streams, then copies it in parts', async () => {
