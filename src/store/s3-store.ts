@@ -80,6 +80,8 @@ export interface VaultStoreOptions {
   now?: () => Date;
   /** called when the store is closed (the client's owner destroys it) */
   onClose?: () => void;
+  /** the custom endpoint the client uses (an emulator, an S3-compatible server); undefined for AWS */
+  endpoint?: string | undefined;
 }
 
 /** What the vault recorded for one key (HeadObject). */
@@ -114,6 +116,7 @@ export class VaultStore implements ContentStore {
   readonly index: VaultIndex;
   readonly retention: RetentionPolicy | null;
   readonly limits: VaultLimits;
+  readonly endpoint: string | undefined;
   private readonly spoolDir: string;
   private readonly concurrency: number;
   private readonly inFlight = new Map<string, Promise<boolean>>();
@@ -130,6 +133,7 @@ export class VaultStore implements ContentStore {
     this.index = options.index;
     this.retention = options.retention;
     this.limits = { ...S3_LIMITS, ...options.limits };
+    this.endpoint = options.endpoint;
     this.spoolDir = options.spoolDir;
     this.concurrency = options.concurrency ?? 16;
     this.now = options.now ?? (() => new Date());
@@ -304,6 +308,14 @@ export class VaultStore implements ContentStore {
   /** Writes `rel` once (If-None-Match), with the configured retention; false when it was there. */
   async putKey(rel: string, bytes: Buffer): Promise<boolean> {
     return this.writeOnce(rel, bytes.length, () => this.putSingle(rel, { kind: 'memory', bytes }, bytes.length, toBase64Sha256(createHash('sha256').update(bytes).digest('hex'))));
+  }
+
+  /** Writes a file at `rel` once, as putKey(); `sha256` (hex) is the file's, for S3 to check. */
+  async putKeyFile(rel: string, path: string, size: number, sha256: string): Promise<boolean> {
+    return this.writeOnce(rel, size, async () => {
+      if (size <= this.limits.putMaxBytes) await this.putSingle(rel, { kind: 'file', path }, size, toBase64Sha256(sha256));
+      else await this.putMultipart(rel, { kind: 'file', path }, size);
+    });
   }
 
   async getKey(rel: string): Promise<Buffer | null> {
