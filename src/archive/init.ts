@@ -17,6 +17,7 @@ import { formatAllowedSigner, generateSigningKey } from '../git/ssh-signature.js
 import { checkoutTree } from '../git/worktree.js';
 import { stableJson } from '../normalize/stable-json.js';
 import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
+import { localStore } from '../store/open-store.js';
 import { TreeWriter } from './tree-writer.js';
 import { MAIN_REF } from './versions.js';
 
@@ -80,7 +81,7 @@ export async function initArchive(target: string, options: InitOptions = {}): Pr
   await archive.configureGitVerification();
 
   const txn = repo.beginWrite();
-  const tree = new TreeWriter({ objects: txn, store: archive.openStore(await archive.loadConfig()) });
+  const tree = new TreeWriter({ objects: txn, store: localStore(dir, await archive.loadConfig()) });
   // The template's RECOVERY.md is committed as a placeholder until the first version brings its own.
   for (const rel of [...USER_FILES, RECOVERY_PATH]) {
     const path = join(dir, rel);

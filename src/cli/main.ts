@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
@@ -21,7 +22,7 @@ import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, maintenanceCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

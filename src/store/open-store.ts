@@ -55,6 +55,7 @@ export function openVault(config: SnapConfig, options: OpenStoreOptions & { cach
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.now ? { now: options.now } : {}),
     onClose: () => clients.destroy(),
+    endpoint: clients.endpoint,
   });
 }
 

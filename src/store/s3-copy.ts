@@ -26,6 +26,7 @@ import {
   type CompletedPart,
   type CopyObjectCommandInput,
   type CopyObjectCommandOutput,
+  type CreateMultipartUploadCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { IntegrityError, SnapError } from '../errors.js';
@@ -135,7 +136,7 @@ function copyFrom(source: S3SourceObject): Omit<CopyObjectCommandInput, 'Bucket'
   };
 }
 
-async function copy(client: S3Client, input: CopyObjectCommandInput, signal: AbortSignal | undefined): Promise<CopyObjectCommandOutput> {
+export async function copy(client: S3Client, input: CopyObjectCommandInput, signal: AbortSignal | undefined): Promise<CopyObjectCommandOutput> {
   const command = new CopyObjectCommand(input);
   addLockChecksumHeader(command.middlewareStack);
   return client.send(command, { abortSignal: signal });
@@ -143,14 +144,23 @@ async function copy(client: S3Client, input: CopyObjectCommandInput, signal: Abo
 
 /** A copy larger than one CopyObject, in parts: the vault keeps a SHA256 per part (S3 computes none for the whole). */
 async function copyInParts(store: VaultStore, request: CopyInRequest, rel: string): Promise<void> {
-  const { source, client, signal } = request;
-  const Bucket = store.location.bucket;
-  const Key = store.key(rel);
   const lock = store.lockFields();
-  const create = new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/octet-stream', ChecksumAlgorithm: 'SHA256', ...lock });
+  await multipartCopy(request.client, request.source, { Bucket: store.location.bucket, Key: store.key(rel), ContentType: 'application/octet-stream', ChecksumAlgorithm: 'SHA256', ...lock }, { partBytes: store.limits.partBytes, signal: request.signal });
+  store.recordWritten(rel, request.source.size, lock.ObjectLockRetainUntilDate);
+}
+
+/**
+ * Copies `source` to `destination` in parts (UploadPartCopy), for objects larger than one
+ * CopyObject carries; `destination` is CreateMultipartUpload's input (metadata, checksum
+ * algorithm, retention). The upload is aborted when a part fails.
+ */
+export async function multipartCopy(client: S3Client, source: S3SourceObject, destination: CreateMultipartUploadCommandInput & { Bucket: string; Key: string }, options: { partBytes: number; signal?: AbortSignal | undefined }): Promise<void> {
+  const { Bucket, Key } = destination;
+  const { signal } = options;
+  const create = new CreateMultipartUploadCommand(destination);
   addLockChecksumHeader(create.middlewareStack);
   const { UploadId } = await client.send(create, { abortSignal: signal });
-  const partBytes = Math.max(store.limits.partBytes, Math.ceil(source.size / MAX_PARTS));
+  const partBytes = Math.max(options.partBytes, Math.ceil(source.size / MAX_PARTS));
   const ranges: [number, number][] = [];
   for (let start = 0; start < source.size; start += partBytes) ranges.push([start, Math.min(source.size, start + partBytes) - 1]);
   const from = copyFrom(source);
@@ -163,7 +173,6 @@ async function copyInParts(store: VaultStore, request: CopyInRequest, rel: strin
       return { PartNumber: i + 1, ETag: out.CopyPartResult?.ETag, ...(out.CopyPartResult?.ChecksumSHA256 ? { ChecksumSHA256: out.CopyPartResult.ChecksumSHA256 } : {}) };
     });
     await client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
-    store.recordWritten(rel, source.size, lock.ObjectLockRetainUntilDate);
   } catch (err) {
     await client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
     throw err;
