@@ -332,10 +332,14 @@ export class VaultStore implements ContentStore {
   async *list(relPrefix: string): AsyncGenerator<{ rel: string; size: number }> {
     const full = this.key(relPrefix);
     const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
+    // Asked without the trailing slash and filtered here: the same keys (nothing else in a
+    // vault starts like objects/, history/ or keys/), and a vault at a bucket's root then
+    // lists with no '/' in the query, which moto's signature check mishandles (moto #5948).
+    const asked = full.endsWith('/') ? full.slice(0, -1) : full;
     let token: string | undefined;
     do {
-      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: full, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) if (o.Key) yield { rel: o.Key.slice(strip), size: o.Size ?? 0 };
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: asked, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key?.startsWith(full)) yield { rel: o.Key.slice(strip), size: o.Size ?? 0 };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
   }

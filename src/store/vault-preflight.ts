@@ -84,7 +84,7 @@ async function explainRefusal(store: VaultStore, headError: unknown, who: string
     name = s3ErrorName(err);
   }
   if (AUTH_ERRORS.has(name)) return refuse(`${who} were refused by S3 (${name}): check the access key, secret and session token (store.profile or the aws section), then run again`, { code: name });
-  return refuse(`${who} may not read the vault bucket ${store.location.bucket} (${name}): grant s3:ListBucket on arn:aws:s3:::${store.location.bucket} and s3:GetObject on arn:aws:s3:::${store.key('*')} (README: IAM policies)`, { code: name });
+  return refuse(`${who} may not read the vault bucket ${store.location.bucket} (${name}): grant s3:ListBucket on arn:aws:s3:::${store.location.bucket} and s3:GetObject on arn:aws:s3:::${store.location.bucket}/${store.key('*')} (README: IAM policies)`, { code: name });
 }
 
 async function probeWrite(store: VaultStore, client: S3Client, who: string): Promise<void> {
@@ -97,6 +97,6 @@ async function probeWrite(store: VaultStore, client: S3Client, who: string): Pro
     if (s3Status(err) !== 403) return; // NoSuchKey or PreconditionFailed: the write itself was allowed
     const name = s3ErrorName(err);
     if (AUTH_ERRORS.has(name)) throw refuse(`${who} were refused by S3 (${name}): check the access key, secret and session token, then run again`, { code: name });
-    throw refuse(`${who} may not write to the vault (${name} on s3:PutObject${store.retention ? ' with a retention date' : ''}): grant s3:PutObject${store.retention ? ' and s3:PutObjectRetention' : ''} on arn:aws:s3:::${store.key('*')} (README: IAM policies)`, { code: name });
+    throw refuse(`${who} may not write to the vault (${name} on s3:PutObject${store.retention ? ' with a retention date' : ''}): grant s3:PutObject${store.retention ? ' and s3:PutObjectRetention' : ''} on arn:aws:s3:::${store.location.bucket}/${store.key('*')} (README: IAM policies)`, { code: name });
   }
 }
