@@ -43,6 +43,9 @@ export async function checkVaultForWriting(store: ArchiveStore, config: SnapConf
   } finally {
     estate?.destroy();
   }
+  // A run that writes knows what the vault holds from the start (one listing per 1,000
+  // keys when this machine's index is missing), instead of asking object by object.
+  if (!store.index.complete) await store.rebuildIndex();
 }
 
 function estateClients(config: SnapConfig): AwsClients {
