@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'COLLECTOR_FAILED'
   | 'EMULATOR_MISSING'
   | 'EXTERNAL_COMMAND'
+  | 'TARGET_REFUSED'
+  | 'TARGET_UNIDENTIFIED'
   | 'VAULT_UNUSABLE';
 
 /** How the CLI ends for an error: 1 failed, 2 bad usage or input (nothing written). */
@@ -35,6 +37,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VERSION_EXISTS',
   'INVALID_VERSION_NAME',
   'PATH_NOT_FOUND',
+  'TARGET_REFUSED',
   'VAULT_UNUSABLE',
 ]);
 

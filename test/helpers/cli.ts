@@ -19,18 +19,18 @@ export function snapCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}
 }
 
 /**
- * As snapCli, without blocking this process while snap runs: for tests whose stand-ins (a
- * counting proxy, say) serve requests from inside the test process.
+ * As snapCli, without blocking this process while the binary runs: for tests that serve
+ * something the CLI talks to (a counting proxy, a stand-in) from this same process.
  */
 export function snapCliAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   if (!existsSync(join(process.cwd(), 'dist', 'bundle', 'main.js'))) throw new Error('dist/bundle/ is missing: run `npm run build` (npm test does it first)');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SNAP_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, [SNAP_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
