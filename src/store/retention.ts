@@ -22,7 +22,7 @@ const DAY_S = 86_400;
 
 /** The margin when the config names none: a third of the period, at least a day, always less than the period. */
 export function defaultMarginDays(days: number): number {
-  return Math.max(1, Math.min(days - 1, Math.round(days / 3))) || 0;
+  return Math.min(days - 1, Math.max(1, Math.round(days / 3)));
 }
 
 export function retentionPolicy(config: ObjectLockConfig | undefined): RetentionPolicy | null {
