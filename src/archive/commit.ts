@@ -21,6 +21,7 @@ import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
+import { checkVaultForWriting } from '../vault/vault.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 import { forgottenNames } from '../retention/records.js';
 import { unchangedSince } from '../schedule/unchanged.js';
@@ -91,8 +92,15 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
   }
 
+  // A vault that cannot be written is refused before any collector runs.
+  const store = archive.openStore(config, { now });
+  try {
+    await checkVaultForWriting(store, config);
+  } catch (err) {
+    store.close?.();
+    throw err;
+  }
   const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
-  const store = archive.openStore(config);
   const txn = repo.beginWrite({ fsync: config.store.fsync });
   try {
     await store.sweepTemporaries(60 * 60 * 1000);
@@ -147,6 +155,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     throw err;
   } finally {
     options.progress.stop();
+    store.close?.();
     await release();
   }
 }

@@ -1,7 +1,9 @@
 // snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged]
 import { commitVersion, type CommitResult } from '../archive/commit.js';
+import { describeError } from '../errors.js';
 import { COMMIT_EXIT, noticeForError, noticeForResult, runNotifyHook, type CommitNotice } from '../schedule/notify.js';
 import { formatBytes } from '../util/log.js';
+import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command } from './command.js';
 import { paint } from './context.js';
 
@@ -82,6 +84,8 @@ examples:
         ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
         if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
       }
+      // With a vault, the version's history goes there too (a failure here leaves the version sealed).
+      await historyToVault(archive, await archive.loadConfig()).catch((err: unknown) => ctx.err(`warning: ${result.version} is sealed, but its history is not in the vault yet (${describeError(err)}): run \`snap push\`\n`));
       const code = result.partial ? COMMIT_EXIT.partial : skipUnchanged ? COMMIT_EXIT.drift : COMMIT_EXIT.complete;
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {

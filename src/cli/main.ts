@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
@@ -14,6 +15,8 @@ import { exportCommand } from './export.js';
 import { forgetCommand } from './forget.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { maintenanceCommand } from './maintenance.js';
+import { pushCommand } from './push.js';
 import { lsCommand } from './ls.js';
 import { pruneCommand } from './prune.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
@@ -22,7 +25,7 @@ import { showCommand } from './show.js';
 import { statsCommand } from './stats.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, forgetCommand, pruneCommand, statsCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand, forgetCommand, pruneCommand, statsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -68,7 +68,10 @@ examples:
         task?.add(1);
         if (done === total) task?.phase('deleted');
       },
-    }).finally(() => progress.stop());
+    }).finally(() => {
+      progress.stop();
+      store.close?.();
+    });
     if (flag(args, 'json')) ctx.out(`${JSON.stringify({ format: 'snap-prune/1', ...report }, null, 2)}\n`);
     else if (!ctx.quiet) ctx.out(text(report).replace(/^(deleted|would delete)/m, (m) => paint(ctx, 'bold', m)));
     return 0;

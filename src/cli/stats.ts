@@ -48,7 +48,8 @@ examples:
     const recentText = str(args, 'recent');
     if (recentText !== undefined && !/^\d+$/.test(recentText)) throw new UsageError(`--recent takes a number of versions (got ${JSON.stringify(recentText.slice(0, 40))})`);
     const archive = ctx.archive();
-    const stats = await archiveStats(archive, archive.openStore(await archive.loadConfig()), { recent: recentText === undefined ? 5 : Number(recentText) });
+    const store = archive.openStore(await archive.loadConfig());
+    const stats = await archiveStats(archive, store, { recent: recentText === undefined ? 5 : Number(recentText) }).finally(() => store.close?.());
     ctx.out(flag(args, 'json') ? `${JSON.stringify(stats, null, 2)}\n` : text(stats));
     return 0;
   },

@@ -9,8 +9,11 @@
 // Why a kill at any point leaves every kept version verifiable, and a second run finishes:
 //   1. everything is decided first, under the archive lock (so no snapshot adds references
 //      meanwhile): the referenced set is complete before the first deletion;
-//   2. only objects outside that set are deleted, one at a time, each by one unlink (or one
-//      DeleteObject): an object is either there or gone, and nothing kept is ever a candidate;
+//   2. only objects outside that set are deleted, one at a time, each by one unlink (or the
+//      DeleteObject of each of its versions): an object is either there or gone, and nothing
+//      kept is ever a candidate. A store that remembers what it holds (the vault's index) is
+//      told each batch first and forgets it before any of it is deleted (beforeDelete), so it
+//      never believes in an object that is gone;
 //   3. the git side comes last and touches only tag objects of forgotten versions that no ref
 //      names.
 // A second run computes the same set from the same versions and deletes what is left.
@@ -32,6 +35,9 @@ import { crashPoint } from '../util/crash-points.js';
 import { completeInterruptedForgets } from './forget.js';
 import { keptCommits, readHistory, type History } from './history.js';
 import { ReferenceWalker, type VersionReferences } from './references.js';
+
+/** Objects announced to the store (beforeDelete) at a time: one index save per batch in a vault. */
+const DELETE_BATCH = 256;
 
 export interface PrunePlan {
   history: History;
@@ -131,14 +137,18 @@ export async function pruneArchive(archive: Archive, store: ContentStore & { swe
     }
 
     let done = 0;
-    for (const o of plan.unreferenced) {
-      const r = await store.delete(o.oid);
-      if (r.status === 'deleted') {
-        report.deleted.objects++;
-        report.deleted.bytes += r.size;
-      } else if (r.status === 'retained') report.retained.push({ oid: o.oid, size: o.size, retainUntil: r.retainUntil?.toISOString() ?? null, detail: r.detail });
-      options.onDeleted?.(++done, plan.unreferenced.length);
-      crashPoint('prune-deleted');
+    for (let at = 0; at < plan.unreferenced.length; at += DELETE_BATCH) {
+      const batch = plan.unreferenced.slice(at, at + DELETE_BATCH);
+      await store.beforeDelete?.(batch.map((o) => o.oid));
+      for (const o of batch) {
+        const r = await store.delete(o.oid);
+        if (r.status === 'deleted') {
+          report.deleted.objects++;
+          report.deleted.bytes += r.size;
+        } else if (r.status === 'retained') report.retained.push({ oid: o.oid, size: o.size, retainUntil: r.retainUntil?.toISOString() ?? null, detail: r.detail });
+        options.onDeleted?.(++done, plan.unreferenced.length);
+        crashPoint('prune-deleted');
+      }
     }
     for (const t of loose) {
       if (!t.path) continue;
