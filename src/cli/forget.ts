@@ -1,8 +1,9 @@
 // snap forget --keep-… [--dry-run] [--json]
-import { UsageError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import { forgetVersions, type ForgetPlan, type PlannedVersion } from '../retention/forget.js';
 import { parseDuration, UNLIMITED, type RetentionPolicy } from '../retention/policy.js';
 import { FORGOTTEN_NOTES_REF } from '../retention/records.js';
+import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command, type Parsed } from './command.js';
 import { paint } from './context.js';
 
@@ -97,7 +98,10 @@ examples:
   async run(ctx, args) {
     const policy = policyFromArgs(args);
     const dryRun = flag(args, 'dry-run');
-    const plan = await forgetVersions(ctx.archive(), { policy, dryRun });
+    const archive = ctx.archive();
+    const plan = await forgetVersions(archive, { policy, dryRun });
+    // With a vault, the records (notes) go there with the history, so a clone from it forgets them too.
+    if (!dryRun && plan.forget.length) await historyToVault(archive, await archive.loadConfig()).catch((err: unknown) => ctx.err(`warning: the forget records are not in the vault yet (${describeError(err)}): run \`snap push\`\n`));
     if (flag(args, 'json')) {
       ctx.out(json(plan));
       return 0;

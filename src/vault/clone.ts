@@ -27,6 +27,7 @@ import { stableJson } from '../normalize/stable-json.js';
 import { openVault, VAULT_INDEX_FILE } from '../store/open-store.js';
 import type { VaultStore } from '../store/s3-store.js';
 import { VaultIndex } from '../store/vault-index.js';
+import { dropForgottenTags } from '../retention/travel.js';
 import { FINGERPRINT_KEY_REL, formatVaultUrl, HISTORY_DIR, parseVaultUrl } from '../store/vault-url.js';
 import { run } from '../util/exec.js';
 import { trustAfterClone, type CloneTrust } from './clone-trust.js';
@@ -107,6 +108,8 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     recorded.store = { ...(recorded.store ?? {}), url: formatVaultUrl(location), region, ...(options.profile ? { profile: options.profile } : {}) };
     parseConfig(recorded, configPath); // still a valid config
     await writeFile(configPath, stableJson(recorded));
+    // Versions forgotten by policy are in the vault's bundles but, by their records (in the notes), no versions here.
+    const forgotten = await dropForgottenTags(archive);
 
     // 4. Keys: the fingerprint key from the vault, a new signing key trusted here.
     await mkdir(archive.privateDir, { recursive: true, mode: 0o700 });
@@ -121,7 +124,7 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     const index = VaultIndex.load(join(archive.privateDir, VAULT_INDEX_FILE), formatVaultUrl(location));
     const indexed = await indexInto(vault, index);
     await index.save();
-    return { dir, url: formatVaultUrl(location), region, versions: versions.map((v) => v.name).reverse(), latest: latest.name, bundles: bundles.length, trust, fingerprintKey: fingerprint ? 'from the vault' : 'new', indexed };
+    return { dir, url: formatVaultUrl(location), region, versions: versions.filter((v) => !forgotten.includes(v.name)).map((v) => v.name).reverse(), latest: latest.name, bundles: bundles.length, trust, fingerprintKey: fingerprint ? 'from the vault' : 'new', indexed };
   } catch (err) {
     if (created) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;

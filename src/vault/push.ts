@@ -9,6 +9,7 @@ import { acquireLock } from '../archive/lock.js';
 import { MAIN_REF } from '../archive/versions.js';
 import type { SnapConfig } from '../config/schema.js';
 import { SnapError } from '../errors.js';
+import { forgottenTagDeletions } from '../retention/travel.js';
 import { run } from '../util/exec.js';
 import { pushHistory, type HistoryPush } from './history.js';
 import { checkVaultForWriting, ensureFingerprintKey, isVault } from './vault.js';
@@ -59,7 +60,9 @@ export async function pushArchive(archive: Archive, config: SnapConfig, options:
       }
       const remotes: RemotePush[] = [];
       for (const remote of wanted) {
-        const r = await run('git', ['push', '--porcelain', remote, ...PUSH_REFSPECS], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+        // Tags of versions forgotten here (by a valid signed record) are deleted there too.
+        const forgotten = await forgottenTagDeletions(archive, remote);
+        const r = await run('git', ['push', '--porcelain', remote, ...PUSH_REFSPECS, ...forgotten], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
         const lines = `${r.stdout.toString('utf8')}\n${r.stderr}`.split('\n').filter((l) => /^[*+\-!=]\t|^!|rejected|error|fatal/.test(l));
         remotes.push({ remote, ok: r.code === 0, detail: withoutCredentials(lines.join('\n').trim()) });
       }

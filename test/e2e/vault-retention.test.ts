@@ -4,14 +4,17 @@
 // in the vault (S3 refuses to delete a version under retention) and lists each with its
 // retain-until date, drops them from this machine's index of the vault (so the retention the
 // vault keeps ahead of need is no longer extended for them) and from the local cache, deletes
-// nothing a kept version needs, and every kept version still verifies. (A retention that has
-// ended lets the delete through: test/integration/vault-prune.test.ts, with the vault's clock.)
+// nothing a kept version needs, and every kept version still verifies. Then the forgetting goes
+// where the history goes: `snap push` deletes the forgotten tags from a git remote, and
+// `snap clone` from the vault rebuilds an archive in which they are forgotten too. (A retention
+// that has ended lets the delete through: test/integration/vault-prune.test.ts, with the
+// vault's clock.)
 import { randomBytes, createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectStockGitAgrees, tempDir } from '../helpers/archive.js';
+import { expectStockGitAgrees, git, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { put } from '../helpers/s3-seed.js';
@@ -26,6 +29,7 @@ describe('prune with a vault under Object Lock', { timeout: 240_000 }, () => {
   const big = [randomBytes(150_000), randomBytes(160_000), randomBytes(170_000)];
   const tool = randomBytes(40_000);
   let dir: string;
+  let remote: string;
   const cli = (args: string[]) => snapCli(dir, args, env);
 
   beforeAll(async () => {
@@ -53,6 +57,13 @@ describe('prune with a vault under Object Lock', { timeout: 240_000 }, () => {
   });
 
   it('leaves payloads under retention in the vault, listed with their retain-until date, and deletes nothing a kept version needs', async () => {
+    // A git remote that already has every version.
+    remote = join(dir, '..', 'remote.git');
+    git(dir, 'init', '-q', '--bare', remote);
+    git(dir, 'remote', 'add', 'origin', remote);
+    expect(cli(['push']).code).toBe(0);
+    expect(git(remote, 'tag', '--list').trim().split('\n')).toEqual(['v1.0', 'v1.1', 'v1.2']);
+
     const forget = cli(['forget', '--keep-last', '1']);
     expect(forget.code, forget.stderr).toBe(0);
     expect(forget.stdout).toMatch(/forget 2 versions:/);
@@ -92,5 +103,22 @@ describe('prune with a vault under Object Lock', { timeout: 240_000 }, () => {
     expect(stats.prune).toMatchObject({ objects: 2, bytes: big[0]!.length + big[1]!.length });
     expect(stats.referenced.objects).toBe(2); // the newest big.bin and tool.bin
     expectStockGitAgrees(dir);
+  });
+
+  it('takes the forgetting where the history travels: the remote loses the forgotten tags, a clone from the vault forgets them too', () => {
+    const pushed = cli(['push']);
+    expect(pushed.code, pushed.stdout + pushed.stderr).toBe(0);
+    expect(git(remote, 'tag', '--list').trim()).toBe('v1.2');
+    expect(git(remote, 'notes', '--ref=snap-forgotten', 'list').trim().split('\n')).toHaveLength(2);
+
+    const base = join(dir, '..');
+    const cloned = snapCli(base, ['clone', 's3://retention-vault/snap', 'restored'], env);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    const restored = join(base, 'restored');
+    expect(git(restored, 'tag', '--list').trim()).toBe('v1.2');
+    expect(snapCli(restored, ['log', '--all'], env).stdout).toMatch(/^v1\.0 .* forgotten \d{4}-\d\d-\d\d by /m);
+    const verify = snapCli(restored, ['verify', '--all'], env);
+    expect(verify.code, verify.stdout + verify.stderr).toBe(0);
+    expect(verify.stdout.match(/^forgotten /gm)).toHaveLength(2);
   });
 });

@@ -1,0 +1,28 @@
+// Forgotten versions where the history travels. A version's tag is deleted here by `snap
+// forget`, but copies of the history keep it: a git remote `snap push` pushed it to, and the
+// vault's history bundles (kept under Object Lock, never rewritten). The forget records travel
+// with the notes, so:
+//   - `snap push` deletes from a remote the tags of versions that valid records say were
+//     forgotten (only those: a tag another machine pushed is never touched);
+//   - `snap clone` from a vault deletes, in the new archive, the tags that valid records name,
+//     as the next `snap forget` would.
+import type { Archive } from '../archive/archive.js';
+import { run } from '../util/exec.js';
+import { completeInterruptedForgets } from './forget.js';
+import { readHistory } from './history.js';
+
+/** Refspecs that delete, on `remote`, the tags of versions forgotten here by a valid record. */
+export async function forgottenTagDeletions(archive: Archive, remote: string): Promise<string[]> {
+  const history = await readHistory(archive, await archive.allowedSigners());
+  const forgotten = new Set(history.main.flatMap((c) => (c.kind === 'forgotten' ? [c.name] : [])));
+  if (forgotten.size === 0) return [];
+  const listed = await run('git', ['ls-remote', '--tags', '--refs', remote], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+  if (listed.code !== 0) return []; // the push itself reports an unreachable remote
+  const there = listed.stdout.toString('utf8').split('\n').map((l) => l.split('\t')[1]?.trim()).filter((r): r is string => Boolean(r));
+  return there.filter((ref) => forgotten.has(ref.slice('refs/tags/'.length))).map((ref) => `:${ref}`);
+}
+
+/** In an archive just rebuilt from its history: the tags of versions forgotten by valid records go. */
+export async function dropForgottenTags(archive: Archive): Promise<string[]> {
+  return completeInterruptedForgets(archive, await archive.allowedSigners());
+}
