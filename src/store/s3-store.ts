@@ -14,7 +14,7 @@
 //   check         HeadObject: the SHA256 and size S3 recorded (readData: download and re-hash)
 //   flush         retention kept ahead (retention.ts), the index saved
 //   listObjects   one listing of PREFIX/objects/ (and cached payloads the vault lacks)
-//   delete        (snap prune) the index entry first, the cached copy, then every version of
+//   delete        (snap prune) the index entry first, the cached copy, then each version of
 //                 the key by its version id; a version under Object Lock retention or legal
 //                 hold, or one the vault's policy will not let go, is left and reported
 //
@@ -32,7 +32,6 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectRetentionCommand,
@@ -302,44 +301,42 @@ export class VaultStore implements ContentStore {
     const Bucket = this.location.bucket;
     let freed = 0;
     let found = false;
-    let kept: { retainUntil: Date | null; detail: string } | null = null;
-    for (const v of await this.versionsOf(Key)) {
-      found = true;
+    // The current version, deleted by its id, until none is left: in a versioned vault (Object
+    // Lock needs versioning) a DeleteObject without one only adds a delete marker and frees
+    // nothing. A version S3 refuses to delete stops the walk; what is behind it stays too.
+    const seen = new Set<string>();
+    for (;;) {
+      let head;
       try {
-        await this.client.send(new DeleteObjectCommand({ Bucket, Key, VersionId: v.versionId }));
-        freed += v.size;
+        head = await this.client.send(new HeadObjectCommand({ Bucket, Key }));
+      } catch (err) {
+        if (s3Status(err) === 404) break;
+        if (s3Status(err) === 403) return { status: 'retained', retainUntil: null, detail: `the vault refused to read it (AccessDenied): prune needs s3:GetObject, s3:GetObjectVersion and s3:DeleteObjectVersion ${PRUNE_POLICY_HINT}` };
+        throw err;
+      }
+      const VersionId = head.VersionId && head.VersionId !== 'null' ? head.VersionId : undefined;
+      if (VersionId && seen.has(VersionId)) throw new SnapError('STORE_MISSING_OBJECT', `the vault still shows version ${VersionId} of ${Key} after deleting it`, { key: Key });
+      if (VersionId) seen.add(VersionId);
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) }));
       } catch (err) {
         if (s3Status(err) !== 403) throw err;
-        const why = await this.whyKept(Key, v.versionId);
-        if (!kept || (why.retainUntil && (!kept.retainUntil || why.retainUntil > kept.retainUntil))) kept = why;
+        return { status: 'retained', ...this.whyKept(head) };
       }
+      found = true;
+      freed += head.ContentLength ?? 0;
+      if (!VersionId) break; // an unversioned vault: the object is gone
     }
-    if (kept) return { status: 'retained', ...kept };
     if (!found) return cached.status === 'deleted' ? cached : { status: 'missing' };
-    return { status: 'deleted', size: freed || (cached.status === 'deleted' ? cached.size : 0) };
-  }
-
-  /** Every version (and delete marker) of one key, with its id. */
-  private async versionsOf(Key: string): Promise<{ versionId: string; size: number }[]> {
-    const out: { versionId: string; size: number }[] = [];
-    let KeyMarker: string | undefined;
-    let VersionIdMarker: string | undefined;
-    do {
-      const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.location.bucket, Prefix: Key, KeyMarker, VersionIdMarker }));
-      for (const v of page.Versions ?? []) if (v.Key === Key) out.push({ versionId: v.VersionId ?? 'null', size: v.Size ?? 0 });
-      for (const m of page.DeleteMarkers ?? []) if (m.Key === Key) out.push({ versionId: m.VersionId ?? 'null', size: 0 });
-      [KeyMarker, VersionIdMarker] = page.IsTruncated ? [page.NextKeyMarker, page.NextVersionIdMarker] : [undefined, undefined];
-    } while (KeyMarker);
-    return out;
+    return { status: 'deleted', size: freed };
   }
 
   /** Why S3 refused to delete a version: its retention or legal hold, else the vault's policy. */
-  private async whyKept(Key: string, VersionId: string): Promise<{ retainUntil: Date | null; detail: string }> {
-    const head = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key, VersionId })).catch(() => null);
-    const until = head?.ObjectLockRetainUntilDate ?? null;
-    if (head?.ObjectLockLegalHoldStatus === 'ON') return { retainUntil: until, detail: 'under an Object Lock legal hold' };
-    if (until && until.getTime() > this.now().getTime()) return { retainUntil: until, detail: `under Object Lock ${head?.ObjectLockMode?.toLowerCase() ?? ''} retention until ${until.toISOString()}`.replace('  ', ' ') };
-    return { retainUntil: null, detail: "the vault refused the delete (AccessDenied): the vault's policy or the credentials do not allow s3:DeleteObjectVersion (README: IAM policies, \"snap prune\")" };
+  private whyKept(head: { ObjectLockRetainUntilDate?: Date | undefined; ObjectLockLegalHoldStatus?: string | undefined; ObjectLockMode?: string | undefined }): { retainUntil: Date | null; detail: string } {
+    const until = head.ObjectLockRetainUntilDate ?? null;
+    if (head.ObjectLockLegalHoldStatus === 'ON') return { retainUntil: until, detail: 'under an Object Lock legal hold' };
+    if (until && until.getTime() > this.now().getTime()) return { retainUntil: until, detail: `under Object Lock ${head.ObjectLockMode?.toLowerCase() ?? ''} retention until ${until.toISOString()}`.replace('  ', ' ') };
+    return { retainUntil: null, detail: `the vault refused the delete (AccessDenied): the vault's policy or the credentials do not allow s3:DeleteObjectVersion ${PRUNE_POLICY_HINT}` };
   }
 
   // --- server-side copies ---------------------------------------------------------------
@@ -641,6 +638,8 @@ async function partReader(body: Body): Promise<((offset: number, length: number)
   };
   return Object.assign(read, { close: () => fh.close() });
 }
+
+const PRUNE_POLICY_HINT = '(README: IAM policies, the vault-pruner policy)';
 
 function missing(oid: string, where: string): SnapError {
   return new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${where}`, { oid });
