@@ -13,6 +13,7 @@ import { encodeCommit, encodeTagPayload, type Identity } from '../git/objects.js
 import { signSsh } from '../git/ssh-signature.js';
 import { checkoutTree } from '../git/worktree.js';
 import type { Logger, Progress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive } from './archive.js';
 import type { Manifest } from './manifest.js';
@@ -38,6 +39,8 @@ export interface CommitOptions {
    */
   collectorOverrides?: Record<string, Record<string, unknown>>;
   now?: () => Date;
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export interface CommitResult {
@@ -97,6 +100,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       log: options.log,
       signal: options.signal,
       now,
+      redactor: options.redactor,
     });
     await store.flush();
     await txn.commit();

@@ -12,6 +12,8 @@ export interface CollectorIdentity<C extends CollectorBaseConfig = CollectorBase
   root: string;
   configSchema: z.ZodType<C>;
   enabledByDefault: boolean;
+  /** it reads AWS (see Collector.usesAws) */
+  usesAws?: boolean;
   /** address schemes its resolveUri understands ("s3" for s3://bucket/key) */
   uriSchemes?: string[];
 }

@@ -13,6 +13,7 @@ import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
 import { describeError, SnapError, UsageError } from '../errors.js';
 import type { Logger } from '../util/log.js';
+import { Redactor } from '../util/redact.js';
 import { RESTORE_ORDER, type PlannedChange, type SecretValues } from './types.js';
 
 export interface RestoreRequest {
@@ -42,6 +43,8 @@ export interface RestorePlan {
   services: ServicePlan[];
   /** releases the clients the plan will apply its changes with */
   close(): void;
+  /** the secret filter the plan's messages pass through */
+  redactor: Redactor;
 }
 
 export interface AppliedChange {
@@ -93,7 +96,8 @@ function sections(config: SnapConfig): Record<string, CollectorBaseConfig> {
   return config.collectors as unknown as Record<string, CollectorBaseConfig>;
 }
 
-export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal }): Promise<RestorePlan> {
+export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal; redactor?: Redactor }): Promise<RestorePlan> {
+  const redactor = options.redactor ?? new Redactor();
   const config = await archive.loadConfig();
   const version = await resolveVersion(archive.repo, request.version);
   const root = new VersionReader(archive.repo, version.treeOid);
@@ -104,7 +108,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
     for (const s of selection) if (!(await root.entry(`${collector.root}/${s}`))) throw new UsageError(`${version.name} holds no ${collector.root}/${s}`);
   }
   const secrets = await loadSecrets(request.secretsFile);
-  const aws = awsClientsFor({ ...config, aws: { ...config.aws, ...(request.endpoint ? { endpoint: request.endpoint } : {}), ...(request.profile ? { profile: request.profile } : {}) } });
+  const aws = awsClientsFor({ ...config, aws: { ...config.aws, ...(request.endpoint ? { endpoint: request.endpoint } : {}), ...(request.profile ? { profile: request.profile } : {}) } }, redactor);
   const store = archive.openStore(config);
   const fingerprint = await archive.fingerprinter();
   const signal = options.signal ?? new AbortController().signal;
@@ -124,6 +128,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
         store,
         fingerprint,
         secrets,
+        redactor,
         log: options.log.child(collector.id),
         signal,
         plan: (change) => plan.changes.push(change),
@@ -131,12 +136,12 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
       });
     } catch (err) {
       if (err instanceof SnapError && err.code === 'USAGE') throw err;
-      plan.error = describeError(err);
+      plan.error = describeError(err, redactor);
       plan.changes = [];
     }
     services.push(plan);
   }
-  return { version, services, close: () => aws.destroy() };
+  return { version, services, close: () => aws.destroy(), redactor };
 }
 
 /** Applies every planned change, service by service in dependency order; failures do not stop the others. */
@@ -150,7 +155,7 @@ export async function applyPlan(plan: RestorePlan, onDone?: (applied: AppliedCha
           await change.apply();
           result = { service: service.collector.id, change };
         } catch (err) {
-          result = { service: service.collector.id, change, error: describeError(err) };
+          result = { service: service.collector.id, change, error: describeError(err, plan.redactor) };
         }
         results.push(result);
         onDone?.(result);

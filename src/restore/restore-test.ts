@@ -12,6 +12,7 @@ import { compareRestored } from './compare-restored.js';
 import { UsageError } from '../errors.js';
 import { readNote, writeNote } from '../git/notes.js';
 import type { Logger, Progress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import type { AnyCollector } from '../collectors/types.js';
 import { applyPlan, planRestore, type AppliedChange, type RestorePlan } from './plan.js';
 
@@ -27,6 +28,8 @@ export interface RestoreTestOptions {
   progress: Progress;
   collectors?: readonly AnyCollector[];
   now?: () => Date;
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export interface RestoreTestResult {
@@ -48,11 +51,11 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   if (options.profile && options.profile === config.aws.profile && !options.endpoint) throw new UsageError('the scratch profile is the archive\'s own profile; choose another');
   const target = { endpoint: options.endpoint, profile: options.profile };
 
-  const plan = await planRestore(archive, { version: options.version, selectors: options.selectors, prune: false, rename: new Map(), secretsFile: options.secretsFile, ...target, collectors: options.collectors }, { log: options.log });
+  const plan = await planRestore(archive, { version: options.version, selectors: options.selectors, prune: false, rename: new Map(), secretsFile: options.secretsFile, ...target, collectors: options.collectors }, { log: options.log, redactor: options.redactor });
   const failedChanges = (await applyPlan(plan)).filter((r) => r.error);
   const roots = plan.services.map((s) => s.collector.root);
   const paths = plan.services.flatMap((s) => (s.selection.length ? s.selection.map((p) => `${s.collector.root}/${p}`) : [s.collector.root]));
-  const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors });
+  const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors, redactor: plan.redactor });
   const differences = await compareRestored(live.objects, plan.version.treeOid, live.treeOid, paths, options.collectors);
   const planningErrors = plan.services.filter((s) => s.error);
   const passed = differences.length === 0 && failedChanges.length === 0 && planningErrors.length === 0 && live.manifest.collectors.every((c) => c.status === 'ok');

@@ -36,6 +36,7 @@ export function createApigatewayCollector(options: ApigatewayCollectorOptions = 
     root: 'apigateway',
     configSchema: apigatewayConfigSchema,
     enabledByDefault: true,
+    usesAws: true,
     resources: [
       { pattern: '*/*/api.json', kind: 'REST API', rules: restApiRules, label: (v) => `${field(v, 'name')} (${field(v, 'id')})` },
       { pattern: '*/*/resources.json', kind: 'API resources and methods', rules: resourcesRules, label: apiOfPath },

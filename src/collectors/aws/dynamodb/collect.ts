@@ -200,6 +200,7 @@ export const dynamodbCollector: Collector<DynamoDBConfig> = {
   root: 'dynamodb',
   configSchema: dynamodbConfigSchema,
   enabledByDefault: true,
+  usesAws: true,
   resources: dynamodbResources,
   collect: collectDynamoDB,
   restore: restoreDynamoDB,

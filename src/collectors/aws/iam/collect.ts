@@ -59,6 +59,7 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
     root: 'iam',
     configSchema: iamConfigSchema,
     enabledByDefault: true,
+    usesAws: true,
     resources: [
       { pattern: 'roles/*/role.json', kind: 'IAM role', rules: roleRules, label: label('RoleName'), assigned: ['CreateDate', 'RoleId'] },
       { pattern: 'users/*/user.json', kind: 'IAM user', rules: userRules, label: label('UserName'), assigned: ['CreateDate', 'UserId'] },

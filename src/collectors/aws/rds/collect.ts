@@ -50,6 +50,7 @@ export function createRdsCollector(options: RdsCollectorOptions = {}): Collector
     root: 'rds',
     configSchema: rdsConfigSchema,
     enabledByDefault: true,
+    usesAws: true,
     resources: [
       { pattern: '*/instances/*/instance.json', kind: 'DB instance', rules: instanceRules, label: (v) => field(v, 'DBInstanceIdentifier') },
       { pattern: '*/clusters/*/cluster.json', kind: 'DB cluster', rules: clusterRules, label: (v) => field(v, 'DBClusterIdentifier') },

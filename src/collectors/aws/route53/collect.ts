@@ -174,6 +174,7 @@ export const route53Collector: Collector<Route53Config> = {
   root: 'route53',
   configSchema: route53ConfigSchema,
   enabledByDefault: true,
+  usesAws: true,
   resources: route53Resources,
   collect: collectRoute53,
   restore: restoreRoute53,
