@@ -269,7 +269,7 @@ async function archiveObjects(ctx: Ctx, shared: Shared, work: BucketWork): Promi
         }
       }
       const wantText = paths.get(o.key) != null && isCurrent(o);
-      const got = await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal })));
+      const got = await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal, attempts: ctx.aws.settings.maxAttempts })));
       const entry: ObjectEntry = {
         ...base,
         size: got.size,
@@ -331,6 +331,7 @@ export const s3Collector: Collector<S3Config> = {
   root: BUCKETS_ROOT,
   configSchema: s3ConfigSchema,
   enabledByDefault: true,
+  usesAws: true,
   resources: S3_RESOURCES,
   collect: collectS3,
   uriSchemes: ['s3'],
