@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'COLLECTOR_FAILED'
   | 'EMULATOR_MISSING'
   | 'EXTERNAL_COMMAND'
+  | 'TARGET_REFUSED'
+  | 'TARGET_UNIDENTIFIED'
   | 'AUTH_FAILED'
   | 'ENDPOINT_UNREACHABLE'
   | 'DISK_FULL'
@@ -38,6 +40,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VERSION_EXISTS',
   'INVALID_VERSION_NAME',
   'PATH_NOT_FOUND',
+  'TARGET_REFUSED',
 ]);
 
 export class SnapError extends Error {

@@ -103,7 +103,9 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   let outcomes: CollectorOutcome[];
   let source: AwsTarget | undefined;
   try {
-    if (options.selected.some((s) => s.collector.usesAws)) source = await checkAwsAccess(aws, options.log, options.signal);
+    // The estate this version is read from (account and endpoint), checked before any collector
+    // runs; `snap restore-test` refuses to write to it.
+    if (options.selected.some((s) => s.collector.platform === 'aws')) source = await checkAwsAccess(aws, options.log, options.signal);
     outcomes = await runCollectors({
       collectors: options.selected,
       version: options.version,

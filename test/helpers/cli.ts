@@ -19,8 +19,8 @@ export function snapCli(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}
 }
 
 /**
- * As snapCli, without blocking this process while the CLI runs: for tests whose loopback
- * servers (a fault proxy, a stand-in) live in the test process and must answer the CLI.
+ * As snapCli, without blocking this process while the binary runs: for tests that serve
+ * something the CLI talks to (a counting proxy, a stand-in) from this same process.
  */
 export function snapCliAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   if (!existsSync(join(process.cwd(), 'dist', 'bundle', 'main.js'))) throw new Error('dist/bundle/ is missing: run `npm run build` (npm test does it first)');
@@ -28,9 +28,9 @@ export function snapCliAsync(cwd: string, args: string[], env: NodeJS.ProcessEnv
     const child = spawn(process.execPath, [SNAP_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
     const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

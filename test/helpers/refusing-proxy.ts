@@ -61,7 +61,7 @@ function refusal(req: RequestInfo): ErrorAnswer {
 
 /** What a signed request is: its service (from the signature's scope), region, operation. */
 export function describeRequest(req: IncomingMessage, body: string): RequestInfo {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`);
   const auth = String(req.headers.authorization ?? '');
   const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
   const target = req.headers['x-amz-target'];
