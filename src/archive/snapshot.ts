@@ -105,7 +105,7 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   try {
     // The estate this version is read from (account and endpoint), checked before any collector
     // runs; `snap restore-test` refuses to write to it.
-    if (options.selected.some((s) => s.collector.platform === 'aws')) source = await checkAwsAccess(aws, options.log, options.signal);
+    if (options.selected.some((s) => s.collector.platform === 'aws')) source = (await checkAwsAccess(aws, options.log, options.signal)) ?? undefined;
     outcomes = await runCollectors({
       collectors: options.selected,
       version: options.version,

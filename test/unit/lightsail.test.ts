@@ -82,7 +82,7 @@ describe('Lightsail refusals', () => {
     expect(reason(dnsFailure(undefined))).toBe('NotAvailableInRegion');
     const notOffered = lightsailRefusal(ctx, 'lightsail/r', new ServiceNotOfferedError('Lightsail', 'GetInstances', 500))!;
     expect(notOffered.reason).toBe('NotOffered');
-    expect(notOffered.detail).toMatch(/^the endpoint does not offer the Lightsail API .*; set collectors\.lightsail\.enabled=false$/);
+    expect(notOffered.detail).toBe('the endpoint does not offer Lightsail GetInstances (HTTP 500 with a page that is not an AWS answer)');
     expect(refusesWholeRegion('NotAvailableInRegion')).toBe(true);
     expect(refusesWholeRegion('NotOffered')).toBe(true);
     expect(refusesWholeRegion('AccessDeniedException')).toBe(false);

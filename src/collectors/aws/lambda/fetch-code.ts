@@ -42,10 +42,14 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-function downloadError(req: CodeRequest, why: string, data: Record<string, unknown> = {}): SnapError {
+/** "the code package of Lambda function fn:3", or a layer version's content. */
+function packageLabel(req: CodeRequest): string {
   const what = req.qualifier ? `${req.functionName}:${req.qualifier}` : req.functionName;
-  const of = req.layer ? `the content of Lambda layer ${req.layer.name} version ${req.layer.version}` : `the code package of Lambda function ${what}`;
-  return new SnapError('COLLECTOR_FAILED', `downloading ${of} (${req.region}) failed: ${why}`, { function: req.functionName, region: req.region, qualifier: req.qualifier, ...data });
+  return req.layer ? `the content of Lambda layer ${req.layer.name} version ${req.layer.version}` : `the code package of Lambda function ${what}`;
+}
+
+function downloadError(req: CodeRequest, why: string, data: Record<string, unknown> = {}): SnapError {
+  return new SnapError('COLLECTOR_FAILED', `downloading ${packageLabel(req)} (${req.region}) failed: ${why}`, { function: req.functionName, region: req.region, qualifier: req.qualifier, ...data });
 }
 
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -105,11 +109,10 @@ async function answer(req: CodeRequest, offset: number, attempt: { n: number; ma
 export const httpsCodeFetcher: CodeFetcher = async (req) => {
   const attempt = { n: 1, max: Math.max(1, req.attempts ?? 1) };
   const first = await answer(req, 0, attempt);
-  const what = req.qualifier ? `${req.functionName}:${req.qualifier}` : req.functionName;
   return resumableBody(
     { body: first, start: 0 },
     {
-      label: `the code package of Lambda function ${what} (${req.region})`,
+      label: `${packageLabel(req)} (${req.region})`,
       size: req.size,
       // One budget for the whole package: failures before and during the body count alike.
       attempts: attempt.max - attempt.n + 1,

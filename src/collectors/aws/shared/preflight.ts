@@ -7,9 +7,11 @@
 //
 //   credentials refused or missing, endpoint unreachable → that error (AUTH_FAILED or
 //                                                           ENDPOINT_UNREACHABLE): the run stops
-//   a custom endpoint that does not offer STS (an         → the account stays unidentified; the
-//   S3-compatible server, say: a page that is not an AWS    run goes on (its own requests still
-//   answer, or UnknownOperation)                            stop it if the credentials are refused)
+//   a custom endpoint that does not offer STS (an         → the account stays unidentified (null:
+//   S3-compatible server, say: a page that is not an AWS    the version records no source); the run
+//   answer, or UnknownOperation); or STS refusing the call  goes on (its own requests still stop it
+//   (AccessDenied: the credentials were accepted, the       if the credentials are refused)
+//   caller may not ask)
 //   any other failure of the check                        → ENDPOINT_UNREACHABLE: the run stops
 import { describeError, SnapError } from '../../../errors.js';
 import type { Logger } from '../../../util/log.js';
@@ -17,7 +19,7 @@ import type { AwsClients } from './clients.js';
 import { classifyAwsError } from './errors.js';
 import { identifyTarget, normalizeEndpoint, type AwsTarget } from './target.js';
 
-export async function checkAwsAccess(clients: AwsClients, log: Logger, signal?: AbortSignal): Promise<AwsTarget> {
+export async function checkAwsAccess(clients: AwsClients, log: Logger, signal?: AbortSignal): Promise<AwsTarget | null> {
   try {
     return await identifyTarget(clients, signal);
   } catch (err) {
@@ -27,7 +29,11 @@ export async function checkAwsAccess(clients: AwsClients, log: Logger, signal?: 
     const endpoint = clients.endpoint ? normalizeEndpoint(clients.endpoint) : null;
     if (kind === 'unavailable' && endpoint) {
       log.info(`the endpoint ${endpoint} does not offer STS, so the account is not identified`);
-      return { accountId: null, arn: null, endpoint };
+      return null;
+    }
+    if (kind === 'access-denied') {
+      log.info('STS refused GetCallerIdentity (the credentials were accepted), so the account is not identified');
+      return null;
     }
     const where = endpoint ?? `AWS in ${clients.settings.region}`;
     throw new SnapError(
