@@ -14,6 +14,7 @@ import { commitVersion } from '../../src/archive/commit.js';
 import { initArchive } from '../../src/archive/init.js';
 import { collectors } from '../../src/collectors/registry.js';
 import { SnapError } from '../../src/errors.js';
+import { FsContentStore } from '../../src/store/fs-store.js';
 import { silentLogger, silentProgress } from '../../src/util/log.js';
 import { git, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
@@ -65,11 +66,13 @@ function gitState(dir: string) {
 }
 
 /** Leftovers a failed commit must not leave: a held index lock, staged files, payload temporaries. */
-function leftovers(dir: string): string[] {
+async function leftovers(dir: string): Promise<string[]> {
   const found: string[] = [];
   if (existsSync(join(dir, '.git', 'index.lock'))) found.push('.git/index.lock');
   for (const name of readdirSync(join(dir, '.git', 'snap'))) if (name.startsWith('checkout-')) found.push(`.git/snap/${name}`);
-  const tmp = join(dir, '.git', 'lfs', 'objects', 'tmp');
+  const archive = Archive.at(dir);
+  const tmp = join((archive.openStore(await archive.loadConfig()) as FsContentStore).root, 'tmp');
+  expect(existsSync(join(tmp, '..')), 'the content store is where the archive says').toBe(true);
   if (existsSync(tmp)) for (const name of readdirSync(tmp)) found.push(`store tmp/${name}`);
   return found;
 }
@@ -101,7 +104,7 @@ describe.skipIf(skip !== null)(`out of disk space on a real tmpfs${skip ? ` (ski
       for (let i = 0; i < 3; i++) await put(s3, 'disk-site', `media/big-${i}.bin`, randomBytes(8 << 20), { ContentType: 'application/octet-stream' });
     });
 
-    it('fails the commit with exit 1 and one line naming the space needed; nothing sealed, nothing changed', () => {
+    it('fails the commit with exit 1 and one line naming the space needed; nothing sealed, nothing changed', async () => {
       const before = gitState(dir);
       const r = snapCli(dir, ['commit']);
       expect(r.code, r.stderr).toBe(1);
@@ -111,7 +114,7 @@ describe.skipIf(skip !== null)(`out of disk space on a real tmpfs${skip ? ` (ski
       ]);
       expect(r.stderr).not.toMatch(/partial/);
       expect(gitState(dir)).toEqual(before);
-      expect(leftovers(dir)).toEqual([]);
+      expect(await leftovers(dir)).toEqual([]);
       execFileSync('git', ['fsck', '--strict', '--no-dangling'], { cwd: dir, stdio: 'pipe' });
       expect(snapCli(dir, ['verify', '--all']).code).toBe(0);
     });
@@ -164,7 +167,7 @@ describe.skipIf(skip !== null)(`out of disk space on a real tmpfs${skip ? ` (ski
         expect((err as SnapError).code).toBe('DISK_FULL');
         expect((err as SnapError).message).toMatch(/^the disk is full \(ENOSPC\) writing .*: free space on that disk/);
         expect(gitState(dir), `with ${room} bytes free`).toEqual(before);
-        expect(leftovers(dir), `with ${room} bytes free`).toEqual([]);
+        expect(await leftovers(dir), `with ${room} bytes free`).toEqual([]);
         const phase = phaseOf(err as SnapError);
         phases.set(phase, (phases.get(phase) ?? 0) + 1);
       }
