@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'EXTERNAL_COMMAND'
   | 'TARGET_REFUSED'
   | 'TARGET_UNIDENTIFIED'
+  | 'VAULT_UNUSABLE'
   | 'AUTH_FAILED'
   | 'ENDPOINT_UNREACHABLE'
   | 'DISK_FULL'
@@ -41,6 +42,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_VERSION_NAME',
   'PATH_NOT_FOUND',
   'TARGET_REFUSED',
+  'VAULT_UNUSABLE',
 ]);
 
 export class SnapError extends Error {

@@ -30,6 +30,7 @@ import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
+import { checkVaultForWriting } from '../vault/vault.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 
 
@@ -95,9 +96,16 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
   }
 
+  // A vault that cannot be written is refused before any collector runs.
+  const store = archive.openStore(config, { now });
+  try {
+    await checkVaultForWriting(store, config);
+  } catch (err) {
+    store.close?.();
+    throw err;
+  }
   const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
   const parentCommit = await repo.resolveRef(MAIN_REF);
-  const store = archive.openStore(config);
   const txn = repo.beginWrite({ fsync: config.store.fsync });
   let staged: StagedCheckout | null = null;
   /** what the commit is writing, for a full disk's message */
@@ -157,6 +165,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     throw diskFullError(err, { path: repo.gitdir, what: `version ${version} (${writing})`, ...(sealed ? {} : { outcome: 'nothing was sealed and the archive is as it was' }) });
   } finally {
     options.progress.stop();
+    store.close?.();
     await release();
   }
 }

@@ -6,6 +6,7 @@ import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.j
 import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
@@ -14,13 +15,15 @@ import { diffCommand, statusCommand } from './diff.js';
 import { exportCommand } from './export.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { maintenanceCommand } from './maintenance.js';
+import { pushCommand } from './push.js';
 import { lsCommand } from './ls.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
