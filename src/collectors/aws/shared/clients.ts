@@ -39,6 +39,8 @@ interface Credentials {
 }
 type CredentialProvider = (options?: Record<string, unknown>) => Promise<Credentials>;
 
+const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
 export interface AwsClientsOptions {
   /** the command's secret filter: credentials are registered with it, errors pass through it */
   redactor?: Redactor;
@@ -60,7 +62,13 @@ export class AwsClients {
   /** The standard credential chain, resolved once for every client; what it yields is registered as secret. */
   private credentials(): CredentialProvider {
     if (!this.credentialProvider) {
-      const chain = defaultProvider({ ...(this.settings.profile ? { profile: this.settings.profile } : {}), parentClientConfig: { region: this.settings.region } }) as CredentialProvider;
+      const chain = defaultProvider({
+        ...(this.settings.profile ? { profile: this.settings.profile } : {}),
+        parentClientConfig: { region: this.settings.region },
+        // The chain's notes (a profile named beside static keys in the environment: the profile
+        // wins) are not a user's to see on every command; the credentials check says what matters.
+        logger: QUIET,
+      }) as CredentialProvider;
       this.credentialProvider = async (options) => {
         const found = await chain(options);
         this.redactor.add(found.secretAccessKey);

@@ -47,7 +47,8 @@ export function awsErrorName(err: unknown): string {
 }
 
 export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const e = err as { $metadata?: { httpStatusCode?: number }; data?: { status?: unknown } };
+  return e?.$metadata?.httpStatusCode ?? (isSnapError(err) && typeof e.data?.status === 'number' ? e.data.status : undefined);
 }
 
 export function classifyAwsError(err: unknown): AwsErrorKind {
