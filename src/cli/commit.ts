@@ -64,11 +64,12 @@ examples:
           progress: ctx.progress(),
           log: ctx.logger(),
           signal: controller.signal,
+          redactor: ctx.redactor,
           skipUnchanged,
           ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
         });
       } catch (err) {
-        await notify(noticeForError(archive, err));
+        await notify(noticeForError(archive, err, ctx.redactor));
         throw err;
       }
       if (result.unchangedSince) {

@@ -21,6 +21,7 @@ import type { SnapConfig } from '../config/schema.js';
 import { compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
 import { describeError, exitCodeFor, isSnapError } from '../errors.js';
+import type { Redactor } from '../util/redact.js';
 
 export type CommitEvent = 'drift' | 'unchanged' | 'partial' | 'failed';
 
@@ -78,8 +79,9 @@ export async function noticeForResult(archive: Archive, result: CommitResult, ex
   };
 }
 
-/** The notice for a commit that failed (nothing written). */
-export function noticeForError(archive: Archive, err: unknown): CommitNotice {
+/** The notice for a commit that failed (nothing written); its message through the command's secret filter. */
+export function noticeForError(archive: Archive, err: unknown, redactor?: Redactor): CommitNotice {
+  const message = describeError(err, redactor);
   return {
     format: 'snap-commit-notice/1',
     event: 'failed',
@@ -88,12 +90,12 @@ export function noticeForError(archive: Archive, err: unknown): CommitNotice {
     archive: archive.dir,
     version: null,
     previous: null,
-    summary: `snap commit failed: ${describeError(err)}`,
+    summary: `snap commit failed: ${message}`,
     changes: [],
     status: null,
     collectors: [],
     coverage: 0,
-    error: { code: isSnapError(err) ? err.code : 'INTERNAL', message: describeError(err) },
+    error: { code: isSnapError(err) ? err.code : 'INTERNAL', message },
     diff: null,
   };
 }

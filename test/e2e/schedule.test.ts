@@ -149,7 +149,7 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
       const [, second, third, fourth] = received.map((r) => r.body);
       expect(second).toMatchObject({ format: 'snap-commit-notice/1', version: 'v1.1', previous: 'v1.0', summary: '1 changed in local_repos', changes: [{ service: 'local_repos', resources: 1 }], status: 'complete', diff: 'snap diff v1.0 v1.1', error: null, archive: dir });
       expect(third).toMatchObject({ event: 'partial', version: 'v1.2', status: 'partial', collectors: [{ id: 'local', status: 'partial', errors: [{ resource: expect.stringMatching(/gone/) }] }] });
-      expect(fourth).toMatchObject({ event: 'failed', version: null, status: null, error: { code: 'COLLECTOR_FAILED' } });
+      expect(fourth).toMatchObject({ event: 'failed', version: null, status: null, error: { code: 'ENDPOINT_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closedPort}`) } });
       expect(tags(dir)).toEqual(['v1.0', 'v1.1', 'v1.2']);
 
       // A hook that fails is reported; the commit's own outcome stands.
