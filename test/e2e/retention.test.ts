@@ -24,6 +24,8 @@ import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
 import { commitVersion } from '../../src/archive/commit.js';
+import type { SnapConfig } from '../../src/config/schema.js';
+import type { FsContentStore } from '../../src/store/fs-store.js';
 import { silentLogger, silentProgress } from '../../src/util/log.js';
 import { expectStockGitAgrees, git, makeArchive, tempDir } from '../helpers/archive.js';
 import { SNAP_BIN, snapCli } from '../helpers/cli.js';
@@ -64,7 +66,9 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     return JSON.parse(r.stdout);
   };
   const tags = () => git(dir, 'tag', '--list').split('\n').filter(Boolean).sort();
-  const storeRoot = () => join(dir, '.git', 'lfs', 'objects');
+  // Where the archive keeps its store (asked of the archive, never a fixed path).
+  const storeRoot = () => (archive.openStore(config!) as FsContentStore).root;
+  let config: SnapConfig | null = null;
   const storeObjects = () => {
     const out = new Map<string, number>();
     const root = storeRoot();
@@ -88,6 +92,7 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     writeFileSync(join(tools, 'const.bin'), CONST);
     archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: {}, dynamodb: {}, route53: {}, iam: {}, local: { paths: [{ name: 'tools', path: tools }] } } });
     dir = archive.dir;
+    config = await archive.loadConfig();
     for (let i = 0; i < DATES.length; i++) {
       const report = REPORT[Math.floor(Math.min(i, 9) / 3)]!;
       await put(prod, 'site-prod', 'big.bin', BIG[i]!);
