@@ -1,6 +1,7 @@
 // Retention through the built CLI, on an archive of eleven versions taken over ten simulated
-// weeks (commitVersion's injectable clock) of an estate with S3 buckets (moto), DynamoDB,
-// Route53, IAM and a local folder, whose large objects change:
+// weeks (commitVersion's injectable clock) of an estate on moto with every service it emulates
+// enabled (S3 buckets, DynamoDB, Route53, IAM, Lambda, CloudFront, API Gateway, SES, RDS) and a
+// local folder, whose large objects change:
 //   - site-prod/big.bin is new every version; the local folder's build.bin is the previous
 //     version's big.bin (a payload shared across services and versions);
 //   - site-prod/logo.png and site-archive/logo-copy.png hold the same bytes (shared across
@@ -90,7 +91,7 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     const tools = join(tempDir(), 'tools');
     mkdirSync(tools);
     writeFileSync(join(tools, 'const.bin'), CONST);
-    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: {}, dynamodb: {}, route53: {}, iam: {}, local: { paths: [{ name: 'tools', path: tools }] } } });
+    archive = await makeArchive({ endpoint: moto.endpoint, collectors: { s3: {}, dynamodb: {}, route53: {}, iam: {}, lambda: {}, cloudfront: {}, apigateway: {}, ses: {}, rds: {}, local: { paths: [{ name: 'tools', path: tools }] } } });
     dir = archive.dir;
     config = await archive.loadConfig();
     for (let i = 0; i < DATES.length; i++) {
@@ -118,6 +119,10 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     };
     const sorted = (...n: string[]) => n.sort();
     expect(plan('--keep-last', '3').keep).toEqual(sorted('v1.10', 'v1.9', 'v1.8'));
+    // restic's short options mean the same as the long ones.
+    for (const [long, short, n] of [['--keep-last', '-l', '3'], ['--keep-hourly', '-H', '2'], ['--keep-daily', '-d', '2'], ['--keep-weekly', '-w', '3'], ['--keep-monthly', '-m', '2'], ['--keep-yearly', '-y', '2']] as const) {
+      expect(plan(short, n).keep, short).toEqual(plan(long, n).keep);
+    }
     // v1.9 and v1.10 share a day: the newest of it stays, v1.9 goes.
     expect(plan('--keep-daily', '2').keep).toEqual(sorted('v1.10', 'v1.8'));
     expect(plan('-H', '2').keep).toEqual(sorted('v1.10', 'v1.9'));
