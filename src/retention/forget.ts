@@ -144,7 +144,7 @@ export async function forgetVersions(archive: Archive, options: ForgetOptions): 
       commit: v.commitOid,
       text: signRecord({ version: v.name, commit: v.commitOid, tag: v.tagOid, taken: v.date.toISOString(), forgotten: at.toISOString(), by: who, policy, rule: plan.rule }, tagger, key!),
     }));
-    await fileRecords(archive.repo, records, tagger, history.records);
+    await fileRecords(archive.repo, records, tagger);
     crashPoint('forget-recorded');
     await deleteTags(archive, doomed);
     return plan;

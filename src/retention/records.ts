@@ -25,7 +25,7 @@
 // several records (two names of one commit forgotten at different times), one after another.
 import { hostname, userInfo } from 'node:os';
 import { decodeTag, encodeTagPayload, type Identity, type ParsedTag } from '../git/objects.js';
-import { readAllNotes, writeNotes } from '../git/notes.js';
+import { readAllNotes, readNote, writeNotes } from '../git/notes.js';
 import type { GitRepo } from '../git/repo.js';
 import { signSsh, verifySshSignature, type AllowedSigner, type SignatureCheck, type SigningKey } from '../git/ssh-signature.js';
 import type { RetentionPolicy } from './policy.js';
@@ -111,12 +111,12 @@ export async function readRecords(repo: GitRepo): Promise<Map<string, (StoredRec
   return out;
 }
 
-/** Files records on their commits, after any a commit already has, in one notes commit. */
-export async function fileRecords(repo: GitRepo, records: { commit: string; text: string }[], who: Identity, existing: Map<string, (StoredRecord | null)[]>): Promise<void> {
+/** Files records on their commits, after whatever a commit's note already holds (kept byte for byte), in one notes commit. */
+export async function fileRecords(repo: GitRepo, records: { commit: string; text: string }[], who: Identity): Promise<void> {
   const notes = new Map<string, string>();
   for (const r of records) {
-    const before = notes.get(r.commit) ?? (existing.get(r.commit) ?? []).map((s) => s?.text ?? '').join('');
-    notes.set(r.commit, before + r.text);
+    const before = notes.get(r.commit) ?? (await readNote(repo, FORGOTTEN_NOTES_REF, r.commit)) ?? '';
+    notes.set(r.commit, (before && !before.endsWith('\n') ? `${before}\n` : before) + r.text);
   }
   await writeNotes(repo, FORGOTTEN_NOTES_REF, notes, who, `snap forget: ${records.length} version${records.length === 1 ? '' : 's'} forgotten`);
 }
