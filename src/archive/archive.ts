@@ -15,6 +15,8 @@ import { makeFingerprinter, type Fingerprinter } from '../normalize/fingerprint.
 import { FsContentStore } from '../store/fs-store.js';
 
 export const SNAP_DIR = 'snap';
+/** The content store's default folder, inside .git (never committed, out of git-lfs's reach). */
+export const DEFAULT_STORE_DIR = 'snap/store';
 export const SIGNING_KEY_FILE = 'signing-key.pem';
 export const FINGERPRINT_KEY_FILE = 'fingerprint.key';
 export const ALLOWED_SIGNERS_PATH = '.snap/allowed_signers';
@@ -75,9 +77,16 @@ export class Archive {
     return loadConfig(this.configPath);
   }
 
+  /**
+   * The content store. Archives made before the store moved to .git/snap/store kept it in
+   * .git/lfs/objects: with the default path, that folder is read too until `snap commit`
+   * moves it (FsContentStore.migrateLegacy, under the archive lock).
+   */
   openStore(config: SnapConfig): FsContentStore {
     const root = isAbsolute(config.store.path) ? config.store.path : join(this.dir, config.store.path);
-    return new FsContentStore({ root, fsync: config.store.fsync });
+    const legacy = join(this.gitdir, 'lfs', 'objects');
+    const legacyRoots = resolve(root) === resolve(this.gitdir, DEFAULT_STORE_DIR) && existsSync(legacy) ? [legacy] : [];
+    return new FsContentStore({ root, fsync: config.store.fsync, legacyRoots });
   }
 
   async signingKey(): Promise<SigningKey> {

@@ -16,6 +16,7 @@ import type { Logger, Progress } from '../util/log.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive } from './archive.js';
 import type { Manifest } from './manifest.js';
+import { payloadTotals } from './tree-writer.js';
 import { acquireLock } from './lock.js';
 import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
@@ -85,6 +86,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   const store = archive.openStore(config);
   const txn = repo.beginWrite({ fsync: config.store.fsync });
   try {
+    await store.migrateLegacy(); // a store still in .git/lfs/objects moves to .git/snap/store
     await store.sweepTemporaries(60 * 60 * 1000);
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
@@ -109,7 +111,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     const body = [
       options.message ? `${options.message.trim()}\n` : '',
       `Snapshot ${version}${partial ? ' (PARTIAL)' : ''} by snap ${SNAP_VERSION}.`,
-      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${r.stats.pointers} payloads`),
+      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${payloadTotals(r.stats).payloads} payloads`),
     ].filter(Boolean).join('\n');
     const message = `${version}: ${summary}\n\n${body}\n`;
     const who = await archive.identity(config);

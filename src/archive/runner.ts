@@ -6,15 +6,15 @@
 import type { Manifest, CollectorReport } from './manifest.js';
 import type { AnyCollector, CollectContext, CollectorBaseConfig, CoverageFinding } from '../collectors/types.js';
 import { describeError } from '../errors.js';
-import type { ObjectSink } from '../git/repo.js';
+import type { ObjectReader, ObjectSink } from '../git/repo.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Logger, Progress } from '../util/log.js';
 import type { AwsClients } from '../collectors/aws/shared/clients.js';
-import { subtreeStats } from './stats.js';
+import { folderStats, subtreeStats } from './stats.js';
 import { loadCollector } from '../collectors/lazy.js';
-import { TreeWriter, type WriterStats } from './tree-writer.js';
+import { EMPTY_STATS, TreeWriter, type WriterStats } from './tree-writer.js';
 import type { VersionReader } from './version-reader.js';
 
 export interface PreviousVersion {
@@ -27,7 +27,8 @@ export interface RunnerOptions {
   collectors: { collector: AnyCollector; config: CollectorBaseConfig }[];
   version: string;
   archiveDir: string;
-  objects: ObjectSink;
+  /** where new objects go; read back to count the payloads a collector's files list */
+  objects: ObjectSink & ObjectReader;
   store: ContentStore;
   fingerprint: Fingerprinter;
   aws: AwsClients;
@@ -46,8 +47,6 @@ export interface CollectorOutcome {
   tree: { oid: string; stats: WriterStats } | null;
   coverage: CoverageFinding[];
 }
-
-const EMPTY_STATS: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
 
 export async function runCollectors(options: RunnerOptions): Promise<CollectorOutcome[]> {
   return mapLimit(options.collectors, options.concurrency, async ({ collector, config }) => runOne(options, await loadCollector(collector), config));
@@ -109,8 +108,8 @@ async function runOne(options: RunnerOptions, collector: AnyCollector, config: C
     progress.phase('collecting');
     await Promise.race([collector.collect(ctx), aborted]);
     const oid = writer.build();
-    tree = oid ? { oid, stats: writer.stats } : null;
-    report = { id: collector.id, title: collector.title, root: collector.root, status: errors.length ? 'partial' : 'ok', startedAt, durationMs: Date.now() - started, stats: tree?.stats ?? EMPTY_STATS, counts, errors };
+    tree = oid ? { oid, stats: await folderStats(options.objects, collector, oid, writer.stats) } : null;
+    report = { id: collector.id, title: collector.title, root: collector.root, status: errors.length ? 'partial' : 'ok', startedAt, durationMs: Date.now() - started, stats: tree?.stats ?? { ...EMPTY_STATS }, counts, errors };
   } catch (err) {
     abort.abort(err);
     errors.push({ resource: collector.root, message: describeError(err) });
@@ -118,7 +117,9 @@ async function runOne(options: RunnerOptions, collector: AnyCollector, config: C
     const carried = options.previous ? await options.previous.reader.subtree(collector.root) : null;
     if (carried) {
       const recorded = options.previous!.manifest?.collectors.find((c) => c.id === collector.id)?.stats;
-      tree = { oid: carried, stats: recorded ?? (await subtreeStats(options.previous!.reader.repo, carried)) };
+      const repo = options.previous!.reader.repo;
+      // Manifests of older versions did not count listed payloads: count them now.
+      tree = { oid: carried, stats: recorded?.listed !== undefined ? recorded : await folderStats(repo, collector, carried, recorded ?? (await subtreeStats(repo, carried))) };
     }
     report = {
       id: collector.id,
@@ -127,7 +128,7 @@ async function runOne(options: RunnerOptions, collector: AnyCollector, config: C
       status: carried ? 'stale' : 'failed',
       startedAt,
       durationMs: Date.now() - started,
-      stats: tree?.stats ?? EMPTY_STATS,
+      stats: tree?.stats ?? { ...EMPTY_STATS },
       counts,
       errors,
       ...(carried ? { staleFrom: options.previous!.name } : {}),

@@ -29,7 +29,13 @@ export const configSchema = z
     store: z
       .object({
         /** where payloads are kept; relative paths are relative to the archive folder */
-        path: z.string().min(1).default('.git/lfs/objects'),
+        path: z
+          .string()
+          .min(1)
+          .refine((p) => !/(^|[\\/])\.git[\\/]+lfs([\\/]|$)/i.test(p.replace(/^\.[\\/]+/, '')), {
+            message: 'is inside .git/lfs, where `git lfs prune` deletes what no git-lfs pointer names: remove the field to use .git/snap/store (the default)',
+          })
+          .default('.git/snap/store'),
         fsync: z.boolean().default(true),
       })
       .strict()

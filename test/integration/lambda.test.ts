@@ -229,6 +229,17 @@ describe('lambda collector', () => {
     for (const call of fetcher.calls) expect(archiveContainsBytes(archive.dir, call.location)).toEqual([]);
   });
 
+  it('gives every package back in a checkout, exactly (the payload behind code.zip)', async () => {
+    const { resolveVersion } = await import('../../src/archive/versions.js');
+    const { checkoutVersion } = await import('../../src/export/checkout.js');
+    const { tempDir } = await import('../helpers/archive.js');
+    const dir = `${tempDir()}/v1.0`;
+    const stats = await checkoutVersion(archive.repo, archive.openStore(await archive.loadConfig()), await resolveVersion(archive.repo, 'v1.0'), dir);
+    expect(readFileSync(`${dir}/lambda_functions/orders-api/code.zip`).equals(Buffer.from(makeZip(ORDERS_V2)))).toBe(true);
+    expect(readFileSync(`${dir}/lambda_functions/orders-api/versions/1/code.zip`).equals(Buffer.from(makeZip(ORDERS_V1)))).toBe(true);
+    expect(stats.payloads).toBeGreaterThanOrEqual(3);
+  });
+
   it('matches the golden normalized output (refresh with UPDATE_GOLDEN=1)', async () => {
     golden('orders-api', await folderContents(archive, 'v1.0', 'lambda_functions/orders-api'));
   });
