@@ -32,6 +32,14 @@ export function defaultConfig(region: string): Record<string, unknown> {
   };
 }
 
+/** The archive at `dir` or a folder above it, if any. */
+function enclosingArchive(dir: string): string | null {
+  for (let at = dir; ; at = dirname(at)) {
+    if (Archive.isArchive(at)) return at;
+    if (dirname(at) === at) return null;
+  }
+}
+
 export interface InitResult {
   dir: string;
   signer: string;
@@ -40,6 +48,11 @@ export interface InitResult {
 
 export async function initArchive(target: string, options: { region?: string } = {}): Promise<InitResult> {
   const dir = resolve(target);
+  const enclosing = enclosingArchive(dir);
+  if (enclosing) {
+    const where = enclosing === dir ? `${dir} is already a snap archive` : `${dir} is inside the snap archive at ${enclosing}`;
+    throw new SnapError('ALREADY_AN_ARCHIVE', `${where} (snap run there acts on it); choose a folder outside it`, { dir, archive: enclosing });
+  }
   if (existsSync(join(dir, '.git'))) {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
   }

@@ -27,6 +27,7 @@ example:
   async run(ctx, args) {
     const target = resolve(ctx.cwd, args.positionals[0] ?? '.');
     const result = await initArchive(target, { region: str(args, 'region') });
+    if (ctx.quiet) return 0;
     const signers = await readFile(join(result.dir, ALLOWED_SIGNERS_PATH), 'utf8');
     const key = signers.trim().split(/\s+/).slice(2, 4).join(' ');
     ctx.out(`Created snap archive in ${result.dir}\n`);

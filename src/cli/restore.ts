@@ -6,7 +6,7 @@ import { restoreTest } from '../restore/restore-test.js';
 import { renderText, toDocument } from '../diff/render.js';
 import { UsageError } from '../errors.js';
 import { flag, str, type Command } from './command.js';
-import { paint, type CliContext } from './context.js';
+import { paint, paintErr, type CliContext } from './context.js';
 
 const MARK = { create: '+', update: '~', delete: '-' } as const;
 
@@ -78,8 +78,6 @@ options:
   --endpoint URL      restore into another endpoint (a scratch account, an emulator)
   --profile NAME      restore with another AWS profile (another account)
 
-exit codes: 0 done (or nothing to do), 1 a change failed, 2 bad input or not confirmed
-
 examples:
   snap restore v1.0 s3_buckets/queenofsandiego-prod --dry-run
   snap restore v1.0 route53 --yes
@@ -94,6 +92,7 @@ examples:
     profile: { type: 'string' },
   },
   positionals: [1, Infinity],
+  exitCodes: { 0: 'restored (or nothing to do)', 1: 'a change (or planning a service) failed; the others were applied', 2: 'bad input, or the plan was not confirmed; nothing was changed' },
   async run(ctx, args) {
     const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
@@ -102,11 +101,14 @@ examples:
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
       { log: ctx.logger() },
     );
-    const total = renderPlan(ctx, plan);
+    // -q --yes (cron) prints nothing when everything is restored: the plan only where it failed.
+    const quietApply = ctx.quiet && flag(args, 'yes') && !flag(args, 'dry-run');
+    const total = quietApply ? plan.services.reduce((n, s) => n + s.changes.length, 0) : renderPlan(ctx, plan);
     const planningFailed = plan.services.some((s) => s.error);
+    if (quietApply) for (const s of plan.services) if (s.error) ctx.err(`${paintErr(ctx, 'red', 'cannot plan')} ${s.collector.root}: ${s.error}\n`);
     if (total === 0 || flag(args, 'dry-run')) {
       plan.close();
-      if (flag(args, 'dry-run') && total) ctx.err('dry run: nothing was changed\n');
+      if (flag(args, 'dry-run') && total && !ctx.quiet) ctx.err('dry run: nothing was changed\n');
       return planningFailed ? 1 : 0;
     }
     if (!flag(args, 'yes')) {
@@ -121,10 +123,10 @@ examples:
     await applyPlan(plan, (r) => {
       if (r.error) {
         failed++;
-        ctx.err(`${paint(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
+        ctx.err(`${paintErr(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
       } else if (!ctx.quiet) ctx.err(`done   ${r.change.action} ${r.change.resource}\n`);
     });
-    ctx.out(failed ? `${total - failed} of ${total} changes applied, ${failed} failed\n` : `${total} changes applied; \`snap status\` should now show no drift for what was restored\n`);
+    if (failed || !ctx.quiet) ctx.out(failed ? `${total - failed} of ${total} changes applied, ${failed} failed\n` : `${total} changes applied; \`snap status\` should now show no drift for what was restored\n`);
     return failed || planningFailed ? 1 : 0;
   },
 };
@@ -153,13 +155,14 @@ examples:
   snap restore-test v1.1 s3_buckets route53 --endpoint http://127.0.0.1:5000`,
   options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' } },
   positionals: [1, Infinity],
+  exitCodes: { 0: 'passed: what was restored matches the version', 1: 'failed: differences, or a change that failed (listed)' },
   async run(ctx, args) {
     const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ version: result.version, passed: result.passed, services: result.services, failedChanges: result.failedChanges.map((f) => ({ service: f.service, resource: f.change.resource, action: f.change.action, error: f.error })), differences: toDocument(result.version, 'restored', result.differences).changes }, null, 2)}\n`);
-    } else {
+    } else if (!(ctx.quiet && result.passed)) {
       renderPlan(ctx, result.plan);
       for (const f of result.failedChanges) ctx.out(`${paint(ctx, 'red', 'failed')} ${f.change.action} ${f.change.resource}: ${f.error}\n`);
       if (result.differences.length) {
