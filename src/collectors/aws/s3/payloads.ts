@@ -19,28 +19,34 @@ import type { FolderReader, PayloadRef } from '../../types.js';
 import { type ObjectEntry, type ShardFile } from './manifest.js';
 import { planTreePaths } from './tree-paths.js';
 
+type Stored = Pick<ObjectEntry, 'key' | 'size' | 'versionId' | 'isLatest'> & { sha256: string };
+
 export const CONTENT_FOLDER = 'content';
 export const CONTENT_BY_KEY_FOLDER = 'content-by-key';
 
 export async function* s3Payloads(folder: FolderReader): AsyncGenerator<PayloadRef> {
   for (const bucket of await folder.list()) {
     if (bucket.mode !== '40000') continue;
-    const stored: ObjectEntry[] = [];
+    // Only what placing and naming needs is kept of each entry (not its headers): a bucket's
+    // keys must all be known before any gets its place.
+    const stored: Stored[] = [];
     let name = bucket.name;
     for (const shard of await folder.list(`${bucket.name}/objects`)) {
       if (!shard.name.endsWith('.json')) continue;
       const file = await folder.json<ShardFile>(`${bucket.name}/objects/${shard.name}`);
       if (file?.bucket) name = file.bucket;
-      for (const e of file?.objects ?? []) if (!e.deleteMarker && e.content === 'stored' && e.sha256) stored.push(e);
+      for (const e of file?.objects ?? []) {
+        if (!e.deleteMarker && e.content === 'stored' && e.sha256) stored.push({ key: e.key, sha256: e.sha256, size: e.size, ...(e.versionId !== undefined ? { versionId: e.versionId } : {}), ...(e.isLatest !== undefined ? { isLatest: e.isLatest } : {}) });
+      }
     }
-    const isCurrent = (e: ObjectEntry) => e.isLatest === undefined || e.isLatest;
+    const isCurrent = (e: Stored) => e.isLatest === undefined || e.isLatest;
     const places = planTreePaths(stored.filter(isCurrent).map((e) => e.key));
     for (const e of stored) {
       const current = isCurrent(e);
       const place = current ? places.get(e.key) : null;
       const address = `s3://${name}/${e.key}`;
       yield {
-        pointer: { oid: e.sha256!, size: e.size },
+        pointer: { oid: e.sha256, size: e.size },
         folder: bucket.name,
         path: !current ? null : place ? `${bucket.name}/${CONTENT_FOLDER}/${place}` : `${bucket.name}/${CONTENT_BY_KEY_FOLDER}/${createHash('sha256').update(e.key, 'utf8').digest('hex')}`,
         address,
