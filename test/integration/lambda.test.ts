@@ -226,7 +226,10 @@ describe('lambda collector', () => {
     expect(manifest.coverage.filter((c: any) => c.reason === 'OperationNotImplemented').every((c: any) => c.resource.endsWith('/provisioned_concurrency'))).toBe(true);
     // No presigned code location anywhere in the archive.
     expect(fetcher.calls.length).toBeGreaterThan(0);
-    for (const call of fetcher.calls) expect(archiveContainsBytes(archive.dir, call.location)).toEqual([]);
+    // (moto gives a layer the location "s3://", which names nothing: it would match any text that mentions s3://.)
+    const locations = fetcher.calls.map((c) => c.location).filter((l) => URL.canParse(l) && new URL(l).host !== '');
+    expect(locations.length).toBeGreaterThan(0);
+    for (const location of locations) expect(archiveContainsBytes(archive.dir, location)).toEqual([]);
   });
 
   it('gives every package back in a checkout, exactly (the payload behind code.zip)', async () => {
