@@ -5,18 +5,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SnapError } from '../errors.js';
 import { CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { SnapConfig } from '../config/schema.js';
 import { GitRepo } from '../git/repo.js';
 import { loadSigningKey, parseAllowedSigners, type AllowedSigner, type SigningKey } from '../git/ssh-signature.js';
 import { makeFingerprinter, type Fingerprinter } from '../normalize/fingerprint.js';
-import { FsContentStore } from '../store/fs-store.js';
+import { openStore, type ArchiveStore } from '../store/open-store.js';
 
 export const SNAP_DIR = 'snap';
-/** The content store's default folder, inside .git (never committed, out of git-lfs's reach). */
-export const DEFAULT_STORE_DIR = 'snap/store';
 export const SIGNING_KEY_FILE = 'signing-key.pem';
 export const FINGERPRINT_KEY_FILE = 'fingerprint.key';
 export const ALLOWED_SIGNERS_PATH = '.snap/allowed_signers';
@@ -77,16 +75,9 @@ export class Archive {
     return loadConfig(this.configPath);
   }
 
-  /**
-   * The content store. Archives made before the store moved to .git/snap/store kept it in
-   * .git/lfs/objects: with the default path, that folder is read too until `snap commit`
-   * moves it (FsContentStore.migrateLegacy, under the archive lock).
-   */
-  openStore(config: SnapConfig): FsContentStore {
-    const root = isAbsolute(config.store.path) ? config.store.path : join(this.dir, config.store.path);
-    const legacy = join(this.gitdir, 'lfs', 'objects');
-    const legacyRoots = resolve(root) === resolve(this.gitdir, DEFAULT_STORE_DIR) && existsSync(legacy) ? [legacy] : [];
-    return new FsContentStore({ root, fsync: config.store.fsync, legacyRoots });
+  /** The content store the config describes: the local store, or the S3 vault with the local store as its cache. */
+  openStore(config: SnapConfig, options: { now?: () => Date } = {}): ArchiveStore {
+    return openStore(this.dir, config, { privateDir: this.privateDir, ...options });
   }
 
   async signingKey(): Promise<SigningKey> {

@@ -4,15 +4,24 @@
 // signed annotated tag, moves main and creates the tag, then shows the version in the
 // working tree. Until the refs move nothing is visible: a crash leaves the previous version
 // as it was (at worst an unreferenced pack that git gc removes).
-import { SnapError, UsageError } from '../errors.js';
+//
+// Out of disk space anywhere fails the commit the same way (exit 1, DISK_FULL naming the
+// space needed): nothing sealed, the previous version and the working tree as they were.
+// Everything that needs space is done before the refs move: the payloads, the pack, the
+// commit and tag objects, and the working tree's new files and index, which are staged
+// (stageCheckout) with a reserve for the few small writes after; once the refs move, the
+// working tree is only renamed into place.
+import { isOutOfSpace, SnapError, UsageError } from '../errors.js';
 import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { encodeCommit, encodeTagPayload, type Identity } from '../git/objects.js';
 import { signSsh } from '../git/ssh-signature.js';
-import { checkoutTree } from '../git/worktree.js';
+import { stageCheckout, type StagedCheckout } from '../git/worktree.js';
+import { diskFullError } from '../util/disk-space.js';
 import type { Logger, Progress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive } from './archive.js';
 import type { Manifest } from './manifest.js';
@@ -22,6 +31,7 @@ import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
+import { checkVaultForWriting } from '../vault/vault.js';
 import { findVersion, listVersions, MAIN_REF, nextVersionName, validateVersionName } from './versions.js';
 
 
@@ -39,6 +49,8 @@ export interface CommitOptions {
    */
   collectorOverrides?: Record<string, Record<string, unknown>>;
   now?: () => Date;
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export interface CommitResult {
@@ -51,6 +63,9 @@ export interface CommitResult {
   /** true when some collector failed (exit code 3) */
   partial: boolean;
 }
+
+/** Space set aside, once the working tree is staged, for the writes between the refs and the apply. */
+const POST_SEAL_RESERVE = 64 * 1024;
 
 function identityAt(who: { name: string; email: string }, date: Date): Identity {
   return { ...who, timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 };
@@ -82,11 +97,22 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
   }
 
-  const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
-  const store = archive.openStore(config);
-  const txn = repo.beginWrite({ fsync: config.store.fsync });
+  // A vault that cannot be written is refused before any collector runs.
+  const store = archive.openStore(config, { now });
   try {
-    await store.migrateLegacy(); // a store still in .git/lfs/objects moves to .git/snap/store
+    await checkVaultForWriting(store, config);
+  } catch (err) {
+    store.close?.();
+    throw err;
+  }
+  const release = await acquireLock(archive.lockPath, `snap commit ${version}`);
+  const parentCommit = await repo.resolveRef(MAIN_REF);
+  const txn = repo.beginWrite({ fsync: config.store.fsync });
+  let staged: StagedCheckout | null = null;
+  /** what the commit is writing, for a full disk's message */
+  let writing = 'the snapshot';
+  try {
+    await store.migrateLegacy?.(); // a store still in .git/lfs/objects moves to .git/snap/store
     await store.sweepTemporaries(60 * 60 * 1000);
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
@@ -99,7 +125,9 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       log: options.log,
       signal: options.signal,
       now,
+      redactor: options.redactor,
     });
+    writing = "the version's payloads and git objects";
     await store.flush();
     await txn.commit();
     const reports = manifest.collectors;
@@ -114,22 +142,32 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${payloadTotals(r.stats).payloads} payloads`),
     ].filter(Boolean).join('\n');
     const message = `${version}: ${summary}\n\n${body}\n`;
+    writing = 'the commit and its signed tag';
     const who = await archive.identity(config);
     const when = now();
     const commitOid = await repo.writeLooseObject('commit', encodeCommit({ tree: treeOid, parents: parent ? [parent] : [], author: identityAt(who, when), committer: identityAt(who, when), message }));
     const payload = encodeTagPayload({ object: commitOid, type: 'commit', tag: version, tagger: identityAt(who, when), message });
     const tagOid = await repo.writeLooseObject('tag', Buffer.from(payload + signSsh(payload, signingKey), 'utf8'));
 
+    writing = "the working tree's new files";
+    staged = await stageCheckout(repo, archive.dir, parentTree, treeOid, { reserveBytes: POST_SEAL_RESERVE });
+    writing = 'the refs and the working tree';
+
     await repo.updateRef(MAIN_REF, commitOid, parent);
     await repo.updateRef(`refs/tags/${version}`, tagOid, null);
     await archive.configureGitVerification();
-    await checkoutTree(repo, archive.dir, parentTree, treeOid);
+    await staged.apply();
+    staged = null;
     return { version, commitOid, tagOid, treeOid, manifest, summary, partial };
   } catch (err) {
     txn.abort();
-    throw err;
+    await staged?.discard();
+    if (!isOutOfSpace(err)) throw err;
+    const sealed = (await repo.resolveRef(MAIN_REF)) !== (parentCommit ?? null);
+    throw diskFullError(err, { path: repo.gitdir, what: `version ${version} (${writing})`, ...(sealed ? {} : { outcome: 'nothing was sealed and the archive is as it was' }) });
   } finally {
     options.progress.stop();
+    store.close?.();
     await release();
   }
 }

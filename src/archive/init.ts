@@ -17,6 +17,7 @@ import { formatAllowedSigner, generateSigningKey } from '../git/ssh-signature.js
 import { checkoutTree } from '../git/worktree.js';
 import { stableJson } from '../normalize/stable-json.js';
 import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
+import { localStore } from '../store/open-store.js';
 import { TreeWriter } from './tree-writer.js';
 import { MAIN_REF } from './versions.js';
 
@@ -24,11 +25,12 @@ import { MAIN_REF } from './versions.js';
 // (scripts/bundle.js keeps every chunk directly in it) all sit two levels below the package.
 export const TEMPLATE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'archive-template');
 
-export function defaultConfig(region: string): Record<string, unknown> {
+export function defaultConfig(region: string, store?: Record<string, unknown>): Record<string, unknown> {
   return {
     version: 1,
     aws: { region },
     collectors: Object.fromEntries(collectors.map((c) => [c.id, c.id === 'local' ? { enabled: true, paths: [] } : { enabled: c.enabledByDefault }])),
+    ...(store ? { store } : {}),
   };
 }
 
@@ -46,8 +48,11 @@ export interface InitResult {
   created: string[];
 }
 
-export async function initArchive(target: string, options: { region?: string } = {}): Promise<InitResult> {
-  const dir = resolve(target);
+/**
+ * Refuses a folder that is already a git repository, or that is (inside) a snap archive:
+ * snap run there would act on the enclosing archive. Checked before anything else is done.
+ */
+export function assertNewArchiveDir(dir: string): void {
   const enclosing = enclosingArchive(dir);
   if (enclosing) {
     const where = enclosing === dir ? `${dir} is already a snap archive` : `${dir} is inside the snap archive at ${enclosing}`;
@@ -56,6 +61,17 @@ export async function initArchive(target: string, options: { region?: string } =
   if (existsSync(join(dir, '.git'))) {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
   }
+}
+
+export interface InitOptions {
+  region?: string;
+  /** the config's store section (an S3 vault: url, region, profile, objectLock), checked by the caller */
+  store?: Record<string, unknown>;
+}
+
+export async function initArchive(target: string, options: InitOptions = {}): Promise<InitResult> {
+  const dir = resolve(target);
+  assertNewArchiveDir(dir);
   await mkdir(dir, { recursive: true });
   const repo = await GitRepo.init(dir);
   const archive = Archive.at(dir);
@@ -75,13 +91,13 @@ export async function initArchive(target: string, options: { region?: string } =
   };
   for (const name of await readdir(TEMPLATE_DIR)) await place(name, (p) => copyFile(join(TEMPLATE_DIR, name), p));
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region))));
+  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region, options.store))));
   const who = await archive.identity(null);
   await place(ALLOWED_SIGNERS_PATH, (p) => writeFile(p, formatAllowedSigner(who.email, key.publicKey, `snap-archive-key`)));
   await archive.configureGitVerification();
 
   const txn = repo.beginWrite();
-  const tree = new TreeWriter({ objects: txn, store: archive.openStore(await archive.loadConfig()) });
+  const tree = new TreeWriter({ objects: txn, store: localStore(dir, await archive.loadConfig()) });
   // The template's RECOVERY.md is committed as a placeholder until the first version brings its own.
   for (const rel of [...USER_FILES, RECOVERY_PATH]) {
     const path = join(dir, rel);

@@ -4,6 +4,7 @@
 // write(), which waits while the reader is behind, so memory never grows with the output.
 import { Archive } from '../archive/archive.js';
 import { createLogger, LineProgress, TerminalProgress, type Logger, type Progress } from '../util/log.js';
+import { Redactor } from '../util/redact.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -27,6 +28,8 @@ export interface CliContext {
   archive(): Archive;
   progress(): Progress;
   logger(): Logger;
+  /** this command's secret filter: every diagnostic on stderr passes through it */
+  redactor: Redactor;
 }
 
 /** Whether colour goes to a stream: a terminal, not turned off by --no-color, NO_COLOR or TERM=dumb. */
@@ -34,20 +37,22 @@ export function colorFor(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv, no
   return !noColor && !env.NO_COLOR && Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
-export function createContext(io: Io, cwd: string, options: { quiet: boolean; noColor: boolean }): CliContext {
+export function createContext(io: Io, cwd: string, options: { quiet: boolean; noColor: boolean; redactor?: Redactor }): CliContext {
   let progress: Progress | null = null;
+  const redactor = options.redactor ?? new Redactor();
   return {
     cwd,
     io,
     quiet: options.quiet,
     color: colorFor(io.stdout, io.env, options.noColor),
     errColor: colorFor(io.stderr, io.env, options.noColor),
+    redactor,
     out: (text) => {
       io.stdout.write(text);
     },
     write: (text) => (io.stdout.write(text) ? Promise.resolve() : new Promise((resolve) => io.stdout.once('drain', resolve))),
     err: (text) => {
-      io.stderr.write(text);
+      io.stderr.write(redactor.redact(text));
     },
     archive: () => Archive.open(cwd),
     progress() {
@@ -57,7 +62,7 @@ export function createContext(io: Io, cwd: string, options: { quiet: boolean; no
     logger() {
       const p = this.progress();
       const terminal = p instanceof TerminalProgress ? p : null;
-      return createLogger(io.stderr, { quiet: options.quiet, beforeWrite: () => terminal?.clear(), afterWrite: () => terminal?.draw() });
+      return createLogger(io.stderr, { quiet: options.quiet, beforeWrite: () => terminal?.clear(), afterWrite: () => terminal?.draw(), redact: (text) => redactor.redact(text) });
     },
   };
 }

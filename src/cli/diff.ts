@@ -33,7 +33,7 @@ function render(ctx: CliContext, args: Parsed, from: string, to: string, changes
 
 async function side(ctx: CliContext, archive: Archive, spec: string, paths: string[]): Promise<{ name: string; tree: string; source: ObjectSource; live: LiveTree | null }> {
   if (spec === 'live') {
-    const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger() });
+    const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     return { name: 'live', tree: live.treeOid, source: live.objects, live };
   }
   const v = await resolveVersion(archive.repo, spec);
@@ -123,7 +123,7 @@ examples:
   async run(ctx, args) {
     const archive = ctx.archive();
     const latest = await resolveVersion(archive.repo, 'latest');
-    const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger() });
+    const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     const changes = await compareTrees(live.objects, latest.treeOid, live.treeOid, { paths: args.positionals.length ? args.positionals : live.roots });
     const unread = unreadServices(live);
     render(ctx, args, latest.name, 'live', changes, unread);

@@ -8,8 +8,10 @@
 // turns that error back into the signal (see endOnClosedPipe).
 import { resolve } from 'node:path';
 import { ConfigError, describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
+import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
 import { CLOSED_PIPE_EXIT, EXIT_CODES, GLOBAL_OPTIONS_HELP, helpText, parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
@@ -18,13 +20,15 @@ import { diffCommand, statusCommand } from './diff.js';
 import { exportCommand } from './export.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { maintenanceCommand } from './maintenance.js';
+import { pushCommand } from './push.js';
 import { lsCommand } from './ls.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -57,6 +61,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let quiet = false;
   let noColor = false;
   let i = 0;
+  const redactor = new Redactor();
   try {
     for (; i < argv.length; i++) {
       const a = argv[i]!;
@@ -98,12 +103,12 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       return 0;
     }
     for (const dir of args.dirs) cwd = resolve(cwd, dir);
-    const ctx = createContext(io, cwd, { quiet: quiet || args.quiet, noColor: noColor || args.noColor });
+    const ctx = createContext(io, cwd, { quiet: quiet || args.quiet, noColor: noColor || args.noColor, redactor });
     return await cmd.run(ctx, args);
   } catch (err) {
     if (isClosedPipe(err)) return CLOSED_PIPE_EXIT;
-    io.stderr.write(`snap: ${describeError(err)}\n`);
-    if (err instanceof ConfigError && err.issues.length > 1) for (const issue of err.issues) io.stderr.write(`  ${issue.path}: ${issue.message}\n`);
+    io.stderr.write(`snap: ${describeError(err, redactor)}\n`);
+    if (err instanceof ConfigError && err.issues.length > 1) for (const issue of err.issues) io.stderr.write(`  ${redactor.redact(`${issue.path}: ${issue.message}`)}\n`);
     if (!isSnapError(err) && io.env.SNAP_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return exitCodeFor(err);
   }

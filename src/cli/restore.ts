@@ -138,7 +138,7 @@ examples:
     const plan = await planRestore(
       archive,
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
-      { log: ctx.logger() },
+      { log: ctx.logger(), redactor: ctx.redactor },
     );
     // -q --yes (cron) prints nothing when everything is restored: the plan only where planning failed.
     const quietApply = ctx.quiet && flag(args, 'yes') && !flag(args, 'dry-run');
@@ -207,7 +207,7 @@ examples:
   async run(ctx, args) {
     const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
-    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
+    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
     if (flag(args, 'json')) {
       ctx.out(
         `${JSON.stringify(

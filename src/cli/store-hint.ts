@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Archive } from '../archive/archive.js';
-import type { FsContentStore } from '../store/fs-store.js';
+import { FsContentStore } from '../store/fs-store.js';
+import type { ContentStore } from '../store/types.js';
 
 /** The origin remote's folder, when the archive was cloned from a local path. */
 function localOrigin(archive: Archive): string | null {
@@ -25,11 +26,11 @@ function localOrigin(archive: Archive): string | null {
 }
 
 /**
- * A few lines explaining an absent store, or null when the store folder exists (then each
- * missing payload is a problem of its own, already named).
+ * A few lines explaining an absent local store, or null when the store folder exists (then
+ * each missing payload is a problem of its own, already named) or the store is a vault.
  */
-export function missingStoreHint(archive: Archive, store: FsContentStore): string | null {
-  if (existsSync(store.root)) return null;
+export function missingStoreHint(archive: Archive, store: ContentStore): string | null {
+  if (!(store instanceof FsContentStore) || existsSync(store.root)) return null; // a vault names its own problems
   const shown = relative(archive.dir, store.root) || store.root;
   const origin = localOrigin(archive);
   const source = origin ? (existsSync(join(origin, '.git', 'snap', 'store')) ? join(origin, '.git', 'snap', 'store') : existsSync(join(origin, 'snap', 'store')) ? join(origin, 'snap', 'store') : null) : null;

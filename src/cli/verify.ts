@@ -2,6 +2,7 @@
 import { resolveVersion } from '../archive/versions.js';
 import { formatBytes, TerminalProgress } from '../util/log.js';
 import { verifyVersions } from '../verify/verify.js';
+import { checkVaultForReading, isVault } from '../vault/vault.js';
 import { flag, type Command } from './command.js';
 import { paint, paintErr } from './context.js';
 import { missingStoreHint } from './store-hint.js';
@@ -9,28 +10,31 @@ import { missingStoreHint } from './store-hint.js';
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'prove versions are intact: signatures, git objects, payloads, manifest',
-  help: `usage: snap verify [VERSION…] [--all] [--json]
+  help: `usage: snap verify [VERSION…] [--all] [--read-data] [--json]
 
 Checks that a version is exactly what was sealed, and reports every problem found:
   - the tag's signature against the archive's trusted signers (.snap/allowed_signers),
     and that the tag was not moved or re-filed;
   - every git object the version reaches re-hashes to its id;
   - every payload its pointers name is in the content store, with the right size and
-    sha256 (re-hashed);
+    sha256: re-hashed in a local store; in an S3 vault, compared with the SHA256 S3
+    recorded for it, without downloading (--read-data downloads and re-hashes); with
+    Object Lock, a payload whose retention ends within the margin is reported;
   - the manifest's counts agree with the tree.
 Without arguments the latest version is verified; --all verifies every version (each
 payload is re-hashed once). Exit code 0 when everything is intact, 1 when any problem
 was found.
 
 options:
-  --all    verify every version
-  --json   {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
-           "payloadBytes", "problems": [{"kind", "where", "detail"}]}]}
+  --all        verify every version
+  --read-data  in a vault: download every payload and re-hash it (as restic check --read-data)
+  --json       {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
+               "payloadBytes", "problems": [{"kind", "where", "detail"}]}]}
 
 examples:
   snap verify v1.1
   snap verify --all --json | jq '.versions[] | select(.ok | not)'`,
-  options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { all: { type: 'boolean' }, 'read-data': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [0, Infinity],
   exitCodes: { 0: 'every version checked is intact', 1: 'a problem was found (every one is listed)' },
   async run(ctx, args) {
@@ -40,7 +44,20 @@ examples:
     // A terminal shows what is being checked, with counts and time left; elsewhere stderr stays quiet.
     const progress = ctx.progress();
     const store = archive.openStore(config);
-    const verdicts = await verifyVersions(archive, store, names, progress instanceof TerminalProgress ? { progress } : {}).finally(() => progress.stop());
+    let verdicts;
+    try {
+      await checkVaultForReading(store, config);
+      const policy = isVault(store) ? store.retention : null;
+      verdicts = await verifyVersions(archive, store, names, {
+        readData: flag(args, 'read-data'),
+        ...(policy ? { retainAtLeastUntil: new Date(Date.now() + policy.marginDays * 86_400_000) } : {}),
+        ...(isVault(store) ? { concurrency: 32 } : {}),
+        ...(progress instanceof TerminalProgress ? { progress } : {}),
+      });
+    } finally {
+      progress.stop();
+      store.close?.();
+    }
     const ok = verdicts.every((v) => v.ok);
     const hint = verdicts.some((v) => v.problems.some((p) => p.kind === 'missing-payload')) ? missingStoreHint(archive, store) : null;
     if (hint) ctx.err(`${paintErr(ctx, 'yellow', 'hint:')} ${hint}\n`);
@@ -49,7 +66,7 @@ examples:
       return ok ? 0 : 1;
     }
     for (const v of verdicts) {
-      const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})`;
+      const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})${v.payloadsBySizeOnly ? `, ${v.payloadsBySizeOnly} uploaded in parts compared by size only (--read-data re-hashes them)` : ''}`;
       if (v.ok) {
         if (!ctx.quiet) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked\n`);
       } else {

@@ -88,7 +88,8 @@ export async function readIndex(path: string): Promise<Map<string, IndexEntry> |
   return out;
 }
 
-export async function writeIndex(path: string, entries: IndexEntry[]): Promise<void> {
+/** The index file's bytes for `entries` (sorted by path, as git wants them). */
+export function encodeIndex(entries: IndexEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
@@ -110,8 +111,12 @@ export async function writeIndex(path: string, entries: IndexEntry[]): Promise<v
   }
   const body = Buffer.concat(parts);
   const sum = createHash('sha1').update(body).digest();
+  return Buffer.concat([body, sum]);
+}
+
+export async function writeIndex(path: string, entries: IndexEntry[]): Promise<void> {
   // git's own lock file: a concurrent stock git either waits for us or we fail, never interleave.
   const lock = `${path}.lock`;
-  await writeFile(lock, Buffer.concat([body, sum]), { flag: 'wx' });
+  await writeFile(lock, encodeIndex(entries), { flag: 'wx' });
   await rename(lock, path);
 }

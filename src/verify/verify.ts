@@ -16,7 +16,7 @@ import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
 import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
-import type { ContentStore } from '../store/types.js';
+import type { CheckResult, ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Progress } from '../util/log.js';
 import { checkVersionSignature } from './signature.js';
@@ -29,6 +29,7 @@ export type ProblemKind =
   | 'bad-pointer'
   | 'missing-payload'
   | 'corrupt-payload'
+  | 'retention'
   | 'manifest';
 
 export interface Problem {
@@ -46,6 +47,8 @@ export interface VersionVerdict {
   files: number;
   payloads: number;
   payloadBytes: number;
+  /** payloads the store could compare by size only (a vault object uploaded in parts keeps no full-object SHA256) */
+  payloadsBySizeOnly?: number;
   problems: Problem[];
 }
 
@@ -54,6 +57,13 @@ export interface VerifyOptions {
   progress?: Progress;
   /** payload checks run this many at a time */
   concurrency?: number;
+  /** download and re-hash payloads even where the store keeps a checksum of its own (the vault) */
+  readData?: boolean;
+  /**
+   * With Object Lock: a payload whose retention ends before this date (or that has none) is
+   * reported; the vault's retention policy sets it to now + its margin.
+   */
+  retainAtLeastUntil?: Date;
 }
 
 interface PayloadRef {
@@ -62,7 +72,7 @@ interface PayloadRef {
 }
 
 /** Payload check results shared between versions of one run: each payload is re-hashed once. */
-type PayloadCache = Map<string, Promise<'ok' | 'missing' | { corrupt: Pointer }>>;
+type PayloadCache = Map<string, Promise<CheckResult>>;
 
 export async function verifyVersions(archive: Archive, store: ContentStore, names: string[] | 'all', options: VerifyOptions = {}): Promise<VersionVerdict[]> {
   const refs = await archive.repo.listRefs('refs/tags/');
@@ -189,6 +199,7 @@ async function verifyOne(
   };
   await walk(v.treeOid, '');
 
+  let sizeOnly = 0;
   // Payloads listed inside collector files (S3 objects in sharded manifests), collector by collector.
   const top = await repo.readTree(v.treeOid).catch(() => []);
   for (const collector of payloadListers()) {
@@ -209,18 +220,25 @@ async function verifyOne(
     stats.set(collector.root, s);
   }
 
-  // Payloads: present, right size, right sha256.
+  // Payloads: present, right size, right sha256 (and, in a vault with Object Lock, retained long enough).
   task?.expect(payloads.length, payloads.reduce((n, p) => n + p.pointer.size, 0));
   task?.phase(`${objects} git objects; payloads`);
+  const floor = options.retainAtLeastUntil;
   await mapLimit(payloads, options.concurrency ?? 8, async ({ path, pointer }) => {
     let pending = cache.get(pointer.oid);
     if (!pending) {
-      pending = store.check(pointer).then((r) => (r.status === 'ok' ? 'ok' : r.status === 'missing' ? 'missing' : { corrupt: r.actual }));
+      pending = store.check(pointer, { readData: options.readData ?? false });
       cache.set(pointer.oid, pending);
     }
     const result = await pending;
-    if (result === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store` });
-    else if (result !== 'ok') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.corrupt.oid} (${result.corrupt.size} bytes, expected ${pointer.size})` });
+    if (result.status === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store (${store.description})` });
+    else if (result.status === 'corrupt') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.actual.oid} (${result.actual.size} bytes, expected ${pointer.size})` });
+    if (floor && result.status !== 'missing' && 'retainUntil' in result) {
+      const until = result.retainUntil ?? null;
+      if (!until) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} has no Object Lock retention: \`snap maintenance\` sets it` });
+      else if (until < floor) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} is retained only until ${until.toISOString()}, within the margin: \`snap maintenance\` (or the next commit) extends it` });
+    }
+    if (result.status === 'ok' && result.verified === 'size') sizeOnly++;
     task?.add(1, pointer.size);
   });
   options.progress?.end(taskId, '');
@@ -236,6 +254,7 @@ async function verifyOne(
     files,
     payloads: payloads.length,
     payloadBytes: payloads.reduce((n, p) => n + p.pointer.size, 0),
+    ...(sizeOnly ? { payloadsBySizeOnly: sizeOnly } : {}),
     problems,
   };
 }
