@@ -25,6 +25,7 @@ import type { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive } from './archive.js';
 import type { Manifest } from './manifest.js';
+import { payloadTotals } from './tree-writer.js';
 import { acquireLock } from './lock.js';
 import { countChanges, formatChangeSummary } from './summary.js';
 import { compareTrees } from '../diff/compare.js';
@@ -121,6 +122,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   /** what the commit is writing, for a full disk's message */
   let writing = 'the snapshot';
   try {
+    await store.migrateLegacy?.(); // a store still in .git/lfs/objects moves to .git/snap/store
     await store.sweepTemporaries(60 * 60 * 1000);
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
@@ -156,7 +158,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     const body = [
       options.message ? `${options.message.trim()}\n` : '',
       `Snapshot ${version}${partial ? ' (PARTIAL)' : ''} by snap ${SNAP_VERSION}.`,
-      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${r.stats.pointers} payloads`),
+      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${payloadTotals(r.stats).payloads} payloads`),
     ].filter(Boolean).join('\n');
     const message = `${version}: ${summary}\n\n${body}\n`;
     writing = 'the commit and its signed tag';

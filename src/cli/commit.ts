@@ -1,11 +1,12 @@
 // snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged]
 import { commitVersion, type CommitResult } from '../archive/commit.js';
+import { payloadTotals } from '../archive/tree-writer.js';
 import { describeError } from '../errors.js';
 import { COMMIT_EXIT, noticeForError, noticeForResult, runNotifyHook, type CommitNotice } from '../schedule/notify.js';
 import { formatBytes } from '../util/log.js';
 import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command } from './command.js';
-import { paint } from './context.js';
+import { paint, paintErr } from './context.js';
 
 export const commitCommand: Command = {
   name: 'commit',
@@ -19,6 +20,7 @@ overwritten. The working tree shows the new version afterwards.
 
 If a collector fails, the others are still written, the failed one's folder is carried
 over from the previous version and marked stale in MANIFEST.md, and the exit code is 3.
+With -q nothing is printed when the version is complete (for cron).
 
 options:
   -m, --message MESSAGE   a note recorded in the commit and tag message
@@ -32,10 +34,6 @@ options:
 After each run, the command in snap.config.json's "notify" section (if any) is given the
 outcome as JSON on stdin (README: "Retention and scheduled runs").
 
-exit codes: 0 complete (with --skip-unchanged: nothing changed, no version written),
-  4 with --skip-unchanged: the estate changed and a new version was written (drift found),
-  3 written but partial, 1 failed (nothing written), 2 bad input
-
 examples:
   snap commit v1.0
   snap commit -m "before the spring release"
@@ -43,6 +41,12 @@ examples:
   snap -q commit --skip-unchanged          # a scheduled run: silent when nothing changed`,
   options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' }, 'skip-unchanged': { type: 'boolean' } },
   positionals: [0, 1],
+  exitCodes: {
+    0: 'a complete version was written (with --skip-unchanged: nothing changed, no version was written)',
+    1: 'failed; nothing was written',
+    3: 'a version was written but is partial (a collector failed: its folder is carried over and marked stale)',
+    4: 'with --skip-unchanged: the estate changed and a new complete version was written (drift found)',
+  },
   async run(ctx, args) {
     const archive = ctx.archive();
     const controller = new AbortController();
@@ -53,7 +57,7 @@ examples:
     const hook = await archive.loadConfig().then((c) => c.notify, () => undefined);
     const notify = async (notice: CommitNotice) => {
       const outcome = await runNotifyHook(archive, hook, notice, (text) => ctx.err(text));
-      if (!outcome.ok) ctx.err(`${paint(ctx, 'yellow', 'warning:')} the notify hook did not complete (${outcome.problem}); the commit's outcome is as reported\n`);
+      if (!outcome.ok) ctx.err(`${paintErr(ctx, 'yellow', 'warning:')} the notify hook did not complete (${outcome.problem}); the commit's outcome is as reported\n`);
     };
     try {
       let result: CommitResult;
@@ -80,9 +84,10 @@ examples:
       const m = result.manifest;
       // A scheduled run (--skip-unchanged) prints the new version even with -q: that it was written is the news.
       const speak = !ctx.quiet || result.partial || skipUnchanged;
+      const p = payloadTotals(m.totals);
       if (speak) {
         ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
-        ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
+        ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${p.payloads} payloads (${formatBytes(p.bytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
         if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
       }
       // With a vault, the version's history goes there too (a failure here leaves the version sealed).
@@ -90,7 +95,7 @@ examples:
       const code = result.partial ? COMMIT_EXIT.partial : skipUnchanged ? COMMIT_EXIT.drift : COMMIT_EXIT.complete;
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
-          ctx.err(`${paint(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
+          ctx.err(`${paintErr(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
         }
       }
       await notify(await noticeForResult(archive, result, code));

@@ -37,13 +37,12 @@ options:
   --object-lock MODE:DAYS  write every vault object with Object Lock retention, kept ahead
                            of need (governance:30, compliance:365; config: store.objectLock)
 
-exit codes: 0 created, 2 bad input or an unusable vault (nothing created), 1 failed
-
 examples:
   snap init ~/estate-archive && cd ~/estate-archive && snap commit v1.0
   snap init ~/estate-archive --store s3://acme-estate-vault/snap --object-lock governance:30`,
   options: { region: { type: 'string' }, store: { type: 'string' }, 'store-region': { type: 'string' }, 'store-profile': { type: 'string' }, 'object-lock': { type: 'string' } },
   positionals: [0, 1],
+  exitCodes: { 0: 'created', 2: 'bad input, an unusable vault, or inside an archive; nothing was created' },
   async run(ctx, args) {
     const target = resolve(ctx.cwd, args.positionals[0] ?? '.');
     const region = str(args, 'region');
@@ -53,6 +52,7 @@ examples:
     assertNewArchiveDir(target);
     if (url) store = await checkedVaultSection(target, region, url, str(args, 'store-region'), str(args, 'store-profile'), str(args, 'object-lock'));
     const result = await initArchive(target, { region, ...(store ? { store } : {}) });
+    if (ctx.quiet) return 0;
     const signers = await readFile(join(result.dir, ALLOWED_SIGNERS_PATH), 'utf8');
     const key = signers.trim().split(/\s+/).slice(2, 4).join(' ');
     ctx.out(`Created snap archive in ${result.dir}\n`);

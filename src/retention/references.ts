@@ -1,19 +1,17 @@
-// The payloads versions need, found the one way every reader of a version finds them: pointer
-// files in the tree, and the payloads each collector lists inside its own files
-// (Collector.payloads: S3 objects in their buckets' manifest shards). `snap prune` deletes
-// only what no kept version references; `snap stats` counts the same references.
+// The payloads versions need, found the one way every reader of a version finds them
+// (src/archive/payloads.ts): pointer files in the tree, and the payloads each collector lists
+// inside its own files (Collector.payloads: S3 objects in their buckets' manifest shards).
+// `snap prune` deletes only what no kept version references; `snap stats` counts the same.
 //
 // Versions share most of their tree (an unchanged folder is one git tree for every version
 // that holds it), so each tree is read once: a subtree or collector folder already walked adds
 // nothing new, and its totals are remembered. Walking versions oldest first therefore tells
 // what each version added to the store (the payloads no older version referenced).
-import { VersionReader } from '../archive/version-reader.js';
-import { loadCollector } from '../collectors/lazy.js';
+import { folderPayloads, payloadListers, pointerIn } from '../archive/payloads.js';
 import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector } from '../collectors/types.js';
 import { MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
-import { parsePointer, POINTER_MAX_BYTES } from '../store/pointer.js';
 
 export interface Totals {
   /** references, counted every time a version refers to a payload */
@@ -59,8 +57,7 @@ export class ReferenceWalker {
   private async pointerOf(blobOid: string): Promise<{ oid: string; size: number } | null> {
     let p = this.blobPointers.get(blobOid);
     if (p === undefined) {
-      const content = await this.repo.readBlob(blobOid);
-      p = content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;
+      p = pointerIn(await this.repo.readBlob(blobOid));
       this.blobPointers.set(blobOid, p);
     }
     return p;
@@ -95,7 +92,7 @@ export class ReferenceWalker {
     const known = this.treeTotals.get(key);
     if (known) return known;
     const totals = zero();
-    for await (const ref of collector.payloads!(new VersionReader(this.repo, folderOid))) {
+    for await (const ref of folderPayloads(this.repo, collector, folderOid)) {
       this.note(ref.pointer.oid, ref.pointer.size, collector.root);
       totals.refs++;
       totals.bytes += ref.pointer.size;
@@ -104,8 +101,8 @@ export class ReferenceWalker {
     return totals;
   }
 
-  private async payloadListers(): Promise<AnyCollector[]> {
-    this.listers ??= (await Promise.all(this.available.map(loadCollector))).filter((c) => c.payloads);
+  private listersOf(): AnyCollector[] {
+    this.listers ??= payloadListers(this.available);
     return this.listers;
   }
 
@@ -113,7 +110,7 @@ export class ReferenceWalker {
   async version(treeOid: string): Promise<VersionReferences & { byRoot: Map<string, Totals> }> {
     this.added = { objects: 0, bytes: 0 };
     const byRoot = new Map<string, Totals>();
-    const listers = await this.payloadListers();
+    const listers = this.listersOf();
     for (const e of await this.repo.readTree(treeOid)) {
       const root = e.mode === MODE_TREE ? e.name : '';
       const t = root ? await this.walkTree(e.oid, root) : zero();

@@ -52,6 +52,23 @@ describe('FsContentStore specifics', () => {
     expect(listed).toEqual([{ oid: p.oid, size: p.size }]);
   });
 
+  it('lists and deletes objects still in an older store folder (not migrated yet) too, each once', async () => {
+    const base = tempDir();
+    const legacy = new FsContentStore({ root: join(base, 'lfs') });
+    const old = await legacy.put('kept in the old folder');
+    const both = await legacy.put('in both folders');
+    const store = new FsContentStore({ root: join(base, 'store'), legacyRoots: [join(base, 'lfs')] });
+    await store.put('in both folders');
+    const listed: { oid: string; size: number }[] = [];
+    for await (const o of store.listObjects()) listed.push(o);
+    expect(listed.map((o) => o.oid).sort()).toEqual([old.oid, both.oid].sort());
+    expect(await store.delete(both.oid)).toEqual({ status: 'deleted', size: both.size });
+    expect(await legacy.has(both.oid)).toBe(false);
+    expect(await store.has(both.oid)).toBe(false);
+    expect(await store.delete(old.oid)).toEqual({ status: 'deleted', size: old.size });
+    expect(await legacy.has(old.oid)).toBe(false);
+  });
+
   it('sweeps temporaries left by an interrupted write, and only those', async () => {
     const root = join(tempDir(), 'store');
     const store = new FsContentStore({ root });
