@@ -87,7 +87,7 @@ examples:
     }
     showGone(Number.MAX_SAFE_INTEGER);
     const hidden = history.main.filter((c) => c.kind === 'forgotten').length;
-    if (hidden && !flag(args, 'all') && !json) ctx.err(`${hidden} forgotten version${hidden === 1 ? '' : 's'} not shown (snap log --all)\n`);
+    if (hidden && !flag(args, 'all') && !json && !ctx.quiet) ctx.err(`${hidden} forgotten version${hidden === 1 ? '' : 's'} not shown (snap log --all)\n`);
     return 0;
   },
 };
