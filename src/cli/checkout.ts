@@ -1,7 +1,7 @@
 // snap checkout VERSION DIR
 import { resolve } from 'node:path';
 import { VersionReader } from '../archive/version-reader.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { assertCheckoutTarget, checkoutVersion } from '../export/checkout.js';
 import { formatBytes } from '../util/log.js';
 import type { Command } from './command.js';
@@ -34,6 +34,7 @@ examples:
   positionals: [2, 2],
   async run(ctx, args) {
     const [spec, target] = args.positionals as [string, string];
+    checkVersionSpec(spec);
     const dir = resolve(ctx.cwd, target);
     await assertCheckoutTarget(dir); // before the archive is even opened: a refusal writes nothing
     const archive = ctx.archive();

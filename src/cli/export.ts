@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import { VersionReader } from '../archive/version-reader.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { UsageError } from '../errors.js';
 import { exportToFile, exportToStream, tarballKind } from '../export/export.js';
 import type { TarStats } from '../export/tarball.js';
@@ -62,6 +62,7 @@ examples:
   options: { output: { type: 'string', short: 'o' }, gzip: { type: 'boolean' }, prefix: { type: 'string' } },
   positionals: [1, 1],
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0]!);
     const output = str(args, 'output');
     if (output === undefined) throw new UsageError('snap export: name the tarball with -o FILE.tar[.gz] (or -o - for stdout)');
     const toStdout = output === '-';

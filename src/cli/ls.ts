@@ -1,6 +1,6 @@
 // snap ls VERSION [PATH]
 import { listEntries } from '../archive/listing.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { flag, type Command } from './command.js';
 
 export const lsCommand: Command = {
@@ -20,6 +20,7 @@ examples:
   options: { json: { type: 'boolean' } },
   positionals: [1, 2],
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
     const json = flag(args, 'json');

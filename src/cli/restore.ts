@@ -1,5 +1,6 @@
 // snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune] [--rename OLD=NEW]… [--secrets FILE]
 // snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME)
+import { checkVersionSpec } from '../archive/versions.js';
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, planRestore, type RestorePlan } from '../restore/plan.js';
 import { restoreTest } from '../restore/restore-test.js';
@@ -95,8 +96,9 @@ examples:
   },
   positionals: [1, Infinity],
   async run(ctx, args) {
-    const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
+    checkVersionSpec(version);
+    const archive = ctx.archive();
     const plan = await planRestore(
       archive,
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
@@ -154,8 +156,9 @@ examples:
   options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' } },
   positionals: [1, Infinity],
   async run(ctx, args) {
-    const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
+    checkVersionSpec(version);
+    const archive = ctx.archive();
     const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ version: result.version, passed: result.passed, services: result.services, failedChanges: result.failedChanges.map((f) => ({ service: f.service, resource: f.change.resource, action: f.change.action, error: f.error })), differences: toDocument(result.version, 'restored', result.differences).changes }, null, 2)}\n`);
