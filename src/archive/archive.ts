@@ -113,8 +113,7 @@ export class Archive {
 
   /** Points stock git at the allowed-signers file (kept absolute: git resolves it from the cwd). */
   async configureGitVerification(): Promise<void> {
-    await this.repo.writeConfigValue('gpg', 'format', 'ssh');
-    await this.repo.writeConfigValue('gpg.ssh', 'allowedSignersFile', join(this.dir, ALLOWED_SIGNERS_PATH));
+    await this.repo.setConfig({ 'gpg.format': 'ssh', 'gpg.ssh.allowedSignersFile': join(this.dir, ALLOWED_SIGNERS_PATH) });
   }
 
   async identity(config: SnapConfig | null): Promise<{ name: string; email: string }> {

@@ -5,7 +5,8 @@
 // Format: https://git-scm.com/docs/index-format
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { replaceUnderGitLock, type DeadWriter } from './locks.js';
 
 export interface IndexEntry {
   path: string;
@@ -88,7 +89,7 @@ export async function readIndex(path: string): Promise<Map<string, IndexEntry> |
   return out;
 }
 
-export async function writeIndex(path: string, entries: IndexEntry[]): Promise<void> {
+export async function writeIndex(path: string, entries: IndexEntry[], options: { gitdir: string; deadWriters?: readonly DeadWriter[] }): Promise<void> {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
@@ -111,7 +112,6 @@ export async function writeIndex(path: string, entries: IndexEntry[]): Promise<v
   const body = Buffer.concat(parts);
   const sum = createHash('sha1').update(body).digest();
   // git's own lock file: a concurrent stock git either waits for us or we fail, never interleave.
-  const lock = `${path}.lock`;
-  await writeFile(lock, Buffer.concat([body, sum]), { flag: 'wx' });
-  await rename(lock, path);
+  // The index is a cache of the tree and the files' stat data: it need not survive a power cut.
+  await replaceUnderGitLock(path, async () => Buffer.concat([body, sum]), { gitdir: options.gitdir, deadWriters: options.deadWriters, what: 'the index', fsync: false, crashPoint: 'index-locked' });
 }
