@@ -1,10 +1,8 @@
 // snap init [DIR]
 import { resolve } from 'node:path';
 import { initArchive } from '../archive/init.js';
-import { keyFingerprint } from '../git/ssh-signature.js';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ALLOWED_SIGNERS_PATH } from '../archive/archive.js';
+import { keyFingerprint } from '../git/ssh-signature.js';
 import { str, type Command } from './command.js';
 
 export const initCommand: Command = {
@@ -14,8 +12,10 @@ export const initCommand: Command = {
 
 Creates a snap archive in DIR (default: the current folder): a git repository on branch
 main, snap.config.json collecting every supported service, README.md, RECOVERY.md,
-.gitattributes, and a new ed25519 signing key kept in .git/snap (never committed).
-Stock git is set up to verify the archive's signed tags (git verify-tag).
+.gitattributes, and a new ed25519 signing key kept in .git/snap (never committed). That key
+is recorded as the archive's one trusted signer in .git/snap/trust.json, outside any
+version; others are added with \`snap signers add\`. Stock git is set up to verify the
+archive's signed tags (git verify-tag) against .git/snap/allowed_signers.
 
 options:
   --region REGION   home AWS region written into the config (default: $AWS_REGION or us-east-1)
@@ -27,10 +27,8 @@ example:
   async run(ctx, args) {
     const target = resolve(ctx.cwd, args.positionals[0] ?? '.');
     const result = await initArchive(target, { region: str(args, 'region') });
-    const signers = await readFile(join(result.dir, ALLOWED_SIGNERS_PATH), 'utf8');
-    const key = signers.trim().split(/\s+/).slice(2, 4).join(' ');
     ctx.out(`Created snap archive in ${result.dir}\n`);
-    ctx.out(`  signing key ${keyFingerprint(key)} (${result.signer}), private part in .git/snap/\n`);
+    ctx.out(`  signing key ${keyFingerprint(result.publicKey)} (${result.signer}), private part in .git/snap/; the one trusted signer\n`);
     ctx.out(`  config      ${join(result.dir, 'snap.config.json')}\n`);
     ctx.out(`Next: review snap.config.json, then run \`snap commit v1.0\` in that folder.\n`);
     return 0;

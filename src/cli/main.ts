@@ -17,9 +17,10 @@ import { lsCommand } from './ls.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
+import { signersCommand } from './signers.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, signersCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 // snap verify [VERSION… | --all]
-import { resolveVersion } from '../archive/versions.js';
+import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
+import { checkVersionSpec, listVersions, resolveVersion } from '../archive/versions.js';
 import { formatBytes } from '../util/log.js';
 import { verifyVersions } from '../verify/verify.js';
 import { flag, type Command } from './command.js';
@@ -11,8 +12,13 @@ export const verifyCommand: Command = {
   help: `usage: snap verify [VERSION…] [--all] [--json]
 
 Checks that a version is exactly what was sealed, and reports every problem found:
-  - the tag's signature against the archive's trusted signers (.snap/allowed_signers),
-    and that the tag was not moved or re-filed;
+  - the tag's signature against the signers trusted before the version: those recorded
+    outside the working tree in .git/snap/trust.json, as changed since by versions signed
+    by a key trusted before them (\`snap signers\`). A version signed by any other key, or
+    one that changes the signers without such a signature, is reported as tampering with
+    the key and the version named. The working tree's .snap/allowed_signers is only a
+    published copy and is never trusted;
+  - that the tag was not moved or re-filed;
   - every git object the version reaches re-hashes to its id;
   - every payload its pointers name is in the content store, with the right size and
     sha256 (re-hashed);
@@ -24,7 +30,9 @@ was found.
 options:
   --all    verify every version
   --json   {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
-           "payloadBytes", "problems": [{"kind", "where", "detail"}]}]}
+           "payloadBytes", "problems": [{"kind", "where", "detail"}], "notes"}]}
+           kind: signature, signers, tag-mismatch, not-on-main, git-object,
+           bad-pointer, missing-payload, corrupt-payload, manifest
 
 examples:
   snap verify v1.1
@@ -32,10 +40,16 @@ examples:
   options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [0, Infinity],
   async run(ctx, args) {
+    for (const n of args.positionals) checkVersionSpec(n);
     const archive = ctx.archive();
     const config = await archive.loadConfig();
     const names = flag(args, 'all') ? 'all' : await Promise.all((args.positionals.length ? args.positionals : ['latest']).map(async (n) => (await resolveVersion(archive.repo, n)).name));
-    const verdicts = await verifyVersions(archive, archive.openStore(config), names);
+    const warn = (m: string) => ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${m}\n`);
+    const chain = await evaluateTrust(archive, { notify: warn, versions: await listVersions(archive.repo).catch(() => undefined) });
+    await publishToGitQuietly(archive, chain, warn);
+    const drift = await workingTreeDrift(archive, chain.current);
+    if (drift) warn(describeDrift(drift));
+    const verdicts = await verifyVersions(archive, archive.openStore(config), names, { chain });
     const ok = verdicts.every((v) => v.ok);
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ ok, versions: verdicts }, null, 2)}\n`);
@@ -43,7 +57,7 @@ examples:
     }
     for (const v of verdicts) {
       const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})`;
-      if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked\n`);
+      if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked${v.notes.map((n) => `; ${n}`).join('')}\n`);
       else {
         ctx.out(`${paint(ctx, 'red', 'BAD')} ${v.version}: ${v.problems.length} problem${v.problems.length > 1 ? 's' : ''} (${what})\n`);
         for (const p of v.problems) ctx.out(`      ${p.kind}: ${p.where}: ${p.detail}\n`);
