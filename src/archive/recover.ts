@@ -88,7 +88,7 @@ async function takeOverAbandonedLocks(archive: Archive): Promise<string[]> {
   const taken: string[] = [];
   for (const rel of await gitLockFiles(archive.gitdir)) {
     const state = await inspectLock(join(archive.gitdir, rel));
-    if (state && isAbandoned(state, archive.repo.deadWriters) && (await removeStaleLock(state))) taken.push(rel);
+    if (state && isAbandoned(state, archive.repo.deadWriters) && (await removeStaleLock(state, archive.gitdir))) taken.push(rel);
   }
   return taken;
 }
@@ -102,7 +102,7 @@ export async function assertGitLocksFree(archive: Archive, refs: string[]): Prom
   for (const [rel, what] of needed) {
     const state = await inspectLock(join(archive.gitdir, rel));
     if (!state) continue;
-    if (isAbandoned(state, archive.repo.deadWriters) && (await removeStaleLock(state))) continue;
+    if (isAbandoned(state, archive.repo.deadWriters) && (await removeStaleLock(state, archive.gitdir))) continue;
     throw lockRefusal(state, archive.gitdir, what);
   }
 }

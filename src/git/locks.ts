@@ -11,7 +11,7 @@
 // moved is checked to be the very one judged stale before it is deleted.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { link, lstat, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SnapError } from '../errors.js';
 import { crashPoint } from '../util/crash-points.js';
@@ -88,13 +88,19 @@ export function isAbandoned(state: LockState, deadWriters: readonly DeadWriter[]
   return deadWriters.some((w) => state.mtime.getTime() >= w.since.getTime() - WINDOW_SLACK_MS);
 }
 
+/** snap's folder for temporaries under .git (swept by the next writer): staged files, locks moved aside. */
+export const SNAP_TMP_DIR = join('snap', 'tmp');
+
 /**
- * Removes a lock judged stale, atomically: renames it aside, checks the file moved is the one
+ * Removes a lock judged stale, atomically: renames it aside (into .git/snap/tmp, never beside
+ * it: under refs/ a moved-aside lock would read as a ref), checks the file moved is the one
  * inspected (same inode), and deletes it. Returns false, putting the file back, when the lock
  * was replaced in the meantime (someone released it and another process took it).
  */
-export async function removeStaleLock(state: LockState): Promise<boolean> {
-  const aside = `${state.path}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+export async function removeStaleLock(state: LockState, gitdir: string): Promise<boolean> {
+  const dir = join(gitdir, SNAP_TMP_DIR);
+  await mkdir(dir, { recursive: true });
+  const aside = join(dir, `stale-lock-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     await rename(state.path, aside);
   } catch (err) {
@@ -157,7 +163,7 @@ export async function replaceUnderGitLock(target: string, content: () => Promise
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const state = await inspectLock(lock);
       if (!state) continue; // released just now
-      if (attempt < 2 && isAbandoned(state, options.deadWriters ?? []) && (await removeStaleLock(state))) continue;
+      if (attempt < 2 && isAbandoned(state, options.deadWriters ?? []) && (await removeStaleLock(state, options.gitdir))) continue;
       throw lockRefusal(state, options.gitdir, options.what);
     }
   }

@@ -17,6 +17,7 @@ import { SnapError } from '../errors.js';
 import { crashPoint } from '../util/crash-points.js';
 import { temporaryName, writeFileAtomic } from './atomic-file.js';
 import { entryFromStat, readIndex, writeIndex, type IndexEntry } from './index-file.js';
+import { SNAP_TMP_DIR } from './locks.js';
 import { MODE_EXEC, MODE_SYMLINK, hashObject } from './objects.js';
 import type { GitRepo } from './repo.js';
 import { diffTrees, walkFiles } from './tree-walk.js';
@@ -47,7 +48,7 @@ async function removeEmptyParents(root: string, path: string): Promise<void> {
 }
 
 /** Where working-tree files are staged before they are renamed into place (under .git). */
-export const WORKTREE_STAGING = join('snap', 'tmp');
+export const WORKTREE_STAGING = SNAP_TMP_DIR;
 
 async function writeWorkFile(abs: string, mode: string, content: Uint8Array, staging: string, path: string): Promise<void> {
   // snap never archives symlinks as tree symlinks: one could later redirect a write outside.
