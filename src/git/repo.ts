@@ -207,8 +207,12 @@ export class GitRepo {
     return refs;
   }
 
-  /** All refs under a prefix (e.g. "refs/tags/"), loose and packed, loose winning. */
-  async listRefs(prefix: string): Promise<Map<string, string>> {
+  /**
+   * All refs under a prefix (e.g. "refs/tags/"), loose and packed, loose winning. Files there
+   * that are not refs (an invalid name, content that is not an object id) are left out, and
+   * named in `strays` when given; lock files are not refs and are not named.
+   */
+  async listRefs(prefix: string, strays?: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const [name, oid] of await this.packedRefs()) if (name.startsWith(prefix)) out.set(name, oid);
     const walk = async (rel: string): Promise<void> => {
@@ -224,7 +228,8 @@ export class GitRepo {
         else if (refNameProblem(child) === null) {
           const v = (await readFile(join(this.gitdir, child), 'utf8')).trim();
           if (/^[0-9a-f]{40}$/.test(v)) out.set(child, v);
-        }
+          else if (parseRefValue(v) === null) strays?.push(child);
+        } else if (!d.name.endsWith('.lock')) strays?.push(child);
       }
     };
     await walk(prefix);

@@ -75,7 +75,8 @@ interface PayloadRef {
 type PayloadCache = Map<string, Promise<'ok' | 'missing' | { corrupt: Pointer }>>;
 
 export async function verifyVersions(archive: Archive, store: ContentStore, names: string[] | 'all', options: VerifyOptions = {}): Promise<VersionVerdict[]> {
-  const refs = await archive.repo.listRefs('refs/tags/');
+  const strays: string[] = [];
+  const refs = await archive.repo.listRefs('refs/tags/', strays);
   const wanted = names === 'all' ? [...refs.keys()].map((r) => r.slice('refs/tags/'.length)) : names;
   const versions = await listVersions(archive.repo).catch(() => null);
   const order = new Map((versions ?? []).map((v, i) => [v.name, i]));
@@ -84,6 +85,10 @@ export async function verifyVersions(archive: Archive, store: ContentStore, name
   const onMain = await mainHistory(archive.repo);
   const cache: PayloadCache = new Map();
   const verdicts: VersionVerdict[] = [];
+  // A file under refs/tags that is no ref: planted, or damaged. Its content is never shown.
+  if (names === 'all') {
+    for (const ref of strays) verdicts.push({ version: ref.slice('refs/tags/'.length).slice(0, 120), commit: '', ok: false, signer: null, files: 0, payloads: 0, payloadBytes: 0, problems: [{ kind: 'git-object', where: ref.slice(0, 140), detail: 'a file under refs/tags that is not a ref (its name is not a valid tag name, or it holds no object id)' }], notes: [] });
+  }
   for (const name of wanted) {
     const oid = refs.get(`refs/tags/${name}`);
     let v: VersionInfo | null = null;

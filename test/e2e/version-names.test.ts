@@ -82,6 +82,11 @@ describe('version names', () => {
       if (args[0] !== 'log' && args[1] !== '--all') expect(run.stderr, args.join(' ')).toMatch(/holds neither an object id nor a valid symbolic ref/);
     }
     expect(snapCli(dir, ['log']).stdout).toMatch(/^v1\.0 /m);
+    const all = snapCli(dir, ['verify', '--all']);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/git-object: refs\/tags\/copied-key: a file under refs\/tags that is not a ref/);
+    expect(all.stdout).toMatch(/git-object: refs\/tags\/pointer: a file under refs\/tags that is not a ref/);
+    expect(all.stdout).toMatch(/^ok  v1\.0: /m);
     unlinkSync(join(dir, '.git/refs/tags/copied-key'));
     unlinkSync(join(dir, '.git/refs/tags/pointer'));
   }, 60_000);
