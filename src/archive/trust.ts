@@ -21,7 +21,7 @@
 // against the tag's date), and git's gpg.ssh.allowedSignersFile points at it by a path
 // relative to the archive, so a moved archive still verifies.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapError } from '../errors.js';
 import { writeFileAtomic } from '../git/atomic-file.js';
@@ -172,6 +172,7 @@ async function readRecord(archive: Archive): Promise<TrustRecord | null> {
 }
 
 async function writeRecord(archive: Archive, record: TrustRecord): Promise<void> {
+  await mkdir(archive.privateDir, { recursive: true, mode: 0o700 }); // a fresh clone has no .git/snap yet
   await writeFileAtomic(recordPath(archive), `${JSON.stringify(record, null, 2)}\n`, { fsync: true, mode: 0o600 });
 }
 
@@ -369,6 +370,7 @@ export async function publishToGit(archive: Archive, chain: TrustChain): Promise
   const current = await readFile(path, 'utf8').catch(() => null);
   let copy = false;
   if (current !== text) {
+    await mkdir(archive.privateDir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(path, text, { fsync: true });
     copy = true;
   }

@@ -191,6 +191,16 @@ describe('adding, removing and rotating signers', () => {
     expect(snapCli(dir, ['log']).stderr).not.toMatch(/first use/); // said once, when recorded
     expect(snapCli(dir, ['verify', '--all']).code).toBe(0);
 
+    // A fresh clone has no .git/snap: `snap signers` establishes trust there the same way.
+    const clone = join(base, 'clone');
+    execFileSync('git', ['clone', '-q', dir, clone]);
+    expect(gitVerifies(clone, 'v1.0')).toBe(false); // git knows no signers yet
+    const first = snapCli(clone, ['signers']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/trusting on first use the signers of v1\.0/);
+    expect(first.stdout).toMatch(/trusted on first use/);
+    for (const v of ['v1.0', 'v1.1']) expect(gitVerifies(clone, v), v).toBe(true);
+
     // The trusted copy is named relative to the archive: a moved archive still verifies.
     const moved = join(base, 'moved-estate');
     renameSync(dir, moved);
