@@ -134,7 +134,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 
     const store = archive.openStore(config);
     txn = repo.beginWrite({ fsync: config.store.fsync });
-    await store.sweepTemporaries(60 * 60 * 1000);
+    await store.sweepTemporaries(Math.max(1, Date.now() - Date.parse(lock.info.startedAt))); // what an interrupted run left: older than this run
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
       config,
