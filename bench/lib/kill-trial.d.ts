@@ -15,10 +15,13 @@ export interface ArchiveState {
   archiveLock: boolean;
   deadLockRecords: string[];
   gitLocks: string[];
+  /** packs with their index */
+  packs: number;
   tmpPacks: string[];
   packsWithoutIndex: string[];
   looseTemporaries: string[];
   staged: string[];
+  storeTemporaries: string[];
   tags: Map<string, string>;
   main: string;
   untaggedOnMain: string[];

@@ -100,10 +100,13 @@ export function inspect(dir) {
     archiveLock: existsSync(join(gitdir, 'snap', 'lock')),
     deadLockRecords: ls('snap').filter((n) => n.startsWith('lock.dead-') || n.startsWith('lock.new-')),
     gitLocks: [...['index.lock', 'config.lock', 'HEAD.lock'].filter((n) => existsSync(join(gitdir, n))), ...walk(gitdir, 'refs').filter((p) => p.endsWith('.lock'))],
+    packs: packs.filter((n) => /^pack-[0-9a-f]{40}\.idx$/.test(n)).length,
     tmpPacks: packs.filter((n) => n.startsWith('tmp_pack_snap_')),
     packsWithoutIndex: packs.filter((n) => n.endsWith('.pack') && !packs.includes(n.replace(/\.pack$/, '.idx'))),
     looseTemporaries: ls('objects').filter((d) => /^[0-9a-f]{2}$/.test(d)).flatMap((d) => ls(`objects/${d}`).filter((n) => n.startsWith('tmp_obj_snap_'))),
     staged: ls('snap/tmp'),
+    // the content store's temporaries (a payload being written), wherever the store lives
+    storeTemporaries: [...ls('lfs/objects/tmp'), ...ls('snap/store/tmp')],
     tags,
     main,
     // commits on main (first-parent) that no tag names, other than the `snap init` commit
@@ -121,6 +124,7 @@ export function leftovers(state) {
     ...state.packsWithoutIndex.map((n) => `.git/objects/pack/${n}`),
     ...state.looseTemporaries.map((n) => `loose ${n}`),
     ...state.staged.map((n) => `.git/snap/tmp/${n}`),
+    ...state.storeTemporaries.map((n) => `store tmp/${n}`),
   ];
 }
 

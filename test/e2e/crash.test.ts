@@ -28,6 +28,11 @@ const POINTS: Point[] = [
   { point: 'collected', left: (s) => expect(s.tmpPacks.length).toBeGreaterThan(0) },
   { point: 'pack-written', left: (s) => expect(s.tmpPacks.some((n) => n.endsWith('.idx'))).toBe(true) },
   { point: 'pack-renamed', left: (s) => expect(s.packsWithoutIndex.length).toBe(1) },
+  { point: 'pack-sealed', left: (s, before) => {
+    expect(s.packs).toBe(before.packs + 1); // sealed and visible, referenced by nothing yet
+    expect(newTag(s, before)).toEqual([]);
+    expect(s.tmpPacks).toEqual([]);
+  } },
   { point: 'objects-written', left: (s, before, dir) => {
     expect(newTag(s, before)).toEqual([]);
     expect(git(dir, 'fsck', '--unreachable', '--no-reflogs')).toMatch(/unreachable tag/);
@@ -41,6 +46,10 @@ const POINTS: Point[] = [
   { point: 'main-moved', left: (s, before) => {
     expect(s.main).not.toBe(before.main);
     expect(s.tags.get(newTag(s, before)[0]!)).toBe(s.main);
+  } },
+  { point: 'trust-published', left: (s, before, dir) => {
+    expect(s.tags.get(newTag(s, before)[0]!)).toBe(s.main); // sealed and on main, the working tree still the old one
+    expect(git(dir, 'status', '--porcelain')).not.toBe('');
   } },
   {
     point: 'config-locked',
