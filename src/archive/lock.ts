@@ -171,7 +171,9 @@ export async function deadLocks(path: string): Promise<DeadLock[]> {
     if (text === null || !st) continue;
     const holder = parseInfo(text);
     const since = holder && Number.isFinite(Date.parse(holder.startedAt)) ? new Date(holder.startedAt) : st.mtime;
-    out.push({ file, holder, writer: { pid: holder?.pid ?? 0, command: holder?.command ?? 'snap', since } });
+    // Renaming the record aside (the take-over) set its change time: the writer was dead by then.
+    const until = st.ctime.getTime() >= since.getTime() ? st.ctime : new Date();
+    out.push({ file, holder, writer: { pid: holder?.pid ?? 0, command: holder?.command ?? 'snap', since, until } });
   }
   return out;
 }

@@ -5,7 +5,8 @@
 // the holder is gone:
 //   - no running process has the file open (read from /proc on Linux), and
 //   - the lock was made while a snap writer that has since died held the archive lock (the
-//     dead writer's stale archive lock says when it started: see archive/lock.ts).
+//     dead writer's stale archive lock says when it started, and when it was found dead:
+//     see archive/lock.ts), so a lock a git command makes now is never taken.
 // Every other lock is refused with the exact fix (who holds it, or the `rm` to run when no
 // git command is running). Taking over is atomic: the lock is renamed aside and the file
 // moved is checked to be the very one judged stale before it is deleted.
@@ -22,6 +23,8 @@ export interface DeadWriter {
   command: string;
   /** when it took the archive lock: a git lock older than this is not its own */
   since: Date;
+  /** when it was found dead (its lock taken over): a git lock newer than this is not its own */
+  until: Date;
 }
 
 export interface LockState {
@@ -85,7 +88,8 @@ export function processesWithOpen(path: string): { pid: number; command: string 
 
 export function isAbandoned(state: LockState, deadWriters: readonly DeadWriter[]): boolean {
   if (state.openBy === null || state.openBy.length > 0) return false;
-  return deadWriters.some((w) => state.mtime.getTime() >= w.since.getTime() - WINDOW_SLACK_MS);
+  const t = state.mtime.getTime();
+  return deadWriters.some((w) => t >= w.since.getTime() - WINDOW_SLACK_MS && t <= w.until.getTime() + WINDOW_SLACK_MS);
 }
 
 /** snap's folder for temporaries under .git (swept by the next writer): staged files, locks moved aside. */

@@ -181,6 +181,20 @@ describe('git locks snap cannot attribute to a dead snap writer', () => {
       expect(inspect(dir).tags).toEqual(before.tags);
       unlinkSync(join(dir, '.git', lock));
     }
+    // A dead snap writer's window ends when it was found dead: a lock a git makes after that
+    // is not the dead writer's, even before anything recovered from it.
+    expect(runSnap(dir, ['commit'], { SNAP_TEST_CRASH_AT: 'locked' }).signal).toBe('SIGKILL');
+    expect(runSnap(dir, ['signers']).status).toBe(0); // reads only: the stale lock stays
+    const alice = join(dir, '..', 'alice');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', alice]);
+    expect(runSnap(dir, ['signers', 'add', 'alice@example.com', `${alice}.pub`]).status).toBe(0); // takes the stale lock over
+    await new Promise((r) => setTimeout(r, 3000));
+    writeFileSync(join(dir, '.git/refs/heads/main.lock'), '');
+    const later = runSnap(dir, ['commit']);
+    expect(later.status, later.stderr).toBe(1);
+    expect(later.stderr).toContain(`rm '${join(dir, '.git/refs/heads/main.lock')}'`);
+    unlinkSync(join(dir, '.git/refs/heads/main.lock'));
+
     expect(runSnap(dir, ['commit']).status).toBe(0);
     expect(readdirSync(join(dir, '.git/snap')).filter((n) => n.startsWith('lock'))).toEqual([]);
     expect(checkClean(dir)).toEqual([]);
