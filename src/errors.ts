@@ -22,7 +22,9 @@ export type ErrorCode =
   | 'GIT_OBJECT'
   | 'COLLECTOR_FAILED'
   | 'EMULATOR_MISSING'
-  | 'EXTERNAL_COMMAND';
+  | 'EXTERNAL_COMMAND'
+  | 'TARGET_REFUSED'
+  | 'TARGET_UNIDENTIFIED';
 
 /** How the CLI ends for an error: 1 failed, 2 bad usage or input (nothing written). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -34,6 +36,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'VERSION_EXISTS',
   'INVALID_VERSION_NAME',
   'PATH_NOT_FOUND',
+  'TARGET_REFUSED',
 ]);
 
 export class SnapError extends Error {

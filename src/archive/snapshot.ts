@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { SnapError } from '../errors.js';
 import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
+import { identifyTarget } from '../collectors/aws/shared/target.js';
 import type { SnapConfig } from '../config/schema.js';
 import { MODE_TREE, type TreeEntry } from '../git/objects.js';
 import type { ObjectReader, ObjectSink } from '../git/repo.js';
@@ -78,6 +79,8 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   const parentTree = parent ? (await repo.readCommit(parent)).tree : null;
   const previous = await previousVersion(archive, parent, parentTree);
   const aws = awsClientsFor(options.config);
+  // The estate this version is read from (account and endpoint): `snap restore-test` refuses to write to it.
+  const source = options.selected.some((s) => s.collector.platform === 'aws') ? await identifyTarget(aws, options.signal).catch(() => undefined) : undefined;
   let outcomes: CollectorOutcome[];
   try {
     outcomes = await runCollectors({
@@ -124,6 +127,7 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
     snapVersion: SNAP_VERSION,
     status: reports.every((r) => r.status === 'ok') ? 'complete' : 'partial',
     durationMs: options.now().getTime() - started.getTime(),
+    ...(source ? { source } : {}),
     collectors: reports,
     coverage: outcomes
       .flatMap((o) => o.coverage.map((f) => ({ collector: o.report.id, ...f })))

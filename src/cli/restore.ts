@@ -2,6 +2,8 @@
 // snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME)
 import { checkVersionSpec } from '../archive/versions.js';
 import { createInterface } from 'node:readline/promises';
+import { describeTarget } from '../collectors/aws/shared/target.js';
+import { outcomeOf, undoneInPlan, type RestoreOutcome } from '../restore/outcome.js';
 import { applyPlan, planRestore, type RestorePlan } from '../restore/plan.js';
 import { restoreTest } from '../restore/restore-test.js';
 import { renderText, toDocument } from '../diff/render.js';
@@ -21,20 +23,44 @@ export function parseRenames(values: unknown): Map<string, string> {
   return map;
 }
 
+const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Prints the plan; returns the number of changes it holds. */
 export function renderPlan(ctx: CliContext, plan: RestorePlan): number {
   const total = plan.services.reduce((n, s) => n + s.changes.length, 0);
-  ctx.out(`${paint(ctx, 'bold', `Restore plan for ${plan.version.name}`)}: ${total} change${total === 1 ? '' : 's'}\n`);
+  const undone = plan.services.reduce((n, s) => n + s.undone.length, 0);
+  ctx.out(`${paint(ctx, 'bold', `Restore plan for ${plan.version.name}`)}: ${count(total, 'change')}${undone ? paint(ctx, 'yellow', `, ${count(undone, 'difference')} it cannot put right`) : ''}\n`);
+  if (plan.target) {
+    ctx.out(`  target: ${paint(ctx, 'bold', describeTarget(plan.target))}${plan.target.arn ? paint(ctx, 'dim', ` as ${plan.target.arn}`) : ''}\n`);
+    ctx.out(paint(ctx, 'dim', plan.source ? `  ${plan.version.name} was taken from ${describeTarget(plan.source)}\n` : `  ${plan.version.name} does not record the estate it was taken from\n`));
+  }
   for (const s of plan.services) {
     const scope = s.selection.length ? ` (${s.selection.map((p) => `${s.collector.root}/${p}`).join(', ')})` : '';
-    ctx.out(`  ${paint(ctx, 'bold', s.collector.root)}${scope}${s.changes.length === 0 && !s.error ? paint(ctx, 'dim', '  matches the version') : ''}\n`);
+    const clean = s.changes.length === 0 && s.undone.length === 0 && !s.error;
+    ctx.out(`  ${paint(ctx, 'bold', s.collector.root)}${scope}${clean ? paint(ctx, 'dim', '  matches the version') : ''}\n`);
     if (s.error) ctx.out(`    ${paint(ctx, 'red', `cannot plan: ${s.error}`)}\n`);
     for (const c of s.changes) {
       const colour = c.action === 'create' ? 'green' : c.action === 'delete' ? 'red' : 'yellow';
       ctx.out(`    ${paint(ctx, colour, `${MARK[c.action]} ${c.action.padEnd(6)}`)} ${c.resource}${c.detail ? paint(ctx, 'dim', `  ${c.detail}`) : ''}\n`);
     }
-    for (const n of s.notes) ctx.out(`    ${paint(ctx, 'yellow', '! note  ')} ${n.resource}: ${n.message}\n`);
+    for (const u of s.undone) ctx.out(`    ${paint(ctx, 'red', '! cannot')} ${u.resource}: ${u.message}\n`);
+    for (const n of s.notes) ctx.out(`    ${paint(ctx, 'dim', '  note  ')} ${n.resource}: ${n.message}\n`);
   }
+  for (const k of plan.skipped) ctx.out(`  ${paint(ctx, 'bold', k.collector.root)}${paint(ctx, 'dim', `  left out: ${k.why}`)}\n`);
   return total;
+}
+
+/** The end of a restore: what was done, everything left undone, and how to see what is left. */
+export function renderOutcome(ctx: CliContext, outcome: RestoreOutcome, total: number): void {
+  if (outcome.leftUndone.length === 0) {
+    ctx.out(`${paint(ctx, 'green', 'Restored')}: ${count(outcome.applied, 'change')} applied, nothing left undone.\n`);
+    return;
+  }
+  ctx.out(`\n${paint(ctx, 'bold', `Left undone (${outcome.leftUndone.length}):`)}\n`);
+  for (const u of outcome.leftUndone) ctx.out(`  ${paint(ctx, u.kind === 'cannot' ? 'yellow' : 'red', `! ${u.kind.padEnd(11)}`)} ${u.resource}: ${u.message}\n`);
+  const failed = outcome.failed.length ? `, ${outcome.failed.length} failed` : '';
+  ctx.out(`${paint(ctx, 'red', 'Restore incomplete')}: ${outcome.applied} of ${count(total, 'change')} applied${failed}; ${count(outcome.leftUndone.length, 'item')} left undone.\n`);
+  if (outcome.whatIsLeft) ctx.out(`What is left: ${outcome.whatIsLeft}\n`);
 }
 
 async function confirm(ctx: CliContext, question: string): Promise<boolean> {
@@ -55,7 +81,9 @@ export const restoreCommand: Command = {
 Compares the live estate with VERSION and prints a plan: what will be created, updated
 and deleted, per resource, like a plan in an infrastructure tool. The plan is applied
 only with --yes (or after you confirm it on a terminal). Services are restored in
-dependency order: IAM, S3, DynamoDB, Lambda, API Gateway, CloudFront, Route53, Apps Script.
+dependency order: IAM, S3, DynamoDB, Lambda (layers before the functions that use them),
+API Gateway, CloudFront, Route53, Apps Script. SES, RDS, Lightsail and local folders are
+not restored by snap: \`snap runbook\` gives the steps for them.
 
 SELECTOR names what to restore by its folder in the archive: a service (route53,
 s3_buckets) or a resource (s3_buckets/queenofsandiego-prod,
@@ -79,7 +107,16 @@ options:
   --endpoint URL      restore into another endpoint (a scratch account, an emulator)
   --profile NAME      restore with another AWS profile (another account)
 
-exit codes: 0 done (or nothing to do), 1 a change failed, 2 bad input or not confirmed
+Before planning, snap asks STS whom the credentials belong to and sees where the requests
+go: the plan names that target (account and endpoint) and the estate the version was taken
+from. A difference the plan cannot put right (code or a secret value the archive lacks, a
+setting the API cannot change) is listed with "! cannot"; after applying, everything left
+undone is listed again with the command that shows what is left (snap diff VERSION live …).
+
+exit codes: 0 restored completely (or nothing to do; --dry-run: the plan was made),
+  1 a change failed or a service could not be planned, 2 bad input or not confirmed
+  (nothing written), 3 applied but incomplete: every planned change was applied and some
+  difference is left undone (listed at the end)
 
 examples:
   snap restore v1.0 s3_buckets/queenofsandiego-prod --dry-run
@@ -105,29 +142,27 @@ examples:
       { log: ctx.logger() },
     );
     const total = renderPlan(ctx, plan);
-    const planningFailed = plan.services.some((s) => s.error);
-    if (total === 0 || flag(args, 'dry-run')) {
+    if (flag(args, 'dry-run')) {
       plan.close();
-      if (flag(args, 'dry-run') && total) ctx.err('dry run: nothing was changed\n');
-      return planningFailed ? 1 : 0;
+      const undone = undoneInPlan(plan);
+      ctx.err(`dry run: nothing was changed${undone.length ? `; ${undone.length} ${undone.length === 1 ? 'item' : 'items'} above would be left undone` : ''}\n`);
+      return plan.services.some((s) => s.error) ? 1 : 0;
     }
-    if (!flag(args, 'yes')) {
+    if (total > 0 && !flag(args, 'yes')) {
       const interactive = Boolean(process.stdin.isTTY) && Boolean(ctx.io.stderr.isTTY);
-      if (!interactive || !(await confirm(ctx, `Apply these ${total} changes? [y/N] `))) {
+      if (!interactive || !(await confirm(ctx, `Apply these ${total} changes to ${plan.target ? describeTarget(plan.target) : 'the estate'}? [y/N] `))) {
         plan.close();
         ctx.err(interactive ? 'not applied\n' : 'not applied: re-run with --yes to apply the plan (no terminal to confirm on)\n');
         return 2;
       }
     }
-    let failed = 0;
-    await applyPlan(plan, (r) => {
-      if (r.error) {
-        failed++;
-        ctx.err(`${paint(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
-      } else if (!ctx.quiet) ctx.err(`done   ${r.change.action} ${r.change.resource}\n`);
+    const results = await applyPlan(plan, (r) => {
+      if (r.error) ctx.err(`${paint(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
+      else if (!ctx.quiet) ctx.err(`done   ${r.change.action} ${r.change.resource}\n`);
     });
-    ctx.out(failed ? `${total - failed} of ${total} changes applied, ${failed} failed\n` : `${total} changes applied; \`snap status\` should now show no drift for what was restored\n`);
-    return failed || planningFailed ? 1 : 0;
+    const outcome = outcomeOf(plan, results);
+    renderOutcome(ctx, outcome, total);
+    return outcome.exitCode;
   },
 };
 
@@ -137,18 +172,32 @@ export const restoreTestCommand: Command = {
   help: `usage: snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME) [--secrets FILE] [--json]
 
 The quarterly recovery dry-run, automated. Restores VERSION (or the selected services and
-resources) into a scratch target, never the configured estate: another endpoint (--endpoint,
-e.g. an emulator) or another account (--profile). Then takes a live snapshot of what was
-restored there and compares it with the version. Prints the differences; exit code 0 only
-when there are none. The verdict is recorded on the version as a git note
-(refs/notes/snap-restore-tests): \`snap log\` shows when each version was last proven
-restorable, and so does \`git log --notes=snap-restore-tests\`.
+resources) into a scratch target: another endpoint (--endpoint, e.g. an emulator) or another
+account (--profile). Then takes a live snapshot of what was restored there and compares it
+with the version. Prints the differences; exit code 0 only when there are none and nothing
+was left undone. Only AWS services are restore-tested (an Apps Script restore would write to
+the configured projects).
+
+Never the estate: before anything is planned, snap identifies the target (the account STS
+names for the credentials, and the endpoint the requests really go to) and refuses it when
+it is the estate the version was taken from (recorded in the version; for older versions,
+the endpoint and profile of its snap.config.json) or the one the archive is configured for,
+however it is named: --endpoint, AWS_ENDPOINT_URL, snap.config.json, another spelling of the
+same endpoint (localhost, 127.0.0.1, a trailing slash), another profile of the same account.
+Nothing is written then (exit code 2). Every request is checked again as it is sent.
+
+The verdict is recorded on the version as a git note (refs/notes/snap-restore-tests), with
+what was tested: \`snap log\` shows when each version was last proven restorable, and for
+which services ("(route53 only)"); so does \`git log --notes=snap-restore-tests\`.
 
 options:
   --endpoint URL   the scratch endpoint
   --profile NAME   the scratch account's AWS profile
   --secrets FILE   secret values to restore (see snap restore --help)
   --json           the verdict and differences as JSON (differences in the snap-diff/1 schema)
+
+exit codes: 0 passed, 1 failed (differences, failed changes or items left undone), 2 bad
+  input or the target is the estate (nothing written)
 
 examples:
   snap restore-test v1.1 --profile restore-drill
@@ -161,10 +210,28 @@ examples:
     const archive = ctx.archive();
     const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
     if (flag(args, 'json')) {
-      ctx.out(`${JSON.stringify({ version: result.version, passed: result.passed, services: result.services, failedChanges: result.failedChanges.map((f) => ({ service: f.service, resource: f.change.resource, action: f.change.action, error: f.error })), differences: toDocument(result.version, 'restored', result.differences).changes }, null, 2)}\n`);
+      ctx.out(
+        `${JSON.stringify(
+          {
+            version: result.version,
+            passed: result.passed,
+            scope: result.scope,
+            target: result.plan.target,
+            services: result.services,
+            failedChanges: result.failedChanges.map((f) => ({ service: f.service, resource: f.change.resource, action: f.change.action, error: f.error })),
+            leftUndone: result.outcome.leftUndone,
+            differences: toDocument(result.version, 'restored', result.differences).changes,
+          },
+          null,
+          2,
+        )}\n`,
+      );
     } else {
       renderPlan(ctx, result.plan);
-      for (const f of result.failedChanges) ctx.out(`${paint(ctx, 'red', 'failed')} ${f.change.action} ${f.change.resource}: ${f.error}\n`);
+      if (result.outcome.leftUndone.length) {
+        ctx.out(`\n${paint(ctx, 'bold', `Left undone (${result.outcome.leftUndone.length}):`)}\n`);
+        for (const u of result.outcome.leftUndone) ctx.out(`  ${paint(ctx, u.kind === 'cannot' ? 'yellow' : 'red', `! ${u.kind.padEnd(11)}`)} ${u.resource}: ${u.message}\n`);
+      }
       if (result.differences.length) {
         ctx.out(`\n${paint(ctx, 'bold', 'What was restored differs from the version:')}\n`);
         ctx.out(renderText(result.differences, (style, text) => paint(ctx, style, text)));

@@ -15,9 +15,12 @@ Generates the recovery runbook of VERSION (default: latest) from what the versio
 for each layer it contains (IAM, storage, data, functions, API Gateway, email, database,
 CDN, DNS, servers, Apps Script, local tools), in the order to restore them and why that
 order (what depends on what), the exact snap commands (snap verify, then snap restore
-… --dry-run and --yes) with the version's real bucket, zone, function and table names,
-and what the archive cannot give back (secret values by name, database data, server
-disks, container images, certificates) with where to get it instead.
+… --dry-run and --yes) with the version's real bucket, zone, function and table names
+for the layers snap restores, the steps by hand for those it does not (email, database,
+servers, local tools: never a snap restore that snap would refuse), what snap restore and
+restore-test cannot bring back, and what the archive cannot give back (secret values by
+name, database data, server disks, container images, certificates) with where to get it
+instead.
 
 The output is the same every time for the same version. Every version made by
 \`snap commit\` also stores this runbook as RECOVERY.md; that copy names the version as

@@ -4,12 +4,13 @@
 // hundred megabytes to load. The registry lists each collector by its identity and schema
 // (cheap modules) and a loader; loadCollector() gives the full collector when it is needed.
 import type { z } from 'zod';
-import type { AnyCollector, CollectorBaseConfig } from './types.js';
+import type { AnyCollector, CollectorBaseConfig, Platform } from './types.js';
 
 export interface CollectorIdentity<C extends CollectorBaseConfig = CollectorBaseConfig> {
   id: string;
   title: string;
   root: string;
+  platform: Platform;
   configSchema: z.ZodType<C>;
   enabledByDefault: boolean;
   /** address schemes its resolveUri understands ("s3" for s3://bucket/key) */

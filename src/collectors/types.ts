@@ -15,6 +15,7 @@ import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { NormalizationRules } from '../normalize/rules.js';
 import type { Pointer } from '../store/pointer.js';
 import type { RestoreContext } from '../restore/types.js';
+import type { RunbookSpec } from '../runbook/spec.js';
 import type { Logger, TaskProgress } from '../util/log.js';
 import type { AwsClients } from './aws/shared/clients.js';
 
@@ -119,12 +120,19 @@ export interface ResourceFileSpec {
   };
 }
 
+/**
+ * Where a collector's service lives, and so where a restore of it writes: `snap restore-test`
+ * can redirect only AWS services to a scratch endpoint or account.
+ */
+export type Platform = 'aws' | 'apps-script' | 'local';
+
 export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> {
   readonly id: string;
   /** For people: "S3 buckets", "Lambda functions". */
   readonly title: string;
   /** The top-level folder this collector owns in every version. */
   readonly root: string;
+  readonly platform: Platform;
   /** The collector's section of snap.config.json (collectors.<id>). */
   readonly configSchema: z.ZodType<C>;
   /** Whether a new archive's default config enables it. */
@@ -148,6 +156,13 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
   payloads?(folder: VersionReader): AsyncIterable<PayloadRef>;
   /** Plans putting the service back as a version holds it (see src/restore/types.ts). */
   restore?(ctx: RestoreContext<C>): Promise<void>;
+  /**
+   * What the recovery runbook says about this service (src/runbook/spec.ts): its layer, what
+   * it depends on and why, its resources in a version, and what neither the archive nor
+   * `snap restore` gives back. The runbook names `snap restore` commands only for a
+   * collector that has restore(), so the two cannot disagree.
+   */
+  readonly runbook?: RunbookSpec;
   /**
    * For `snap restore-test`: the name a file of this collector's folder is matched by between
    * the version and what a restore re-created, when re-creation changes its path (a hosted

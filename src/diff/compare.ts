@@ -97,9 +97,18 @@ function contentRef(side: Side | null): ContentRef | null {
   return side.pointer ?? { sha256: createHash('sha256').update(side.bytes).digest('hex'), size: side.bytes.length, stored: false };
 }
 
-export async function describeChange(source: ObjectSource, change: FileChange, options: { labelPath?: string; registry?: readonly AnyCollector[]; moduloAssigned?: boolean } = {}): Promise<ResourceChange[]> {
+export interface DescribeOptions {
+  labelPath?: string;
+  registry?: readonly AnyCollector[];
+  moduloAssigned?: boolean;
+  /** the old side is another resource (diff --between): its own name is read as the new side's */
+  rename?: { from: string; to: string };
+}
+
+export async function describeChange(source: ObjectSource, change: FileChange, options: DescribeOptions = {}): Promise<ResourceChange[]> {
   const path = options.labelPath ?? change.path;
   const [a, b] = await Promise.all([readSide(source, change.old?.oid, path), readSide(source, change.new?.oid, path)]);
+  if (options.rename && a?.json !== undefined) a.json = renameIn(a.json, options.rename.from, options.rename.to);
   const found = await specForPath(path, options.registry);
   const assigned = options.moduloAssigned ? found?.spec?.assigned : undefined;
   if (assigned?.length) {
@@ -276,12 +285,36 @@ export function linkByName(changes: ResourceChange[]): ResourceChange[] {
   return changes;
 }
 
-/** Compares two folders of one version as if they were one resource (prod against staging). */
+/**
+ * A resource's own name in one of its values, read as another's: a string that is the name,
+ * and the name inside an ARN or a path (after ':', before '/', ':' or the end) or at the start
+ * of a domain name ("NAME.s3.amazonaws.com"). Anything else that merely contains the name is
+ * left alone, so a copy that still points at the original shows as a difference.
+ */
+export function renameIn(value: Json, from: string, to: string): Json {
+  if (from === to || from === '') return value;
+  const escaped = from.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const inside = new RegExp(`(:)${escaped}(?=$|[/:])|^${escaped}(?=\\.s3[.-])`, 'g');
+  const walk = (v: Json): Json => {
+    if (typeof v === 'string') return v === from ? to : v.replace(inside, (_m, colon: string | undefined) => `${colon ?? ''}${to}`);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}
+
+/**
+ * Compares two folders of one version as if they were one resource (prod against staging).
+ * The left resource's own name (its folder's name) is read as the right one's, so two copies
+ * differ in nothing but what differs between them: not in the name each carries.
+ */
 export async function compareFolders(source: ObjectSource, tree: string, left: string, right: string, options: { registry?: readonly AnyCollector[] } = {}): Promise<ResourceChange[]> {
   const [a, b] = await Promise.all([subtreeAt(source, tree, left), subtreeAt(source, tree, right)]);
+  const rename = { from: left.split('/').pop()!, to: right.split('/').pop()! };
   const out: ResourceChange[] = [];
   for await (const change of filesUnder(source, a, b, '')) {
-    for (const described of await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry })) out.push({ ...described, path: change.path });
+    for (const described of await describeChange(source, change, { labelPath: `${right}/${change.path}`, registry: options.registry, rename })) out.push({ ...described, path: change.path });
   }
   return linkByName(out);
 }

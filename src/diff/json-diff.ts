@@ -4,7 +4,7 @@
 // matched by identity and arrays declared as sets by value, so a reorder is never a change.
 // Fingerprinted secrets are reported as "value changed" without showing either fingerprint.
 import { isFingerprint } from '../normalize/fingerprint.js';
-import { arrayIdentity, type NormalizationRules } from '../normalize/rules.js';
+import { arrayIdentity, hasKeys, identityKey, type Identity, type NormalizationRules } from '../normalize/rules.js';
 import { stableKey, type Json } from '../normalize/stable-json.js';
 
 export interface FieldChange {
@@ -23,8 +23,9 @@ function join(display: string, key: string): string {
   return display ? `${display}.${key}` : key;
 }
 
-function describeIdentity(item: Json, keys: string[]): string {
-  if (!isObject(item)) return stableKey(item);
+function describeIdentity(item: Json, identity: Identity): string {
+  const keys = identity.keys;
+  if (keys === null || !isObject(item) || (identity.orContent && !hasKeys(item, identity))) return stableKey(item);
   // Identity fields a record does not have (SetIdentifier of a simple record) are left out.
   return keys
     .filter((k) => item[k] !== undefined && item[k] !== null)
@@ -57,7 +58,7 @@ export function diffJson(a: Json, b: Json, rules?: NormalizationRules): FieldCha
       for (let i = 0; i < Math.max(x.length, y.length); i++) walk(x[i], y[i], `${display}[${i}]`, itemPattern);
       return;
     }
-    const keyOf = (item: Json) => (identity === null ? stableKey(item) : stableKey(identity.map((k) => (isObject(item) ? (item[k] ?? null) : null))));
+    const keyOf = (item: Json) => identityKey(item, identity);
     const left = new Map<string, Json>();
     const right = new Map<string, Json>();
     for (const item of x) left.set(keyOf(item), item);
@@ -70,7 +71,7 @@ export function diffJson(a: Json, b: Json, rules?: NormalizationRules): FieldCha
     const keys = [...new Set([...left.keys(), ...right.keys()])].sort();
     for (const k of keys) {
       const item = (left.get(k) ?? right.get(k))!;
-      const label = identity === null ? `${display}[${stableKey(item)}]` : `${display}[${describeIdentity(item, identity)}]`;
+      const label = `${display}[${describeIdentity(item, identity)}]`;
       walk(left.get(k), right.get(k), label, itemPattern);
     }
   };

@@ -9,8 +9,17 @@
 //   "**.LastModifiedTime"          at any depth
 //   "Origins.Items"               an array to sort
 //   "Environment.Variables.*"     every value of a map
+//
+// An unordered array is identified by field(s) of its elements, by the whole element (a set),
+// or by fields where an element has them and by its whole content where it has none
+// (`{ key: ['Sid'], otherwise: 'content' }`: policy statements, matched by Sid, else by what
+// they say). The same declaration sorts the array when a file is written and matches its
+// elements when two versions are compared, so a reorder is never a change.
 import { stableKey, toPlain, type Json } from './stable-json.js';
 import type { Fingerprinter } from './fingerprint.js';
+
+/** How the elements of an unordered array are told apart (see the header). */
+export type ArrayIdentity = string | string[] | null | { key: string[]; otherwise: 'content' };
 
 export interface NormalizationRules {
   /** Volatile fields, removed wherever the pattern matches. */
@@ -19,9 +28,11 @@ export interface NormalizationRules {
   secrets?: string[];
   /**
    * Unordered arrays: pattern → identity field(s) to sort elements by. `null` sorts by the
-   * whole element's canonical form (for sets of scalars or of identity-less objects).
+   * whole element's canonical form (for sets of scalars or of identity-less objects);
+   * `{ key, otherwise: 'content' }` by the key fields where an element has them all, else by
+   * its whole content.
    */
-  sortBy?: Record<string, string | string[] | null>;
+  sortBy?: Record<string, ArrayIdentity>;
 }
 
 type Segment = string; // an object key, or '[]' for an array element
@@ -49,10 +60,16 @@ function matches(pattern: Segment[], path: Segment[], pi = 0, si = 0): boolean {
   return ok && matches(pattern, path, pi + 1, si + 1);
 }
 
+/** A compiled identity: the key fields (null: the whole element), and whether an element without them is identified by its content. */
+export interface Identity {
+  keys: string[] | null;
+  orContent: boolean;
+}
+
 interface CompiledRules {
   drop: Segment[][];
   secrets: Segment[][];
-  sortBy: { pattern: Segment[]; keys: string[] | null }[];
+  sortBy: ({ pattern: Segment[] } & Identity)[];
 }
 
 const compiled = new WeakMap<NormalizationRules, CompiledRules>();
@@ -63,9 +80,10 @@ function compile(rules: NormalizationRules): CompiledRules {
     c = {
       drop: (rules.drop ?? []).map(parsePattern),
       secrets: (rules.secrets ?? []).map(parsePattern),
-      sortBy: Object.entries(rules.sortBy ?? {}).map(([p, keys]) => ({
+      sortBy: Object.entries(rules.sortBy ?? {}).map(([p, id]) => ({
         pattern: parsePattern(p),
-        keys: keys === null ? null : Array.isArray(keys) ? keys : [keys],
+        keys: id === null ? null : typeof id === 'string' ? [id] : Array.isArray(id) ? id : id.key,
+        orContent: id !== null && typeof id === 'object' && !Array.isArray(id),
       })),
     };
     compiled.set(rules, c);
@@ -73,20 +91,28 @@ function compile(rules: NormalizationRules): CompiledRules {
   return c;
 }
 
-function sortKey(item: Json, keys: string[] | null): string {
-  if (keys === null || item === null || typeof item !== 'object' || Array.isArray(item)) return stableKey(item);
-  return stableKey(keys.map((k) => item[k] ?? null));
+const isObject = (v: Json): v is { [key: string]: Json } => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Whether an element has every key field of an identity that falls back to content. */
+export function hasKeys(item: Json, identity: Identity): boolean {
+  return identity.keys !== null && isObject(item) && identity.keys.every((k) => item[k] !== undefined && item[k] !== null);
+}
+
+/** The identity of one element as a string: equal strings, same element. */
+export function identityKey(item: Json, identity: Identity): string {
+  if (identity.keys === null || !isObject(item)) return stableKey(item);
+  if (identity.orContent) return hasKeys(item, identity) ? stableKey(['key', ...identity.keys.map((k) => item[k]!)]) : stableKey(['content', item]);
+  return stableKey(identity.keys.map((k) => item[k] ?? null));
 }
 
 /**
  * How the array at `path` (object keys, '[]' for array elements) is identified under the
- * rules: its identity fields, null for a set (elements are their own identity), or undefined
- * when the rules do not declare it (an ordered list).
+ * rules, or undefined when the rules do not declare it (an ordered list).
  */
-export function arrayIdentity(rules: NormalizationRules | undefined, path: string[]): string[] | null | undefined {
+export function arrayIdentity(rules: NormalizationRules | undefined, path: string[]): Identity | undefined {
   if (!rules) return undefined;
   const rule = compile(rules).sortBy.find((r) => matches(r.pattern, path));
-  return rule ? rule.keys : undefined;
+  return rule ? { keys: rule.keys, orContent: rule.orContent } : undefined;
 }
 
 /**
@@ -109,7 +135,7 @@ export function normalize(value: unknown, rules: NormalizationRules, fingerprint
       const rule = c.sortBy.find((r) => matches(r.pattern, path));
       if (!rule) return items;
       return items
-        .map((item) => ({ item, key: sortKey(item, rule.keys), tie: stableKey(item) }))
+        .map((item) => ({ item, key: identityKey(item, rule), tie: stableKey(item) }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0))
         .map((x) => x.item);
     }

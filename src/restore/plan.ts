@@ -1,18 +1,24 @@
 // Planning and applying a restore. Selectors name services or resources by their folder in
 // the archive (`s3_buckets/queenofsandiego-prod`, `route53`, `lambda_functions/update_dashboard`;
-// a collector id such as `s3` names its whole folder). Each selected collector plans its
-// changes against the live service; nothing is changed until applyPlan().
+// a collector id such as `s3` names its whole folder). Before anything is planned, the AWS
+// target is identified (target.ts): the account and endpoint the plan will write to are part
+// of the plan, and a restore-test refuses a target that is the estate. Each selected collector
+// then plans its changes against the live service; nothing is changed until applyPlan().
 import { readFile } from 'node:fs/promises';
 import type { Archive } from '../archive/archive.js';
+import { MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import { awsClientsFor } from '../archive/snapshot.js';
 import { VersionReader } from '../archive/version-reader.js';
 import { resolveVersion, type VersionInfo } from '../archive/versions.js';
+import type { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { AwsTarget } from '../collectors/aws/shared/target.js';
 import { loadCollectors } from '../collectors/lazy.js';
 import { collectors as registered } from '../collectors/registry.js';
-import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
+import type { AnyCollector, CollectorBaseConfig, Platform } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
 import { describeError, SnapError, UsageError } from '../errors.js';
 import type { Logger } from '../util/log.js';
+import { guardedClientsFor, identify, refuseEstates, withTarget, type Estate } from './target.js';
 import { RESTORE_ORDER, type PlannedChange, type SecretValues } from './types.js';
 
 export interface RestoreRequest {
@@ -26,13 +32,24 @@ export interface RestoreRequest {
   endpoint?: string;
   profile?: string;
   collectors?: readonly AnyCollector[];
+  /** only services on these platforms (a restore-test restores AWS services only) */
+  platforms?: readonly Platform[];
+  /** estates the target must not be (a restore-test's); every request to them is refused too */
+  refuse?: (version: VersionInfo, config: SnapConfig) => Promise<Estate[]>;
+}
+
+export interface Finding {
+  resource: string;
+  message: string;
 }
 
 export interface ServicePlan {
   collector: AnyCollector;
   selection: string[];
   changes: PlannedChange[];
-  notes: { resource: string; message: string }[];
+  /** differences this plan cannot put right (ctx.cannot): the restore ends incomplete */
+  undone: Finding[];
+  notes: Finding[];
   /** planning failed for this service: nothing of it will be applied */
   error?: string;
 }
@@ -40,6 +57,12 @@ export interface ServicePlan {
 export interface RestorePlan {
   version: VersionInfo;
   services: ServicePlan[];
+  /** where the plan writes (null when it restores no AWS service) */
+  target: AwsTarget | null;
+  /** the estate the version was taken from, when the version recorded it */
+  source: AwsTarget | null;
+  /** restorable services left out because of their platform (a restore-test's Apps Script) */
+  skipped: { collector: AnyCollector; why: string }[];
   /** releases the clients the plan will apply its changes with */
   close(): void;
 }
@@ -68,11 +91,14 @@ async function loadSecrets(file: string | undefined): Promise<SecretValues> {
   };
 }
 
+const PLATFORM_WORDS: Record<Platform, string> = { aws: 'AWS', 'apps-script': 'Apps Script', local: 'this machine' };
+
 /** Which collectors, and which parts of their folders, the selectors name. */
-export function selectServices(selectors: string[], available: readonly AnyCollector[], inVersion: Set<string>): { collector: AnyCollector; selection: string[] }[] {
+export function selectServices(selectors: string[], available: readonly AnyCollector[], inVersion: Set<string>, platforms?: readonly Platform[]): { collector: AnyCollector; selection: string[] }[] {
   const restorable = available.filter((c) => c.restore);
   const names = restorable.map((c) => c.root).join(', ');
-  if (selectors.length === 0) return restorable.filter((c) => inVersion.has(c.root)).map((collector) => ({ collector, selection: [] }));
+  const allowed = (c: AnyCollector) => !platforms || platforms.includes(c.platform);
+  if (selectors.length === 0) return restorable.filter((c) => inVersion.has(c.root) && allowed(c)).map((collector) => ({ collector, selection: [] }));
   const chosen = new Map<AnyCollector, string[] | null>();
   for (const raw of selectors) {
     const sel = raw.replace(/^\/+|\/+$/g, '');
@@ -80,7 +106,10 @@ export function selectServices(selectors: string[], available: readonly AnyColle
     const collector = restorable.find((c) => c.root === top || c.id === top);
     if (!collector) {
       const known = available.find((c) => c.root === top || c.id === top);
-      throw new UsageError(known ? `${top} cannot be restored by snap yet (restorable: ${names})` : `unknown service or folder "${top}" (restorable: ${names})`);
+      throw new UsageError(known ? `${top} cannot be restored by snap yet (restorable: ${names}); \`snap runbook\` gives the steps to put it back by hand` : `unknown service or folder "${top}" (restorable: ${names})`);
+    }
+    if (!allowed(collector)) {
+      throw new UsageError(`${collector.root} cannot be restore-tested: it lives in ${PLATFORM_WORDS[collector.platform]}, and a restore-test can redirect only AWS services to a scratch endpoint or account`);
     }
     const current = chosen.get(collector);
     if (rest.length === 0) chosen.set(collector, null);
@@ -93,50 +122,85 @@ function sections(config: SnapConfig): Record<string, CollectorBaseConfig> {
   return config.collectors as unknown as Record<string, CollectorBaseConfig>;
 }
 
+/** The clients the plan writes with and the target they reach, identified before any plan is made. */
+async function openTarget(config: SnapConfig, version: VersionInfo, request: RestoreRequest, signal: AbortSignal): Promise<{ aws: AwsClients; target: AwsTarget }> {
+  const settings = withTarget(config, request);
+  const probe = awsClientsFor(settings);
+  let target: AwsTarget;
+  try {
+    target = await identify(probe, signal);
+  } catch (err) {
+    probe.destroy();
+    const where = probe.endpoint ? `at ${probe.endpoint}` : 'on AWS';
+    throw new SnapError('TARGET_UNIDENTIFIED', `cannot tell whom a restore would write to ${where} (STS GetCallerIdentity: ${describeError(err)}); nothing was changed. Check the credentials${request.profile ? ` of profile ${request.profile}` : ''} and the endpoint`, { endpoint: probe.endpoint ?? null });
+  }
+  if (!request.refuse) return { aws: probe, target };
+  let guarded: string[];
+  try {
+    guarded = await refuseEstates(target, await request.refuse(version, config));
+  } finally {
+    probe.destroy();
+  }
+  return { aws: guardedClientsFor(settings, guarded), target };
+}
+
 export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal }): Promise<RestorePlan> {
   const config = await archive.loadConfig();
   const version = await resolveVersion(archive.repo, request.version);
   const root = new VersionReader(archive.repo, version.treeOid);
   const inVersion = new Set((await root.list()).map((e) => e.name));
-  const chosen = selectServices(request.selectors, await loadCollectors(request.collectors ?? registered), inVersion);
+  const available = await loadCollectors(request.collectors ?? registered);
+  const chosen = selectServices(request.selectors, available, inVersion, request.platforms);
   for (const { collector, selection } of chosen) {
     if (!inVersion.has(collector.root)) throw new UsageError(`${version.name} holds no ${collector.root}/ to restore`);
     for (const s of selection) if (!(await root.entry(`${collector.root}/${s}`))) throw new UsageError(`${version.name} holds no ${collector.root}/${s}`);
   }
+  const skipped = request.platforms && request.selectors.length === 0
+    ? available.filter((c) => c.restore && inVersion.has(c.root) && !request.platforms!.includes(c.platform)).map((collector) => ({ collector, why: `lives in ${PLATFORM_WORDS[collector.platform]}: a restore-test redirects only AWS services to a scratch target` }))
+    : [];
   const secrets = await loadSecrets(request.secretsFile);
-  const aws = awsClientsFor({ ...config, aws: { ...config.aws, ...(request.endpoint ? { endpoint: request.endpoint } : {}), ...(request.profile ? { profile: request.profile } : {}) } });
+  const signal = options.signal ?? new AbortController().signal;
+  const manifest = await root.json<Manifest>(MANIFEST_PATH).catch(() => null);
+  const touchesAws = chosen.some((c) => c.collector.platform === 'aws');
+  const { aws, target } = touchesAws ? await openTarget(config, version, request, signal) : { aws: awsClientsFor(withTarget(config, request)), target: null };
   const store = archive.openStore(config);
   const fingerprint = await archive.fingerprinter();
-  const signal = options.signal ?? new AbortController().signal;
   const services: ServicePlan[] = [];
-  for (const { collector, selection } of chosen.sort((a, b) => RESTORE_ORDER.indexOf(a.collector.id) - RESTORE_ORDER.indexOf(b.collector.id))) {
-    const plan: ServicePlan = { collector, selection, changes: [], notes: [] };
-    try {
-      await collector.restore!({
-        config: sections(config)[collector.id] ?? (collector.configSchema.parse({}) as CollectorBaseConfig),
-        version: root.scope(collector.root),
-        versionName: version.name,
-        archiveDir: archive.dir,
-        selection,
-        rename: request.rename,
-        prune: request.prune,
-        aws,
-        store,
-        fingerprint,
-        secrets,
-        log: options.log.child(collector.id),
-        signal,
-        plan: (change) => plan.changes.push(change),
-        note: (resource, message) => plan.notes.push({ resource, message }),
-      });
-    } catch (err) {
-      if (err instanceof SnapError && err.code === 'USAGE') throw err;
-      plan.error = describeError(err);
-      plan.changes = [];
+  try {
+    for (const { collector, selection } of chosen.sort((a, b) => RESTORE_ORDER.indexOf(a.collector.id) - RESTORE_ORDER.indexOf(b.collector.id))) {
+      const plan: ServicePlan = { collector, selection, changes: [], undone: [], notes: [] };
+      try {
+        await collector.restore!({
+          config: sections(config)[collector.id] ?? (collector.configSchema.parse({}) as CollectorBaseConfig),
+          version: root.scope(collector.root),
+          versionName: version.name,
+          archiveDir: archive.dir,
+          selection,
+          rename: request.rename,
+          prune: request.prune,
+          aws,
+          target,
+          store,
+          fingerprint,
+          secrets,
+          log: options.log.child(collector.id),
+          signal,
+          plan: (change) => plan.changes.push(change),
+          cannot: (resource, message) => plan.undone.push({ resource, message }),
+          note: (resource, message) => plan.notes.push({ resource, message }),
+        });
+      } catch (err) {
+        if (err instanceof SnapError && (err.code === 'USAGE' || err.code === 'TARGET_REFUSED')) throw err;
+        plan.error = describeError(err);
+        plan.changes = [];
+      }
+      services.push(plan);
     }
-    services.push(plan);
+  } catch (err) {
+    aws.destroy();
+    throw err;
   }
-  return { version, services, close: () => aws.destroy() };
+  return { version, services, target, source: manifest?.source ?? null, skipped, close: () => aws.destroy() };
 }
 
 /** Applies every planned change, service by service in dependency order; failures do not stop the others. */

@@ -3,9 +3,14 @@
 // reads the live service, and plans one PlannedChange per difference: create what is
 // missing, update what differs, and (only with ctx.prune) delete what the version does not
 // name. Planning changes nothing; the runner prints the plan, asks, then applies it in
-// dependency order. After an apply, a snapshot of the restored part equals the version.
+// dependency order. After an apply, a snapshot of the restored part equals the version,
+// except for what the plan said it cannot do: a difference the restore cannot put right is
+// declared with ctx.cannot(), listed at the end as left undone, and makes the restore end
+// incomplete (exit code 3). ctx.note() is for what the user should know that leaves no
+// difference behind (a re-created zone's new name servers, a user restored without keys).
 import type { VersionReader } from '../archive/version-reader.js';
 import type { AwsClients } from '../collectors/aws/shared/clients.js';
+import type { AwsTarget } from '../collectors/aws/shared/target.js';
 import type { CollectorBaseConfig } from '../collectors/types.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { ContentStore } from '../store/types.js';
@@ -48,6 +53,11 @@ export interface RestoreContext<C extends CollectorBaseConfig = CollectorBaseCon
   /** Delete live resources (objects, records, items) that the version does not name. */
   readonly prune: boolean;
   readonly aws: AwsClients;
+  /**
+   * Who and where the AWS clients write to (STS account, endpoint in normal form), resolved
+   * before planning; null when the restore touches no AWS service.
+   */
+  readonly target: AwsTarget | null;
   readonly store: ContentStore;
   readonly fingerprint: Fingerprinter;
   readonly secrets: SecretValues;
@@ -55,7 +65,13 @@ export interface RestoreContext<C extends CollectorBaseConfig = CollectorBaseCon
   readonly signal: AbortSignal;
   /** Adds a change to the plan. */
   plan(change: PlannedChange): void;
-  /** Records something the restore cannot do (a secret value it does not have, an unsupported kind). */
+  /**
+   * Records a difference between the live service and the version that this restore cannot
+   * put right (a secret value it does not have, code the version lacks, a setting the API
+   * cannot change): listed at the end as left undone; the restore ends incomplete.
+   */
+  cannot(resource: string, message: string): void;
+  /** Records something the user should know that leaves no difference behind. */
   note(resource: string, message: string): void;
 }
 

@@ -3,7 +3,7 @@
 // named): the copy `snap commit` stores in every version names no version at all (its
 // commands say "$VERSION"), so two snapshots of an unchanged estate keep identical trees.
 import type { RunbookFacts, LayerFacts } from './facts.js';
-import { shellWord, type CommandWords, type Unrestorable } from './layers.js';
+import { shellWord, type CommandWords, type Unrestorable } from './spec.js';
 
 export interface RenderOptions {
   /** the version the commands name; null for the copy stored inside the version itself */
@@ -36,7 +36,7 @@ function restorePair(v: string, selector: string): string[] {
 }
 
 function dependsOn(facts: RunbookFacts, layer: LayerFacts): string {
-  const present = facts.layers.filter((l) => layer.spec.dependsOn.includes(l.spec.collector)).map((l) => l.spec.layer);
+  const present = facts.layers.filter((l) => layer.spec.dependsOn.includes(l.collector.id)).map((l) => l.spec.layer);
   return present.length ? present.join(', ') : '–';
 }
 
@@ -98,14 +98,17 @@ export function renderRunbook(facts: RunbookFacts, options: RenderOptions): stri
     '   version and prints a plan; `--dry-run` stops there, `--yes` applies it. Nothing the version',
     '   does not name is deleted (unless `--prune`). Add `--endpoint URL` or `--profile NAME` to',
     '   restore into another account or an emulator, and `--rename OLD=NEW` to restore a bucket,',
-    '   table, zone or function under another name (a staging copy).',
+    '   table, zone or function under another name (a staging copy). A layer that `snap restore` cannot',
+    '   put back says so in its section, with the steps to put it back by hand. A restore that could not',
+    '   do everything lists what it left undone and ends with exit code 3; `snap diff` of the version',
+    '   against `live` shows what is left.',
   );
 
   para('## Restore order');
   if (!facts.layers.length) para('This version holds no layer that snap knows how to restore.');
   else {
-    out.push('| # | layer | folder | what | resources | after |', '|--:|---|---|---|--:|---|');
-    facts.layers.forEach((l, i) => out.push(`| ${i + 1} | ${l.spec.layer} | ${code(`${l.spec.root}/`)} | ${cell(l.spec.service)} | ${l.resources.length} | ${dependsOn(facts, l)} |`));
+    out.push('| # | layer | folder | what | resources | after | put back with |', '|--:|---|---|---|--:|---|---|');
+    facts.layers.forEach((l, i) => out.push(`| ${i + 1} | ${l.spec.layer} | ${code(`${l.collector.root}/`)} | ${cell(l.spec.service)} | ${l.resources.length} | ${dependsOn(facts, l)} | ${l.restorable ? '`snap restore`' : 'the steps in its section'} |`));
     out.push('');
   }
 
@@ -140,17 +143,29 @@ export function renderRunbook(facts: RunbookFacts, options: RenderOptions): stri
 
 function renderLayer(out: string[], l: LayerFacts, n: number, facts: RunbookFacts, words: CommandWords): void {
   const { spec } = l;
+  const root = l.collector.root;
   const v = words.version;
-  out.push(`## ${n}. ${spec.layer}: ${code(`${spec.root}/`)}`, '');
-  out.push(`- **Holds:** ${spec.service}.`, `- **After:** ${dependsOn(facts, l)}`, `- **Why here:** ${spec.why}`, '');
+  out.push(`## ${n}. ${spec.layer}: ${code(`${root}/`)}`, '');
+  out.push(`- **Holds:** ${spec.service}.`, `- **After:** ${dependsOn(facts, l)}`, `- **Why here:** ${spec.why}`);
+  if (l.restorable) {
+    out.push(`- **snap restore does not bring back:** ${spec.limits.restore.join('; ')}.`);
+    if (spec.limits.restoreTest?.length) out.push(`- **snap restore-test's limits:** ${spec.limits.restoreTest.join('; ')}.`);
+  } else {
+    out.push(`- **snap restore cannot put this layer back:** ${spec.limits.restore.join('; ')}.`);
+  }
+  out.push('');
   if (l.resources.length) {
     out.push(`Resources in this version (${l.resources.length}):`, '');
-    out.push('| resource | kind | detail | selector |', '|---|---|---|---|');
+    out.push(`| resource | kind | detail | ${l.restorable ? 'selector' : 'folder'} |`, '|---|---|---|---|');
     for (const r of l.resources) out.push(`| ${cell(r.name)} | ${r.kind} | ${cell(r.detail ?? '')} | ${cell(code(r.selector))} |`);
     out.push('');
   }
-  out.push('Restore the whole layer:', '', ...block(restorePair(v, spec.root)), '');
-  if (l.resources.length) out.push('Or one resource at a time:', '', ...block(l.resources.flatMap((r) => restorePair(v, r.selector))), '');
+  if (l.restorable) {
+    out.push('Restore the whole layer:', '', ...block(restorePair(v, root)), '');
+    if (l.resources.length) out.push('Or one resource at a time:', '', ...block(l.resources.flatMap((r) => restorePair(v, r.selector))), '');
+  } else {
+    out.push(`Put it back by hand, from the copy made before you started (${code(`${words.checkout}/${root}/`)}) and with the commands below.`, '');
+  }
   if (l.unrestorable.length) {
     out.push('Not in the archive, and where to get it:', '');
     for (const u of l.unrestorable) {

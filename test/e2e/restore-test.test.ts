@@ -83,7 +83,7 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
   it('passes for an intact version and records the verdict on it', () => {
     const r = snapCli(archive.dir, ['restore-test', 'v1.0', '--endpoint', scratch.endpoint]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^PASSED: target: endpoint http:\/\/127\.0\.0\.1:\d+; restored: s3_buckets, dynamodb, cloudfront, route53; differences: 0, failed changes: 0$/m);
+    expect(r.stdout).toMatch(/^PASSED: target: account \d{12} at http:\/\/127\.0\.0\.1:\d+; restored: s3_buckets, dynamodb, cloudfront, route53; differences: 0, failed changes: 0, left undone: 0$/m);
     expect(r.stdout).toMatch(/create s3:\/\/site-prod/);
     expect(r.stdout).toMatch(/create .*sailjada\.com/);
     expect(snapCli(archive.dir, ['log']).stdout).toMatch(/v1\.0 [\s\S]*restore-test passed \d{4}-\d\d-\d\dT/);

@@ -47,7 +47,7 @@ function refusal(req: RequestInfo): { status: number; headers: Record<string, st
 }
 
 function describe(req: IncomingMessage, body: string): RequestInfo {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`);
   const auth = String(req.headers.authorization ?? '');
   const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
   const target = req.headers['x-amz-target'];

@@ -1,11 +1,15 @@
 // Reading the commands out of a generated runbook (RECOVERY.md) and checking them the way
 // snap would take them: each `snap …` line in a code block names a verb that exists, its
-// options parse as that verb declares them, it names the expected version, and every restore
-// selector (and cat path) is an entry of the version's tree.
+// options parse as that verb declares them, it names the expected version, every restore
+// selector (and cat path) is an entry of the version's tree, and snap restore accepts it (the
+// runbook never recommends a restore that snap refuses).
 import { expect } from 'vitest';
 import { parseCommandArgs } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/main.js';
+import { loadCollectors } from '../../src/collectors/lazy.js';
+import { collectors } from '../../src/collectors/registry.js';
 import type { GitRepo } from '../../src/git/repo.js';
+import { selectServices } from '../../src/restore/plan.js';
 
 /** Words of a shell command line as the shell splits them (quotes joined; stops at > or |). */
 export function shellWords(line: string): string[] {
@@ -50,6 +54,9 @@ export async function expectCommandsParse(md: string, repo: GitRepo, treeOid: st
       expect(args.values['dry-run'] === true || args.values.yes === true, line).toBe(true);
       expect(args.positionals.length, line).toBeGreaterThan(1);
       for (const selector of args.positionals.slice(1)) expect(await repo.entryAt(treeOid, selector), `${line}: ${selector} is not in the version`).not.toBeNull();
+      const all = await loadCollectors(collectors);
+      const top = new Set(args.positionals.slice(1).map((s) => s.split('/')[0]!));
+      expect(() => selectServices(args.positionals.slice(1), all, top), `${line}: snap restore refuses it`).not.toThrow();
     }
     if (verb === 'cat') expect(await repo.entryAt(treeOid, args.positionals[1]!), line).not.toBeNull();
   }

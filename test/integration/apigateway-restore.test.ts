@@ -116,7 +116,7 @@ describe('apigateway restore', () => {
     await c.send(new UpdateStageCommand({ restApiId: apiId, stageName: 'prod', patchOperations: [{ op: 'replace', path: '/variables/DB_PASSWORD', value: ROTATED }] }));
     const p = await plan(archive, { version: 'v1.0', selectors: ['apigateway'] });
     expect(changesOf(p).filter((x) => x.includes('stage'))).toEqual([]);
-    expect(servicePlan(p).notes).toEqual([{ resource: `apigateway orders-api (${apiId})`, message: expect.stringMatching(/^stage prod variable DB_PASSWORD cannot be restored: the live value differs .*"apigateway:orders-api\/prod": \{"DB_PASSWORD"/) }]);
+    expect(servicePlan(p).undone).toEqual([{ resource: `apigateway orders-api (${apiId})`, message: expect.stringMatching(/^stage prod variable DB_PASSWORD cannot be restored: the live value differs .*"apigateway:orders-api\/prod": \{"DB_PASSWORD"/) }]);
     p.close();
     writeFileSync(secretsFile, JSON.stringify({ 'apigateway:orders-api/prod': { DB_PASSWORD } }));
     const q = await restore(archive, { version: 'v1.0', selectors: ['apigateway'], secretsFile });

@@ -127,8 +127,8 @@ describe('cloudfront restore', () => {
     });
     const p = await plan(archive, { version: 'v1.0', selectors: [`cloudfront/distribution_configs/${ids.site}.json`] });
     expect(changesOf(p)).toEqual([]);
-    expect(servicePlan(p).notes).toEqual([{ resource: `cloudfront ${ids.site} (www.example.com)`, message: expect.stringMatching(/^origin header api\/X-Origin-Verify cannot be restored: the live value differs/) }]);
-    expect(JSON.stringify(servicePlan(p).notes)).not.toContain(ROTATED);
+    expect(servicePlan(p).undone).toEqual([{ resource: `cloudfront ${ids.site} (www.example.com)`, message: expect.stringMatching(/^origin header api\/X-Origin-Verify cannot be restored: the live value differs/) }]);
+    expect(JSON.stringify(servicePlan(p).undone)).not.toContain(ROTATED);
     p.close();
 
     writeFileSync(secretsFile, JSON.stringify({ [`cloudfront:${ids.site}`]: { 'api/X-Origin-Verify': ORIGIN_SECRET } }));

@@ -17,6 +17,7 @@ function fakeCollector(id: string, behaviour: { fail?: () => boolean; files?: ()
     id,
     title: id,
     root: `${id}_folder`,
+    platform: 'local',
     configSchema: schema,
     enabledByDefault: true,
     async collect(ctx) {

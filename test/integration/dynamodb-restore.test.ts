@@ -12,6 +12,7 @@
 // - moto keeps numbers as the client wrote them ("1E+2"); the restore writes the archived
 //   strings back unchanged, so they round-trip exactly either way.
 import {
+  PutResourcePolicyCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DeleteTableCommand,
@@ -217,6 +218,25 @@ describe('dynamodb restore', () => {
     const again = await plan(archive, { version: 'v1.0', collectors, rename: new Map([['orders', 'orders-scratch']]), selectors: ['dynamodb/us-east-1/orders'] });
     again.close();
     expect(lines(again)).toEqual([]);
+  });
+
+  it('puts an existing table\'s resource policy back; its statements reordered are no change', async () => {
+    const arn = 'arn:aws:dynamodb:us-east-1:123456789012:table/orders';
+    const statements = [
+      { Sid: 'ReadOrders', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'dynamodb:GetItem', Resource: arn },
+      { Sid: 'NoDelete', Effect: 'Deny', Principal: '*', Action: 'dynamodb:DeleteTable', Resource: arn },
+    ];
+    const put = (s: typeof statements) => ddb.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: JSON.stringify({ Version: '2012-10-17', Statement: s }) }));
+    await put(statements);
+    await snapshot(archive, 'v1.2', { collectors });
+    await put([...statements].reverse());
+    const reordered = await plan(archive, { version: 'v1.2', collectors, selectors: ['dynamodb/us-east-1/orders'] });
+    reordered.close();
+    expect(lines(reordered)).toEqual([]);
+    await put([{ ...statements[0]!, Action: 'dynamodb:*' }, statements[1]!]);
+    const p = await restore(archive, { version: 'v1.2', collectors, selectors: ['dynamodb/us-east-1/orders'] });
+    expect(lines(p)).toEqual(['update dynamodb orders (us-east-1): resource policy differs from the version']);
+    expect(describeDrift(await drift(archive, ['dynamodb/us-east-1/orders'], { version: 'v1.2', collectors }))).toEqual([]);
   });
 });
 

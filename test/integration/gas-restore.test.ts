@@ -93,7 +93,7 @@ describe('Apps Script restore (against a stand-in: the Apps Script API is not in
   it('restores a project into another configured project with --rename', async () => {
     const p = await restore(archive, { version: 'v1.0', selectors: ['gas_projects/jada-main'], rename: new Map([['jada-main', 'jada-staging']]) });
     expect(changesOf(p)).toEqual(['update gas jada-staging (from jada-main): 4 files differ: ~appsscript.json +Code.gs +lib/orders.gs +index.html']);
-    expect(servicePlan(p).notes.map((n) => n.message)).toEqual(['the project\'s title is "JADA staging", the version\'s "JADA main": titles are Drive settings, not restored by snap']);
+    expect(servicePlan(p).undone.map((n) => n.message)).toEqual(['the project\'s title is "JADA staging", the version\'s "JADA main": titles are Drive settings, not restored by snap']);
     expect(standin.projects.get(STAGING.scriptId)!.files).toEqual(MAIN.files);
   });
 
@@ -103,7 +103,7 @@ describe('Apps Script restore (against a stand-in: the Apps Script API is not in
       const p = await plan(archive, { version: 'v1.0', selectors: ['gas_projects/jada-main'] });
       expect(servicePlan(p).error).toBeUndefined();
       expect(changesOf(p)).toEqual([]);
-      expect(servicePlan(p).notes.map((n) => n.message)).toEqual([expect.stringMatching(/^project 1AbCd.* cannot be read \(HTTP 403 PERMISSION_DENIED\): Apps Script projects cannot be made under a given id/)]);
+      expect(servicePlan(p).undone.map((n) => n.message)).toEqual([expect.stringMatching(/^project 1AbCd.* cannot be read \(HTTP 403 PERMISSION_DENIED\): Apps Script projects cannot be made under a given id/)]);
       p.close();
     } finally {
       standin.denied.delete(MAIN.scriptId);

@@ -1,15 +1,16 @@
 // snap restore for IAM against moto: snapshot roles, a service-account user and customer
 // managed policies, damage them through the SDK (a trust policy changed, an inline policy
 // deleted and another added, a managed policy detached, a role deleted, a policy document
-// changed until it has five versions, a user deleted with its credentials), plan (exactly the
-// expected changes; planning only reads), restore, and show that a new live snapshot equals
-// the version, where IAM allows it. A re-run plans nothing; no credential is ever created.
+// changed until it has five versions, the last "Allow *:*" and the default, a user deleted
+// with its credentials), plan (exactly the expected changes; planning only reads), restore,
+// and show that a new live snapshot equals the version, where IAM allows it. The policy comes
+// back as versions: its archived default (v1, still live) is made the default again and no
+// version is deleted; only --prune deletes the four the version never had, each one listed in
+// the plan. A re-run plans nothing; no credential is ever created.
 //
 // Known emulator gaps: moto's server does not load AWS managed policies, so only customer
 // managed policies are attached here. A re-created role or user gets a new id and creation
-// time, and a policy with a new default version a new version id and update time, in moto
-// as in AWS (moto leaves a policy's UpdateDate as it was): those are the only drift the test
-// allows, and it names them.
+// time in moto as in AWS: that is the only drift the test allows, and it names it.
 import {
   AddUserToGroupCommand,
   AttachRolePolicyCommand,
@@ -19,6 +20,7 @@ import {
   CreateLoginProfileCommand,
   CreatePolicyCommand,
   CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
   CreateRoleCommand,
   CreateUserCommand,
   DeleteAccessKeyCommand,
@@ -117,8 +119,9 @@ describe('iam restore', () => {
     await iam.send(new DeleteRolePolicyCommand({ RoleName: 'deploy-pipeline', PolicyName: 'pipeline-inline' }));
     await iam.send(new DetachRolePolicyCommand({ RoleName: 'deploy-pipeline', PolicyArn: policyArn('pipeline-artifacts') }));
     await iam.send(new DeleteRoleCommand({ RoleName: 'deploy-pipeline' }));
-    // orders-table edited four times: five versions, the limit
-    for (let i = 2; i <= 5; i++) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), PolicyDocument: allow([`dynamodb:Scan${i}`]), SetAsDefault: true }));
+    // orders-table edited four times: five versions, the limit; the last one allows everything
+    for (let i = 2; i <= 4; i++) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), PolicyDocument: allow([`dynamodb:Scan${i}`]), SetAsDefault: true }));
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), PolicyDocument: allow(['*']), SetAsDefault: true }));
 
     recording = true;
     const p = await plan(archive, { version: 'v1.0', collectors, selectors: ['iam/roles'] });
@@ -127,7 +130,7 @@ describe('iam restore', () => {
     expect(p.services.map((x) => x.error)).toEqual([undefined]);
     expect(lines(p)).toEqual(
       [
-        'update iam policy orders-table: default document (v5) differs: a new default version is made',
+        'update iam policy orders-table: make v1 the default version again: it holds the default document of v1.0 (live default v5)',
         'update iam role orders-fn: trust policy differs (Service ec2.amazonaws.com → Service lambda.amazonaws.com)',
         'create iam role orders-fn inline policy queue-access: missing',
         'delete iam role orders-fn inline policy extra: not in the version',
@@ -137,13 +140,25 @@ describe('iam restore', () => {
         'create iam role deploy-pipeline managed policy pipeline-artifacts: not attached',
       ].sort(),
     );
+    expect(p.services[0]!.notes).toContainEqual({ resource: 'iam policy orders-table', message: 'versions v2, v3, v4, v5 are not in v1.0: kept (--prune deletes them)' });
+    expect(p.services[0]!.undone).toEqual([]);
     expect(requests.length).toBeGreaterThan(0);
     expect([...new Set(requests.map((r) => r.action))].filter((a) => !/^(Get|List)/.test(a ?? ''))).toEqual([]);
+    // With --prune, and only then, each version the version does not have is listed for deletion.
+    const pruning = await plan(archive, { version: 'v1.0', collectors, selectors: ['iam/policies/customer/orders-table'], prune: true });
+    pruning.close();
+    expect(lines(pruning)).toEqual([
+      'delete iam policy orders-table version v2: not in v1.0',
+      'delete iam policy orders-table version v3: not in v1.0',
+      'delete iam policy orders-table version v4: not in v1.0',
+      "delete iam policy orders-table version v5: not in v1.0 (the live default until the version's is set)",
+      'update iam policy orders-table: make v1 the default version again: it holds the default document of v1.0 (live default v5)',
+    ]);
     const role = (await iam.send(new GetRoleCommand({ RoleName: 'orders-fn' }))).Role!;
     expect(decodeURIComponent(role.AssumeRolePolicyDocument!)).toContain('ec2.amazonaws.com');
   });
 
-  it('restores roles and policies (each change applied twice): no drift but what a re-created role and a new policy version must change', async () => {
+  it('restores roles and policies (each change applied twice): no drift but what a re-created role must change, and no policy version deleted', async () => {
     // Every change applied twice: applying is safe to repeat.
     recording = true;
     const p = await plan(archive, { version: 'v1.0', collectors, selectors: ['iam/roles'] });
@@ -155,14 +170,41 @@ describe('iam restore', () => {
     recording = false;
     expect(describeDrift(await drift(archive, ['iam/roles/orders-fn'], { version: 'v1.0', collectors }))).toEqual([]);
     expect(fieldsOf(await drift(archive, ['iam/roles/deploy-pipeline'], { version: 'v1.0', collectors }))).toEqual(['deploy-pipeline/role.json: CreateDate', 'deploy-pipeline/role.json: RoleId']);
-    // AWS moves UpdateDate with a new default version; moto does not.
+    // The archived default is the default again; the four later versions are kept (no --prune).
     const policyDrift = fieldsOf(await drift(archive, ['iam/policies/customer/orders-table'], { version: 'v1.0', collectors }));
-    expect(policyDrift).toContain('orders-table/policy.json: DefaultVersionId');
-    expect(policyDrift.filter((f) => !/: (DefaultVersionId|UpdateDate)$/.test(f))).toEqual([]);
-    // The five-version limit: the oldest version that was not the default (v1) made room.
+    expect(policyDrift).toEqual(['v2', 'v3', 'v4', 'v5'].map((v) => `orders-table/policy.json: Versions[VersionId=${v}]`));
     const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn('orders-table') }))).Versions!;
-    expect(versions.map((v) => v.VersionId).sort()).toEqual(['v2', 'v3', 'v4', 'v5', 'v6']);
-    expect(versions.find((v) => v.IsDefaultVersion)!.VersionId).toBe('v6');
+    expect(versions.map((v) => v.VersionId).sort()).toEqual(['v1', 'v2', 'v3', 'v4', 'v5']);
+    expect(versions.find((v) => v.IsDefaultVersion)!.VersionId).toBe('v1');
+  });
+
+  it('with --prune deletes the versions the version does not have, and then matches it', async () => {
+    const p = await restore(archive, { version: 'v1.0', collectors, selectors: ['iam/policies/customer/orders-table'], prune: true });
+    expect(lines(p).filter((l) => l.startsWith('delete'))).toHaveLength(4);
+    const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn('orders-table') }))).Versions!;
+    expect(versions.map((v) => [v.VersionId, v.IsDefaultVersion])).toEqual([['v1', true]]);
+    expect(describeDrift(await drift(archive, ['iam/policies/customer/orders-table'], { version: 'v1.0', collectors }))).toEqual([]);
+  });
+
+  it('without --prune leaves the default undone when it is no live version and five versions fill the policy', async () => {
+    // The archived default deleted by hand (after making another the default), and the policy filled up again.
+    await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), PolicyDocument: allow(['dynamodb:Query']), SetAsDefault: true }));
+    await iam.send(new DeletePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), VersionId: 'v1' }));
+    for (let i = 0; i < 4; i++) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: policyArn('orders-table'), PolicyDocument: allow([`dynamodb:Describe${i}`]), SetAsDefault: false }));
+    const p = await plan(archive, { version: 'v1.0', collectors, selectors: ['iam/policies/customer/orders-table'] });
+    p.close();
+    expect(lines(p)).toEqual([]);
+    expect(p.services[0]!.undone.map((u) => u.message)[0]).toMatch(/^the default document of v1\.0 is not a live version, and a new one cannot be made: IAM keeps at most 5 versions .*--prune would first delete/);
+    // With --prune: the extra non-default versions go first, then the version's default is made, then the old default goes.
+    const pruned = await restore(archive, { version: 'v1.0', collectors, selectors: ['iam/policies/customer/orders-table'], prune: true });
+    expect(lines(pruned).filter((l) => l.startsWith('update'))).toEqual([expect.stringMatching(/^update iam policy orders-table: default document \(live v\d+\) is not a live version: a new version with the default document of v1\.0 is made the default$/)]);
+    const versions = (await iam.send(new ListPolicyVersionsCommand({ PolicyArn: policyArn('orders-table') }))).Versions!;
+    expect(versions).toHaveLength(1);
+    // The same document as the version's default, under the number IAM gave it.
+    const made = versions[0]!.VersionId!;
+    expect(fieldsOf(await drift(archive, ['iam/policies/customer/orders-table'], { version: 'v1.0', collectors }))).toEqual(
+      ['orders-table/policy.json: DefaultVersionId', 'orders-table/policy.json: Versions[VersionId=v1]', `orders-table/policy.json: Versions[VersionId=${made}]`].sort(),
+    );
   });
 
   it('re-creates a deleted user without any credential, with its policies and groups', async () => {

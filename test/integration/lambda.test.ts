@@ -293,7 +293,7 @@ describe('lambda collector', () => {
     const report = result.manifest.collectors.find((c) => c.id === 'lambda')!;
     expect(report.status).toBe('ok');
     const findings = result.manifest.coverage.filter((c) => c.collector === 'lambda' && c.reason !== 'OperationNotImplemented').map((c) => `${c.resource} ${c.reason}`);
-    expect(findings).toEqual(['lambda:us-west-2 AccessDeniedException', 'lambda_functions/orders-api/policy AccessDeniedException', 'lambda_functions/thumbnailer AccessDeniedException']);
+    expect(findings).toEqual(['lambda:us-west-2/layers AccessDeniedException', 'lambda:us-west-2 AccessDeniedException', 'lambda_functions/orders-api/policy AccessDeniedException', 'lambda_functions/thumbnailer AccessDeniedException']);
     const v = await readVersion(refused, 'v1.0', 'lambda_functions');
     expect(await v.entry('orders-api/policy.json')).toBeNull();
     expect(await v.entry('orders-api/config.json')).not.toBeNull();

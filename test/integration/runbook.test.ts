@@ -30,9 +30,9 @@ import { createLambdaCollector } from '../../src/collectors/aws/lambda/collect.j
 import { route53Collector } from '../../src/collectors/aws/route53/collect.js';
 import { s3Collector } from '../../src/collectors/aws/s3/collect.js';
 import { localCollector } from '../../src/collectors/local/collect.js';
-import { collectorById } from '../../src/collectors/registry.js';
+import { collectors } from '../../src/collectors/registry.js';
+import { loadCollectors } from '../../src/collectors/lazy.js';
 import { RESTORE_ORDER } from '../../src/restore/types.js';
-import { LAYERS } from '../../src/runbook/layers.js';
 import { generateRunbook, runbookForVersion } from '../../src/runbook/runbook.js';
 import { verifyVersions } from '../../src/verify/verify.js';
 import { git, makeArchive, snapshot, tempDir } from '../helpers/archive.js';
@@ -124,7 +124,7 @@ describe('snap runbook', { timeout: 120_000 }, () => {
 
     // Layers in RESTORE_ORDER: IAM first, DNS after what its records point at.
     const headings = [...md.matchAll(/^## \d+\. .*: `([^`]+)\/`$/gm)].map((m) => m[1]);
-    const present = RESTORE_ORDER.map((id) => collectorById(id)!.root).filter((root) => headings.includes(root));
+    const present = RESTORE_ORDER.map((id) => collectors.find((c) => c.id === id)!.root).filter((root) => headings.includes(root));
     expect(headings).toEqual(present);
     expect(headings).toEqual(['iam', 's3_buckets', 'dynamodb', 'lambda_functions', 'apigateway', 'route53', 'local_repos']);
   });
@@ -161,8 +161,9 @@ describe('snap runbook', { timeout: 120_000 }, () => {
     expect(verdicts.map((v) => [v.version, v.problems]).sort()).toEqual([['v1.0', []], ['v1.1', []]]);
   });
 
-  it('knows every layer in restore order, each at its collector\'s folder', () => {
-    expect(LAYERS.map((l) => l.collector)).toEqual(RESTORE_ORDER);
-    for (const l of LAYERS) expect(l.root).toBe(collectorById(l.collector)!.root);
+  it('knows every collector\'s layer, in restore order, declared beside its restore', async () => {
+    const loaded = await loadCollectors(collectors);
+    expect(loaded.filter((c) => c.runbook).map((c) => c.id).sort()).toEqual([...RESTORE_ORDER].sort());
+    for (const c of loaded) expect(c.runbook?.limits.restore.length, c.id).toBeGreaterThan(0);
   });
 });

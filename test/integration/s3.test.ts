@@ -73,9 +73,9 @@ describe('s3 collector', () => {
     for (const kind of ['versioning', 'policy', 'public-access-block', 'ownership-controls', 'lifecycle', 'cors', 'website', 'logging', 'tagging', 'notification', 'replication', 'object-lock']) {
       expect(await state('empty-bucket', kind), kind).toBe('not-configured');
     }
-    // The policy is parsed into stable JSON, statements in the order the owner wrote them.
+    // The policy is parsed into stable JSON, statements as the set S3 evaluates: by Sid.
     const policy = (await v.json<{ value: typeof SITE_POLICY }>('site-prod/config/policy.json'))!;
-    expect(policy.value).toEqual(SITE_POLICY);
+    expect(policy.value).toEqual({ ...SITE_POLICY, Statement: [...SITE_POLICY.Statement].sort((a, b) => (a.Sid < b.Sid ? -1 : 1)) });
     expect(await v.text('site-prod/config/policy.json')).toContain('"Sid": "PublicRead"');
     // Sets are sorted by identity: lifecycle rules by ID, tags by Key.
     expect((await v.json<any>('site-prod/config/lifecycle.json')).value.Rules.map((r: any) => r.ID)).toEqual(['a-archive-old', 'z-expire-tmp']);

@@ -124,6 +124,7 @@ async function planWith(standIn: CloudFrontStandIn, files: Record<string, string
     rename: new Map(),
     prune: false,
     aws: { get: () => standIn, settings: { region: 'us-east-1', regions: ['us-east-1'], maxAttempts: 1, maxSockets: 4 } } as unknown as AwsClients,
+    target: null,
     store: {} as never,
     fingerprint: makeFingerprinter(new Uint8Array(32).fill(7)),
     secrets: { get: () => undefined },
@@ -131,6 +132,7 @@ async function planWith(standIn: CloudFrontStandIn, files: Record<string, string
     signal: new AbortController().signal,
     plan: (c) => changes.push(c),
     note: (resource, message) => notes.push(`${resource}: ${message}`),
+    cannot: (resource, message) => notes.push(`${resource}: ${message}`),
   };
   await restoreCloudFront(ctx);
   return { changes, notes };

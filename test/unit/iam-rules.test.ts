@@ -25,17 +25,20 @@ describe('IAM rules', () => {
     expect(policy).toEqual({ PolicyName: 'p', UpdateDate: 'u', DefaultVersionId: 'v2' });
   });
 
-  it('sorts the sets inside statements but keeps the statements in IAM order', () => {
+  it('reads statements as the set IAM evaluates (by Sid, else by content) and sorts the sets inside them', () => {
     const out = normalize({ AssumeRolePolicyDocument: doc, InlinePolicies: { x: doc }, Document: doc }, roleRules) as any;
     for (const d of [out.AssumeRolePolicyDocument, out.InlinePolicies.x, out.Document]) {
-      expect(d.Statement.map((s: any) => s.Sid)).toEqual(['second-in-iam-order', 'first']);
-      expect(d.Statement[0].Action).toEqual(['s3:GetObject', 's3:PutObject']);
-      expect(d.Statement[0].Resource).toEqual(['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*']);
-      expect(d.Statement[0].Condition.StringEquals['aws:SourceVpce']).toEqual(['vpce-1', 'vpce-2']);
-      expect(d.Statement[1].NotAction).toEqual(['iam:*', 'sts:*']);
-      expect(d.Statement[1].Principal.AWS).toEqual(['arn:aws:iam::1:role/y', 'arn:aws:iam::1:role/z']);
-      expect(d.Statement[1].Resource).toBe('*');
+      expect(d.Statement.map((s: any) => s.Sid)).toEqual(['first', 'second-in-iam-order']);
+      expect(d.Statement[1].Action).toEqual(['s3:GetObject', 's3:PutObject']);
+      expect(d.Statement[1].Resource).toEqual(['arn:aws:s3:::a/*', 'arn:aws:s3:::b/*']);
+      expect(d.Statement[1].Condition.StringEquals['aws:SourceVpce']).toEqual(['vpce-1', 'vpce-2']);
+      expect(d.Statement[0].NotAction).toEqual(['iam:*', 'sts:*']);
+      expect(d.Statement[0].Principal.AWS).toEqual(['arn:aws:iam::1:role/y', 'arn:aws:iam::1:role/z']);
+      expect(d.Statement[0].Resource).toBe('*');
     }
+    // Statements without a Sid are identified by what they say: a reorder is the same document.
+    const plain = (order: number[]) => normalize({ Document: { Statement: order.map((i) => ({ Effect: 'Allow', Action: `s3:Get${i}`, Resource: '*' })) } }, managedPolicyRules);
+    expect(plain([1, 2, 3])).toEqual(plain([3, 1, 2]));
   });
 
   it('sorts a single-statement shorthand document too', () => {

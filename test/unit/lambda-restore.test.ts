@@ -14,7 +14,7 @@ describe('resolveSecrets', () => {
     const notes: string[] = [];
     const given: Record<string, string> = { GIVEN: 'from-file', WRONG: 'not-the-version-value' };
     const resolved = resolveSecrets(
-      { fingerprint: fp, secrets: { get: (scope, name) => (scope === 'lambda:f' ? given[name] : undefined) }, note: (r, m) => notes.push(`${r}: ${m}`) },
+      { fingerprint: fp, secrets: { get: (scope, name) => (scope === 'lambda:f' ? given[name] : undefined) }, cannot: (r, m) => notes.push(`${r}: ${m}`) },
       {
         archived: { SAME: fp('same'), GIVEN: fp('from-file'), WRONG: fp('right'), ROTATED: fp('old'), GONE: fp('gone') },
         live: { SAME: 'same', GIVEN: 'stale', WRONG: 'right-ish', ROTATED: 'new', EXTRA: 'x' },

@@ -7,7 +7,7 @@ describe('collector registry', () => {
   it.each(collectors.map((c) => [c.id, c] as const))('%s: the listed identity is the loaded collector\'s', async (_id, entry) => {
     const real = await loadCollector(entry);
     expect(real).not.toBe(entry);
-    expect({ id: entry.id, title: entry.title, root: entry.root, enabledByDefault: entry.enabledByDefault }).toEqual({ id: real.id, title: real.title, root: real.root, enabledByDefault: real.enabledByDefault });
+    expect({ id: entry.id, title: entry.title, root: entry.root, platform: entry.platform, enabledByDefault: entry.enabledByDefault }).toEqual({ id: real.id, title: real.title, root: real.root, platform: real.platform, enabledByDefault: real.enabledByDefault });
     expect(entry.configSchema).toBe(real.configSchema);
   });
 

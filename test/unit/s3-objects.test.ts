@@ -152,7 +152,7 @@ describe('declared normalization rules', () => {
     expect(OBJECT_HEADER_RULES.drop).toContain('Restore');
   });
 
-  it('bucket configurations: sets sorted by identity, ordered lists kept, policy statements in the owner\'s order', () => {
+  it('bucket configurations: sets sorted by identity (policy statements by Sid), ordered lists kept', () => {
     const tags = normalize({ value: { TagSet: [{ Key: 'z', Value: '1' }, { Key: 'a', Value: '2' }] } }, CONFIG_RULES.tagging) as any;
     expect(tags.value.TagSet.map((t: any) => t.Key)).toEqual(['a', 'z']);
     const lifecycle = normalize({ value: { Rules: [{ ID: 'b' }, { ID: 'a' }] } }, CONFIG_RULES.lifecycle) as any;
@@ -164,7 +164,8 @@ describe('declared normalization rules', () => {
     expect(notification.value.QueueConfigurations.map((q: any) => q.Id)).toEqual(['q1', 'q2']);
     expect(notification.value.QueueConfigurations[1].Events).toEqual(['s3:ObjectCreated:*', 's3:ObjectRemoved:*']);
     const policy = parsePolicy('{"Statement":[{"Sid":"Z"},{"Sid":"A"}],"Version":"2012-10-17"}') as any;
-    expect(normalize({ value: policy }, CONFIG_RULES.policy)).toEqual({ value: { Statement: [{ Sid: 'Z' }, { Sid: 'A' }], Version: '2012-10-17' } });
+    // A policy's statements are the set S3 evaluates: by Sid, sorted.
+    expect(normalize({ value: policy }, CONFIG_RULES.policy)).toEqual({ value: { Statement: [{ Sid: 'A' }, { Sid: 'Z' }], Version: '2012-10-17' } });
     expect(parsePolicy('not json')).toEqual({ unparsedPolicy: 'not json' });
   });
 });

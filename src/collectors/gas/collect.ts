@@ -20,6 +20,7 @@ import { accessTokenSource } from './oauth.js';
 import { Redactor } from './redact.js';
 import { restoreGas } from './restore.js';
 import { PROJECT_RULES } from './rules.js';
+import { gasRunbook } from './runbook.js';
 
 type Ctx = CollectContext<GasConfig>;
 type ProjectConfig = GasConfig['projects'][number];
@@ -28,8 +29,10 @@ export const gasCollector: Collector<GasConfig> = {
   id: 'gas',
   title: 'Google Apps Script projects',
   root: 'gas_projects',
+  platform: 'apps-script',
   configSchema: gasConfigSchema,
   enabledByDefault: false,
+  runbook: gasRunbook,
   resources: [
     {
       pattern: `*/${PROJECT_FILE}`,

@@ -58,7 +58,7 @@ async function archivedFiles(ctx: Ctx, folder: string, project: ArchivedProject)
   for (const f of project.files ?? []) {
     const source = await ctx.version.text(`${folder}/${f.path}`);
     if (source === null) {
-      ctx.note(`gas_projects/${folder}`, `the version lists ${f.path} but holds no such file: the project is not restored`);
+      ctx.cannot(`gas_projects/${folder}`, `the version lists ${f.path} but holds no such file: the project is not restored`);
       return null;
     }
     out.push({ name: f.name, type: f.type, source });
@@ -99,7 +99,7 @@ export async function restoreGas(ctx: Ctx): Promise<void> {
   for (const folder of folders) {
     const project = await ctx.version.json<ArchivedProject>(`${folder}/${PROJECT_FILE}`);
     if (!project?.scriptId) {
-      ctx.note(`gas_projects/${folder}`, `the version holds no ${PROJECT_FILE} for it: nothing to restore`);
+      ctx.cannot(`gas_projects/${folder}`, `the version holds no ${PROJECT_FILE} for it: nothing to restore`);
       continue;
     }
     const want = await archivedFiles(ctx, folder, project);
@@ -115,13 +115,13 @@ export async function restoreGas(ctx: Ctx): Promise<void> {
       title = meta.title;
     } catch (err) {
       if (err instanceof GoogleApiError && (err.status === 404 || err.status === 403)) {
-        ctx.note(label, `project ${target.scriptId} cannot be read (HTTP ${err.status} ${err.reason}): Apps Script projects cannot be made under a given id; create one (clasp create), add it to collectors.gas.projects, and restore into it with --rename ${folder}=<its name>`);
+        ctx.cannot(label, `project ${target.scriptId} cannot be read (HTTP ${err.status} ${err.reason}): Apps Script projects cannot be made under a given id; create one (clasp create), add it to collectors.gas.projects, and restore into it with --rename ${folder}=<its name>`);
         continue;
       }
       throw err;
     }
     if (project.title && title !== undefined && title !== project.title) {
-      ctx.note(label, `the project's title is "${title}", the version's "${project.title}": titles are Drive settings, not restored by snap`);
+      ctx.cannot(label, `the project's title is "${title}", the version's "${project.title}": titles are Drive settings, not restored by snap`);
     }
     const { detail } = describeFileChanges(want, have, ctx.prune);
     if (!detail) continue;

@@ -14,6 +14,7 @@ import { localConfigSchema, type LocalConfig } from './config.js';
 import type { FileRecord } from './files.js';
 import { archiveFolder } from './folder.js';
 import { archiveRepo } from './git-repo.js';
+import { localRunbook } from './runbook.js';
 
 /** "tools/deploy.py" for local_repos/tools/files/deploy.py. */
 function localLabel(path: string, area: string): string {
@@ -39,8 +40,10 @@ export const localCollector: Collector<LocalConfig> = {
     id: 'local',
     title: 'local folders and repositories',
     root: 'local_repos',
+    platform: 'local',
     configSchema: localConfigSchema,
     enabledByDefault: true,
+    runbook: localRunbook,
   resources: [
     { pattern: '*/files/**', kind: 'file', label: (_v, path) => localLabel(path, 'files') },
     { pattern: '*/uncommitted/**', kind: 'uncommitted file', label: (_v, path) => localLabel(path, 'uncommitted') },

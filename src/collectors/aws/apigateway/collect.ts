@@ -18,6 +18,7 @@ import { allPages } from './paging.js';
 import { apiFolder, collectRestApi, type ApiReader } from './rest-api.js';
 import { restoreApigateway } from './restore.js';
 import { authorizersRules, deploymentsRules, exportRules, resourcesRules, restApiRules, stageRules } from './rules.js';
+import { apigatewayRunbook } from './runbook.js';
 
 export interface ApigatewayCollectorOptions {
   /** `limit` of API Gateway list calls (1–500); tests lower it to exercise pagination */
@@ -34,18 +35,30 @@ export function createApigatewayCollector(options: ApigatewayCollectorOptions = 
     id: 'apigateway',
     title: 'API Gateway REST APIs',
     root: 'apigateway',
+    platform: 'aws',
     configSchema: apigatewayConfigSchema,
     enabledByDefault: true,
+    runbook: apigatewayRunbook,
+    // API Gateway assigns every id when an API is re-created (the API's, its resources',
+    // authorizers' and deployments'); restore-test pairs APIs by name and compares them modulo these.
     resources: [
-      { pattern: '*/*/api.json', kind: 'REST API', rules: restApiRules, label: (v) => `${field(v, 'name')} (${field(v, 'id')})` },
-      { pattern: '*/*/resources.json', kind: 'API resources and methods', rules: resourcesRules, label: apiOfPath },
-      { pattern: '*/*/authorizers.json', kind: 'API authorizers', rules: authorizersRules, label: apiOfPath },
-      { pattern: '*/*/deployments.json', kind: 'API deployments', rules: deploymentsRules, label: apiOfPath },
-      { pattern: '*/*/stages/*/stage.json', kind: 'API stage', rules: stageRules, label: (v, path) => `${apiOfPath(v, path)} ${field(v, 'stageName')}` },
-      { pattern: '*/*/stages/*/openapi.json', kind: 'API definition export', rules: exportRules, label: (v, path) => `${apiOfPath(v, path)} ${path.split('/')[3]}` },
+      { pattern: '*/*/api.json', kind: 'REST API', rules: restApiRules, label: (v) => `${field(v, 'name')} (${field(v, 'id')})`, assigned: ['id', 'createdDate', 'rootResourceId'] },
+      { pattern: '*/*/resources.json', kind: 'API resources and methods', rules: resourcesRules, label: apiOfPath, assigned: ['resources[].id', 'resources[].parentId', 'resources[].resourceMethods.*.authorizerId'] },
+      { pattern: '*/*/authorizers.json', kind: 'API authorizers', rules: authorizersRules, label: apiOfPath, assigned: ['authorizers[].id'] },
+      { pattern: '*/*/deployments.json', kind: 'API deployments', rules: deploymentsRules, label: apiOfPath, assigned: ['deployments[].id', 'deployments[].createdDate'] },
+      { pattern: '*/*/stages/*/stage.json', kind: 'API stage', rules: stageRules, label: (v, path) => `${apiOfPath(v, path)} ${field(v, 'stageName')}`, assigned: ['deploymentId', 'createdDate'] },
+      { pattern: '*/*/stages/*/openapi.json', kind: 'API definition export', rules: exportRules, label: (v, path) => `${apiOfPath(v, path)} ${path.split('/')[3]}`, assigned: ['servers', 'host'] },
     ],
     collect: (ctx) => collectApigateway(ctx, pageSize),
     restore: restoreApigateway,
+    // A re-created API has a new id, in its folder name "<name>.<id>": it is paired by name. Its
+    // deployment history cannot be re-created (one new deployment per stage is made), so
+    // deployments.json is not compared; each stage is, modulo its new deployment's id.
+    restoreTestKey: async (rel) => {
+      const [region, folder, ...rest] = rel.split('/');
+      if (rest.join('/') === 'deployments.json') return null;
+      return folder === undefined ? rel : [region, folder.replace(/\.[^.]*$/, ''), ...rest].join('/');
+    },
   };
 }
 

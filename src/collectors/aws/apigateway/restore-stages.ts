@@ -120,7 +120,7 @@ export async function planStages(ctx: Ctx, t: ApiTarget): Promise<void> {
     const varParts = vars.changed.map((n) => (vars.removed.includes(n) ? `-${n}` : Object.hasOwn(liveVars, n) ? `~${n}` : `+${n}`));
     if (varParts.length) parts.push(`variables ${varParts.join(' ')}`);
     if (stableKey(stage.methodSettings ?? {}) !== stableKey(current.methodSettings ?? {})) {
-      ctx.note(resource, 'method settings (throttling, logging, caching per method) differ from the version\'s and are not restored by snap; stage.json holds them');
+      ctx.cannot(resource, 'method settings (throttling, logging, caching per method) differ from the version\'s and are not restored by snap; stage.json holds them');
     }
     if (redeploy) {
       ctx.plan({

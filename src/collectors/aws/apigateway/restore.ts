@@ -121,7 +121,7 @@ async function planApi(ctx: Ctx, folder: string): Promise<void> {
   const region = folder.split('/')[0]!;
   const archived = await ctx.version.json<ArchivedApi>(`${folder}/api.json`);
   if (!archived?.id || !archived.name) {
-    ctx.note(`apigateway/${folder}`, 'the version holds no api.json for it: nothing to restore');
+    ctx.cannot(`apigateway/${folder}`, 'the version holds no api.json for it: nothing to restore');
     return;
   }
   const client = ctx.aws.get(APIGatewayClient, region);
@@ -165,7 +165,7 @@ async function planApi(ctx: Ctx, folder: string): Promise<void> {
     const extra = ctx.prune ? [] : extraPaths(definition, current);
     if (extra.length) ctx.note(t.label, `live has ${extra.join(', ')}, which the version does not name: kept (--prune deletes them)`);
   } else {
-    ctx.note(t.label, 'the version holds no resources.json for it (not read when the version was made): its resources and methods are not restored');
+    ctx.cannot(t.label, 'the version holds no resources.json for it (not read when the version was made): its resources and methods are not restored');
   }
   await planStages(ctx, t);
 }
@@ -177,7 +177,7 @@ async function planCreate(ctx: Ctx, client: APIGatewayClient, folder: string, ar
   // Values for the new stages: only what the secrets file gives (there is nothing live).
   const variables = new Map(stages.map((s) => [s.stageName, stageVariables(ctx, { name: archived.name!, label }, s, {}).values]));
   ctx.note(label, 're-created as a new API: its id, resource ids and deployments differ from the version\'s (and so does its folder name in a new snapshot)');
-  if (!definition) ctx.note(label, 'the version holds no resources.json for it: the new API gets no resources or methods');
+  if (!definition) ctx.cannot(label, 'the version holds no resources.json for it: the new API gets no resources or methods');
   const methods = (definition?.resources ?? []).reduce((n, r) => n + Object.keys(r.resourceMethods ?? {}).length, 0);
   ctx.plan({
     resource: label,

@@ -21,6 +21,7 @@ import { collectFunctions } from './functions.js';
 import { buildOriginMappings, type DistributionLike } from './origin-mappings.js';
 import { restoreCloudFront } from './restore.js';
 import { cloudfrontResources, cloudfrontRestoreTestKey, cloudfrontRules } from './rules.js';
+import { cloudfrontRunbook } from './runbook.js';
 
 async function collectDistributions(ctx: CollectContext<CloudFrontConfig>, client: CloudFrontClient, send: Send): Promise<void> {
   const resource = 'cloudfront/distributions';
@@ -92,8 +93,10 @@ export const cloudfrontCollector: Collector<CloudFrontConfig> = {
   id: 'cloudfront',
   title: 'CloudFront distributions',
   root: 'cloudfront',
+  platform: 'aws',
   configSchema: cloudfrontConfigSchema,
   enabledByDefault: true,
+  runbook: cloudfrontRunbook,
   resources: cloudfrontResources,
   collect: collectCloudFront,
   restore: restoreCloudFront,

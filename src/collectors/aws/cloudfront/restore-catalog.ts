@@ -75,7 +75,7 @@ export async function planFunctions(ctx: Ctx, client: CloudFrontClient, folders:
     const wantDev = await archivedCode(ctx, `${folder}/development.js`);
     const wantLive = stageOf('LIVE') ? await archivedCode(ctx, `${folder}/live.js`) : null;
     if (!wantDev && !wantLive) {
-      ctx.note(label, 'the version holds no code for it: not restored');
+      ctx.cannot(label, 'the version holds no code for it: not restored');
       continue;
     }
 

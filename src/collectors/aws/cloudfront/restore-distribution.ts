@@ -125,7 +125,7 @@ export async function planDistributions(ctx: Ctx, client: CloudFrontClient, file
     const config = archived?.DistributionConfig;
     const originalId = archived?.Id ?? path.split('/').pop()!.replace(/\.json$/, '');
     if (!config) {
-      ctx.note(`cloudfront ${originalId}`, 'the version holds no DistributionConfig for it: nothing to restore');
+      ctx.cannot(`cloudfront ${originalId}`, 'the version holds no DistributionConfig for it: nothing to restore');
       continue;
     }
     let id = ctx.rename.get(originalId) ?? originalId;

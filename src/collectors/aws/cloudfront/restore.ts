@@ -59,7 +59,7 @@ async function noteMissingAccess(ctx: Ctx, client: CloudFrontClient): Promise<vo
         await kind.get(id);
       } catch (err) {
         // Only a definite "not found" is reported; a refusal or an endpoint without the call says nothing.
-        if (classifyAwsError(err) === 'not-found') ctx.note(`cloudfront ${kind.what} ${id}`, `missing live and not restored by snap: re-create it (${path} holds its settings), then point the distributions and bucket policies at the new id`);
+        if (classifyAwsError(err) === 'not-found') ctx.cannot(`cloudfront ${kind.what} ${id}`, `missing live and not restored by snap: re-create it (${path} holds its settings), then point the distributions and bucket policies at the new id`);
       }
     }
   }

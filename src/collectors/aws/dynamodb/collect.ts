@@ -34,6 +34,7 @@ import { restoreDynamoDB } from './restore.js';
 import { listTableNames, listTags, send, type Region } from './requests.js';
 import { dynamodbResources, tableIndexRules, tableRules } from './rules.js';
 import { scanTable } from './scan.js';
+import { dynamodbRunbook } from './runbook.js';
 
 type Ctx = CollectContext<DynamoDBConfig>;
 
@@ -198,8 +199,10 @@ export const dynamodbCollector: Collector<DynamoDBConfig> = {
   id: 'dynamodb',
   title: 'DynamoDB tables and items',
   root: 'dynamodb',
+  platform: 'aws',
   configSchema: dynamodbConfigSchema,
   enabledByDefault: true,
+  runbook: dynamodbRunbook,
   resources: dynamodbResources,
   collect: collectDynamoDB,
   restore: restoreDynamoDB,

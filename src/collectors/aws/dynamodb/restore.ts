@@ -8,15 +8,20 @@
 //     (and, under its own name, its resource policy); then all its items are written;
 //   - an existing table gets its missing and different items written (BatchWriteItem), and,
 //     only with --prune, the items the version does not have deleted; its time to live,
-//     point-in-time recovery and tags are put back when they differ. Its schema (billing,
-//     indexes, stream) is not changed: a difference is noted in the plan.
+//     point-in-time recovery, tags and (under its own name) resource policy are put back when
+//     they differ. Its schema (billing, indexes, stream) is not changed: a difference is left
+//     undone, and said so in the plan.
 // Items are compared by primary key and by the canonical line the collector archives, so a
 // whole table is never held in memory as items: the version's items.jsonl is streamed (from
 // the tree, or through its pointer from the content store) once to plan and once to apply,
 // and the live table is held as key → digest while planning.
 //
 // Planning only reads (DescribeTable, Scan and the settings' Describe calls).
-import { DynamoDBClient, PutResourcePolicyCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, GetResourcePolicyCommand, PutResourcePolicyCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { normalize } from '../../../normalize/rules.js';
+import { stableKey } from '../../../normalize/stable-json.js';
+import { policyDocumentSortRules } from '../iam/policy-document.js';
+import { unlessNotFound } from '../shared/restore-reads.js';
 import { MODE_TREE } from '../../../git/objects.js';
 import type { RestoreContext } from '../../../restore/types.js';
 import { createLimiter } from '../../../util/limiter.js';
@@ -68,23 +73,30 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   const doc = await ctx.version.json<TableDoc>(`${folder}/table.json`);
   const original = doc?.Table?.TableName;
   if (!doc || !original) {
-    ctx.note(`dynamodb/${folder}`, 'the version holds no table.json for this table: nothing to restore from');
+    ctx.cannot(`dynamodb/${folder}`, 'the version holds no table.json for this table: nothing to restore from');
     return;
   }
   const name = ctx.rename.get(original) ?? original;
   const renamed = name !== original;
   const resource = `dynamodb ${name} (${r.name})`;
   if (targeted.has(name)) {
-    ctx.note(resource, 'another table of the version is restored into this table too: restore them one at a time; nothing restored');
+    ctx.cannot(resource, 'another table of the version is restored into this table too: restore them one at a time; nothing restored');
     return;
   }
   targeted.add(name);
   const keys = keyNames(doc.Table);
   const items = await itemsSource(ctx.version, ctx.store, `${folder}/${ITEMS_FILE}`);
-  if (!items) ctx.note(resource, doc.Export ? 'the version holds no items file for this table' : 'the version holds the schema only (items were not archived): items are not restored');
-  if (doc.Table.Replicas?.length) ctx.note(resource, 'global table replicas are not re-created by snap restore');
+  if (!items) {
+    if (doc.Export) ctx.cannot(resource, 'the version holds no items file for this table: its items are not restored');
+    else ctx.note(resource, 'the version holds the schema only (items were not archived): items are not restored');
+  }
 
   const live = await liveTable(r, name);
+  if (doc.Table.Replicas?.length) {
+    // A live table keeps the replicas it has; a re-created one has none.
+    if (live) ctx.note(resource, 'global table replicas are not re-created by snap restore');
+    else ctx.cannot(resource, 'global table replicas are not re-created by snap restore');
+  }
   if (!live) {
     planCreate(ctx, r, doc, name, renamed, resource);
     if (items) {
@@ -99,12 +111,13 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   }
 
   if (keySignature(live) !== keySignature(doc.Table)) {
-    ctx.note(resource, `the live table's key (${keySignature(live)}) is not the version's (${keySignature(doc.Table)}): items cannot be restored into it`);
+    ctx.cannot(resource, `the live table's key (${keySignature(live)}) is not the version's (${keySignature(doc.Table)}): items cannot be restored into it`);
     return;
   }
   const schema = schemaDifferences(doc, live);
-  if (schema.length) ctx.note(resource, `its schema differs from the version (${schema.join('; ')}); snap restore does not change a live table's schema`);
+  if (schema.length) ctx.cannot(resource, `its schema differs from the version (${schema.join('; ')}); snap restore does not change a live table's schema`);
   for (const s of await settingChanges(r, doc, name, live)) ctx.plan({ resource, action: 'update', detail: s.detail, apply: s.apply });
+  await planResourcePolicy(ctx, r, doc, live.TableArn, renamed, resource);
   if (!items) return;
 
   // The live table as key → digest of its canonical line; the version's items are streamed against it.
@@ -161,9 +174,37 @@ async function planTable(ctx: Ctx, r: Region, folder: string, targeted: Set<stri
   }
 }
 
+/** The policy as compared: parsed, statements as a set (as the collector archives it). */
+const policyKey = (policy: unknown) => stableKey(normalize({ Policy: typeof policy === 'string' ? parseJson(policy) : (policy ?? null) }, { sortBy: policyDocumentSortRules }));
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** An existing table's resource policy back to the version's (a renamed table's policy names the original: left out). */
+async function planResourcePolicy(ctx: Ctx, r: Region, doc: TableDoc, arn: string | undefined, renamed: boolean, resource: string): Promise<void> {
+  const want = doc.ResourcePolicy?.Policy;
+  if (want === undefined || !arn) return;
+  if (renamed) {
+    ctx.cannot(resource, 'the resource policy names the original table: it is not copied to a renamed table');
+    return;
+  }
+  const live = (await unlessNotFound(() => r.client.send(new GetResourcePolicyCommand({ ResourceArn: arn }), { abortSignal: r.signal })))?.Policy;
+  if (live !== undefined && policyKey(live) === policyKey(want)) return;
+  ctx.plan({
+    resource,
+    action: 'update',
+    detail: live === undefined ? 'resource policy: not set live' : 'resource policy differs from the version',
+    apply: async () => void (await r.client.send(new PutResourcePolicyCommand({ ResourceArn: arn, Policy: typeof want === 'string' ? want : JSON.stringify(want) }), { abortSignal: r.signal })),
+  });
+}
+
 function planCreate(ctx: Ctx, r: Region, doc: TableDoc, name: string, renamed: boolean, resource: string): void {
   const policy = doc.ResourcePolicy?.Policy;
-  if (policy !== undefined && renamed) ctx.note(resource, 'the resource policy names the original table: it is not copied to a renamed table');
+  if (policy !== undefined && renamed) ctx.cannot(resource, 'the resource policy names the original table: it is not copied to a renamed table');
   ctx.plan({
     resource,
     action: 'create',

@@ -3,6 +3,7 @@
 // their elements), and how each file's resource is named for people. Tested by
 // test/unit/dynamodb-rules.test.ts.
 import type { NormalizationRules } from '../../../normalize/rules.js';
+import { policyDocumentSortRules } from '../iam/policy-document.js';
 import type { ResourceFileSpec } from '../../types.js';
 
 /**
@@ -55,6 +56,7 @@ export const tableRules: NormalizationRules = {
     'Table.Replicas[].GlobalSecondaryIndexes': 'IndexName',
     'Table.GlobalTableWitnesses': 'RegionName',
     Tags: 'Key',
+    ...policyDocumentSortRules,
   },
 };
 

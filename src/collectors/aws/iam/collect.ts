@@ -1,7 +1,8 @@
 // The IAM collector (iam/): the roles Lambda functions run as and the roles and service-account
 // users named in config, with their trust policies, attached managed policies (each policy's
 // default version document, written once under policies/), inline policies, tags and
-// permissions boundaries. Never access keys, login profiles or any other credential.
+// permissions boundaries; for customer managed policies, every version IAM keeps. Never
+// access keys, login profiles or any other credential.
 //
 //   iam/roles/<RoleName>/role.json
 //   iam/users/<UserName>/user.json
@@ -25,6 +26,7 @@ import { parsePolicyDocument } from './policy-document.js';
 import { getRole, getUser, listGroupsForUser, readPolicySets, type IamReader } from './principals.js';
 import { restoreIam } from './restore.js';
 import { groupRules, managedPolicyRules, roleRules, userRules } from './rules.js';
+import { iamRunbook } from './runbook.js';
 
 export interface IamCollectorOptions {
   /** MaxItems for IAM list calls (1–1000); tests lower it to exercise pagination */
@@ -57,8 +59,10 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
     id: 'iam',
     title: 'IAM roles, users and policies',
     root: 'iam',
+    platform: 'aws',
     configSchema: iamConfigSchema,
     enabledByDefault: true,
+    runbook: iamRunbook,
     resources: [
       { pattern: 'roles/*/role.json', kind: 'IAM role', rules: roleRules, label: label('RoleName'), assigned: ['CreateDate', 'RoleId'] },
       { pattern: 'users/*/user.json', kind: 'IAM user', rules: userRules, label: label('UserName'), assigned: ['CreateDate', 'UserId'] },
@@ -67,8 +71,8 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
         pattern: 'policies/*/*/policy.json',
         kind: 'managed policy',
         rules: managedPolicyRules,
-        // A re-created policy starts again at v1 with its restored document.
-        assigned: ['CreateDate', 'UpdateDate', 'PolicyId', 'DefaultVersionId'],
+        // A re-created policy starts again at v1 with its restored documents.
+        assigned: ['CreateDate', 'UpdateDate', 'PolicyId', 'DefaultVersionId', 'Versions[].VersionId', 'Versions[].CreateDate'],
         label: (v) => `${label('PolicyName')(v)} (${label('Owner')(v)})`,
       },
     ],
@@ -228,7 +232,7 @@ async function collectIam(ctx: CollectContext<IamConfig>, pageSize: number): Pro
     const { folder } = managedPolicyFolder(arn);
     const resource = `iam/${folder}`;
     try {
-      const record = await readManagedPolicy(reader, arn, [...policies.get(arn)!]);
+      const record = await readManagedPolicy(reader, arn, [...policies.get(arn)!], (err) => recordRefusal(ctx, `${resource}/versions`, err));
       ctx.out.json(`${folder}/policy.json`, record, managedPolicyRules);
       ctx.count('managedPolicies');
     } catch (err) {

@@ -3,10 +3,16 @@
 // policies, SES sending-authorization policies) hand them over as JSON text. Either way they
 // are archived as parsed JSON, so a change shows as a readable diff of statements.
 //
-// Ordering: the Statement list keeps IAM's order (it is an ordered list in the grammar and
-// people read it top to bottom). The values inside a statement that IAM treats as sets are
-// sorted: Action/NotAction, Resource/NotResource, the principal lists, and each condition's
-// value list. Reordering those never changes what a policy allows, so it never shows as a change.
+// Ordering: IAM evaluates a policy's statements as a set (every statement is considered, in no
+// order), so the Statement list is one too: identified by Sid where a statement has one, by
+// its whole content where it has none, and sorted by that identity when archived. The values
+// inside a statement that IAM treats as sets are sorted as well: Action/NotAction,
+// Resource/NotResource, the principal lists, and each condition's value list. Reordering any
+// of them never changes what a policy allows, so it never shows as a change in `snap diff`,
+// `snap status` or a restore plan (which compare documents under these same rules). The rules
+// apply to every policy document snap archives, wherever it sits in a file: IAM's own, S3
+// bucket policies, Lambda function and layer permissions, API Gateway and DynamoDB resource
+// policies, SES sending authorization.
 import type { NormalizationRules } from '../../../normalize/rules.js';
 
 /** The parsed document, or the text as it came when it is not JSON (never dropped silently). */
@@ -34,6 +40,7 @@ const SET_VALUED = ['Action', 'NotAction', 'Resource', 'NotResource', 'Principal
  * in the single-statement shorthand, one object; a set-valued field may be one string, which
  * the rules leave alone (only arrays are sorted).
  */
-export const policyDocumentSortRules: NonNullable<NormalizationRules['sortBy']> = Object.fromEntries(
-  ['Statement[]', 'Statement'].flatMap((statement) => SET_VALUED.map((field) => [`**.${statement}.${field}`, null] as const)),
-);
+export const policyDocumentSortRules: NonNullable<NormalizationRules['sortBy']> = {
+  '**.Statement': { key: ['Sid'], otherwise: 'content' },
+  ...Object.fromEntries(['Statement[]', 'Statement'].flatMap((statement) => SET_VALUED.map((field) => [`**.${statement}.${field}`, null] as const))),
+};

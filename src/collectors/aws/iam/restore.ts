@@ -175,7 +175,7 @@ export async function restoreIam(ctx: Ctx): Promise<void> {
     }
   }
   if (ctx.selection.some((s) => s === 'groups' || s.startsWith('groups/'))) {
-    ctx.note('iam groups', 'groups are not restored by snap; a restored user rejoins the groups that exist');
+    ctx.cannot('iam groups', 'groups are not restored by snap; a restored user rejoins the groups that exist');
   }
 
   // Customer managed policies: those selected, and those the selected principals use.
@@ -244,7 +244,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
     });
     if (p.kind === 'user') ctx.note(resource, 'a re-created user has no access keys or password: snap never restores credentials; issue new ones');
   } else {
-    if ((live.Path ?? '/') !== (doc.Path ?? '/')) ctx.note(resource, `its path is ${live.Path} where the version has ${doc.Path}: a path cannot be changed (delete and restore the ${p.kind} to change it)`);
+    if ((live.Path ?? '/') !== (doc.Path ?? '/')) ctx.cannot(resource, `its path is ${live.Path} where the version has ${doc.Path}: a path cannot be changed (delete and restore the ${p.kind} to change it)`);
     if (p.kind === 'role' && doc.AssumeRolePolicyDocument !== undefined) {
       const liveTrust = (live as { AssumeRolePolicyDocument?: string }).AssumeRolePolicyDocument;
       if (documentKey(liveTrust) !== documentKey(doc.AssumeRolePolicyDocument)) {
@@ -301,7 +301,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
     for (const [name, wanted] of Object.entries(doc.InlinePolicies)) {
       const at = `${resource} inline policy ${name}`;
       if (wanted === null || wanted === undefined) {
-        ctx.note(at, 'the version holds no document for it: left as it is');
+        ctx.cannot(at, 'the version holds no document for it: left as it is');
         continue;
       }
       const current = liveNames.includes(name) ? await api.getInline(name) : undefined;
@@ -327,7 +327,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
       if (!arn || liveArns.has(arn)) continue;
       const at = `${resource} managed policy ${a.PolicyName ?? arn}`;
       if (!(await policyExists(arn))) {
-        ctx.note(at, `the policy ${arn} does not exist and the version cannot make it: not attached`);
+        ctx.cannot(at, `the policy ${arn} does not exist and the version cannot make it: not attached`);
         continue;
       }
       plan({ resource: at, action: 'create', detail: 'not attached', apply: async () => void (await api.attach(arn)) });
@@ -343,7 +343,7 @@ async function planPrincipal(ctx: Ctx, iam: IAMClient, p: VersionPrincipal, poli
     for (const group of doc.Groups.filter((g) => !liveGroups.has(g))) {
       const at = `${resource} group ${group}`;
       if (!(await unlessNotFound(() => iam.send(new GetGroupCommand({ GroupName: group, MaxItems: 1 }), opts)))) {
-        ctx.note(at, 'the group does not exist (snap does not restore groups): not joined');
+        ctx.cannot(at, 'the group does not exist (snap does not restore groups): not joined');
         continue;
       }
       plan({ resource: at, action: 'create', detail: 'not a member', apply: async () => void (await iam.send(new AddUserToGroupCommand({ GroupName: group, UserName: p.name }), opts)) });

@@ -34,7 +34,8 @@ export const groupRules: NormalizationRules = {
   sortBy: principalSets,
 };
 
+/** A customer managed policy's versions are identified by their version id. */
 export const managedPolicyRules: NormalizationRules = {
   drop: ['AttachmentCount', 'PermissionsBoundaryUsageCount'],
-  sortBy: { Tags: 'Key', UsedBy: null, ...policyDocumentSortRules },
+  sortBy: { Tags: 'Key', UsedBy: null, Versions: 'VersionId', ...policyDocumentSortRules },
 };

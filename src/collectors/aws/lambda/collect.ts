@@ -5,8 +5,10 @@
 // so functions outside the primary region (the only configured region, else the home
 // region) get "<name>@<region>"; '@' cannot occur in a function name, so this never collides.
 //
-// Per region: ListFunctions and ListEventSourceMappings (once, grouped by function), then the
-// functions with at most `concurrency` API requests in flight and half as many downloads. A
+// The account's layers are archived under @layers/ (layers.ts), a folder no function can have.
+//
+// Per region: the layers, ListFunctions and ListEventSourceMappings (once, grouped by function),
+// then the functions with at most `concurrency` API requests in flight and half as many downloads. A
 // refused region is a coverage finding; a region or function that fails otherwise is marked
 // partial and its previous folders are carried over, so a failure never looks like a deletion.
 import { LambdaClient, ListEventSourceMappingsCommand, ListFunctionsCommand, type EventSourceMappingConfiguration, type FunctionConfiguration } from '@aws-sdk/client-lambda';
@@ -18,9 +20,11 @@ import { recordRefusal } from '../shared/errors.js';
 import { lambdaConfigSchema, type LambdaConfig } from './config.js';
 import { httpsCodeFetcher, type CodeFetcher } from './fetch-code.js';
 import { collectFunction, type FunctionDeps, type FunctionTask } from './function.js';
+import { collectLayers, LAYERS_FOLDER } from './layers.js';
 import { allPages } from './paginate.js';
 import { restoreLambda } from './restore.js';
 import { lambdaResources } from './rules.js';
+import { lambdaRunbook } from './runbook.js';
 
 export interface LambdaCollectorOptions {
   /** how code packages are downloaded (default: HTTPS GET of the presigned Code.Location) */
@@ -68,6 +72,7 @@ async function listRegion(ctx: CollectContext<LambdaConfig>, deps: FunctionDeps,
 /** Carries over the previous folders of functions in `region` (a region that failed). */
 async function carryOverRegion(ctx: CollectContext<LambdaConfig>, region: string): Promise<void> {
   for (const entry of (await ctx.previous?.list('')) ?? []) {
+    if (entry.name === LAYERS_FOLDER) continue;
     const config = await ctx.previous!.json<FunctionConfiguration>(`${entry.name}/config.json`).catch(() => null);
     if (regionOfArn(config?.FunctionArn) === region) await ctx.carryOver(entry.name);
   }
@@ -94,6 +99,7 @@ export async function collectLambda(ctx: CollectContext<LambdaConfig>, fetchCode
   await Promise.all(
     regions.map(async (region) => {
       const client = ctx.aws.get(LambdaClient, region);
+      if (ctx.config.layers) await collectLayers(ctx, deps, client, region, primary);
       try {
         const { functions, mappings } = await listRegion(ctx, deps, client, region);
         if (mappings === 'failed') mappingsFailed.add(region);
@@ -133,8 +139,10 @@ export function createLambdaCollector(options: LambdaCollectorOptions = {}): Col
     id: 'lambda',
     title: 'Lambda functions',
     root: 'lambda_functions',
+    platform: 'aws',
     configSchema: lambdaConfigSchema,
     enabledByDefault: true,
+    runbook: lambdaRunbook,
     resources: lambdaResources,
     collect: (ctx) => collectLambda(ctx, fetchCode),
     // Restore reads code from the content store, never through the fetcher.

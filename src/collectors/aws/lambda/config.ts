@@ -26,7 +26,14 @@ export const lambdaCodeSchema = z
   })
   .strict();
 
-export const lambdaConfigSchema = awsCollectorSchema({ code: lambdaCodeSchema.prefault({}) }, { concurrency: 4 });
+export const lambdaConfigSchema = awsCollectorSchema(
+  {
+    code: lambdaCodeSchema.prefault({}),
+    /** archive the account's Lambda layers (every version, its content and permissions) */
+    layers: z.boolean().default(true),
+  },
+  { concurrency: 4 },
+);
 
 export type LambdaConfig = z.infer<typeof lambdaConfigSchema>;
 export type LambdaCodeConfig = z.infer<typeof lambdaCodeSchema>;

@@ -13,8 +13,10 @@ import { SnapError } from '../../../errors.js';
 export interface CodeRequest {
   functionName: string;
   region: string;
-  /** null for $LATEST, else the published version */
+  /** null for $LATEST, else the published version (a layer's: its version number) */
   qualifier: string | null;
+  /** set when the content is a layer version's, not a function's (functionName is then the layer's name) */
+  layer?: { name: string; version: number };
   /** the presigned Code.Location: a short-lived credential, never to be stored or shown */
   location: string;
   /** expected sha256 (hex) and size of the package, from CodeSha256 and CodeSize */
@@ -35,7 +37,8 @@ export function isLoopbackHost(hostname: string): boolean {
 
 function downloadError(req: CodeRequest, why: string, data: Record<string, unknown> = {}): SnapError {
   const what = req.qualifier ? `${req.functionName}:${req.qualifier}` : req.functionName;
-  return new SnapError('COLLECTOR_FAILED', `downloading the code package of Lambda function ${what} (${req.region}) failed: ${why}`, { function: req.functionName, region: req.region, qualifier: req.qualifier, ...data });
+  const of = req.layer ? `the content of Lambda layer ${req.layer.name} version ${req.layer.version}` : `the code package of Lambda function ${what}`;
+  return new SnapError('COLLECTOR_FAILED', `downloading ${of} (${req.region}) failed: ${why}`, { function: req.functionName, region: req.region, qualifier: req.qualifier, ...data });
 }
 
 export const httpsCodeFetcher: CodeFetcher = (req) =>

@@ -1,10 +1,10 @@
 // The parts of a Lambda function around its code and configuration, restored as far as the
-// API allows: aliases (to published versions that still exist with the version's code),
-// reserved concurrency, function URL configs, resource-policy statements and tags. What cannot
-// be put back is noted: published versions (Lambda numbers them itself), provisioned
-// concurrency, event source mappings and asynchronous invocation settings. What the version
-// does not name (an extra alias, statement or URL, a reservation) is removed only with
-// ctx.prune; tags follow the version's tags.json as one set.
+// API allows: aliases (to the live versions that stand for the ones they pointed at, see
+// restore-versions.ts), reserved concurrency, function URL configs, resource-policy statements
+// and tags, asynchronous invocation settings (retries, event age, destinations). What cannot
+// be put back is left undone, and said so: provisioned concurrency (billed while allocated),
+// event source mappings, permissions AddPermission cannot express. What the version does not name (an extra alias, statement or URL, a reservation)
+// is removed only with ctx.prune; tags follow the version's tags.json as one set.
 import {
   AddPermissionCommand,
   CreateAliasCommand,
@@ -16,7 +16,9 @@ import {
   GetPolicyCommand,
   ListAliasesCommand,
   ListEventSourceMappingsCommand,
-  ListVersionsByFunctionCommand,
+  ListFunctionEventInvokeConfigsCommand,
+  ListProvisionedConcurrencyConfigsCommand,
+  PutFunctionEventInvokeConfigCommand,
   PutFunctionConcurrencyCommand,
   RemovePermissionCommand,
   TagResourceCommand,
@@ -27,7 +29,7 @@ import {
   type AliasConfiguration,
   type Cors,
   type EventSourceMappingConfiguration,
-  type FunctionConfiguration,
+  type FunctionEventInvokeConfig,
   type FunctionUrlAuthType,
   type GetFunctionResponse,
   type InvokeMode,
@@ -41,6 +43,7 @@ import { unqualified } from './function.js';
 import { allPages } from './paginate.js';
 import { waitUntilReady } from './restore-ready.js';
 import { unlessNotFound } from '../shared/restore-reads.js';
+import type { VersionResolver } from './restore-versions.js';
 
 type Ctx = RestoreContext<LambdaConfig>;
 
@@ -55,12 +58,13 @@ export interface FunctionTarget {
 }
 
 /** Plans every part below; `live` is null for a function the plan creates. */
-export async function planExtras(ctx: Ctx, t: FunctionTarget, live: GetFunctionResponse | null): Promise<void> {
-  await planAliases(ctx, t, live !== null);
+export async function planExtras(ctx: Ctx, t: FunctionTarget, live: GetFunctionResponse | null, versions: VersionResolver): Promise<void> {
+  await planAliases(ctx, t, live !== null, versions);
   await planConcurrency(ctx, t, live);
   await planUrlConfigs(ctx, t, live !== null);
   await planPolicy(ctx, t, live !== null);
   await planTags(ctx, t, live);
+  await planEventInvokeConfigs(ctx, t, live !== null, versions);
   await noteUnrestorable(ctx, t, live !== null);
 }
 
@@ -74,7 +78,7 @@ interface AliasShape {
 
 const aliasShape = (a: AliasConfiguration): AliasShape => ({ FunctionVersion: a.FunctionVersion ?? '$LATEST', Description: a.Description ?? '', Weights: a.RoutingConfig?.AdditionalVersionWeights ?? {} });
 
-async function planAliases(ctx: Ctx, t: FunctionTarget, exists: boolean): Promise<void> {
+async function planAliases(ctx: Ctx, t: FunctionTarget, exists: boolean, versions: VersionResolver): Promise<void> {
   const archived = (await ctx.version.json<{ Aliases?: AliasConfiguration[] }>(`${t.folder}/aliases.json`))?.Aliases ?? [];
   const opts = { abortSignal: ctx.signal };
   const liveAliases = exists
@@ -84,50 +88,45 @@ async function planAliases(ctx: Ctx, t: FunctionTarget, exists: boolean): Promis
       })
     : [];
   if (!archived.length && !(ctx.prune && liveAliases.length)) return;
-  const liveVersions = new Map<string, string | undefined>();
-  if (exists) {
-    const versions = await allPages(`${t.label} versions`, async (Marker) => {
-      const r = await t.client.send(new ListVersionsByFunctionCommand({ FunctionName: t.name, Marker }), opts);
-      return { items: r.Versions, next: r.NextMarker };
-    });
-    for (const v of versions) if (v.Version) liveVersions.set(v.Version, v.CodeSha256);
-  }
-  const archivedVersions = new Map(((await ctx.version.json<{ Versions?: FunctionConfiguration[] }>(`${t.folder}/versions.json`))?.Versions ?? []).map((v) => [v.Version ?? '', v.CodeSha256]));
   const byName = new Map(liveAliases.map((a) => [a.Name ?? '', a]));
-
-  // A published version is usable only when it exists live and holds the version's code:
-  // Lambda numbers versions itself, so a re-created function's "1" is another publication.
-  const unusable = (v: string): string | null => {
-    if (v === '$LATEST') return null;
-    if (!liveVersions.has(v)) return `version ${v} does not exist live`;
-    const want = archivedVersions.get(v);
-    if (want && liveVersions.get(v) !== want) return `version ${v} live holds other code than the version's`;
-    return null;
-  };
 
   for (const alias of archived) {
     const aliasName = alias.Name ?? '';
-    const want = aliasShape(alias);
-    const problem = [want.FunctionVersion, ...Object.keys(want.Weights)].map(unusable).find((p) => p !== null);
-    if (problem) {
-      ctx.note(`${t.label} alias ${aliasName}`, `not restored: ${problem} (Lambda numbers published versions itself, so they cannot be re-created under their numbers; versions/${want.FunctionVersion}/code.zip holds the code it served, when archived)`);
+    const archivedShape = aliasShape(alias);
+    const states = [archivedShape.FunctionVersion, ...Object.keys(archivedShape.Weights)].map((v) => versions.state(v));
+    const missing = states.find((s) => s.kind === 'missing');
+    if (missing?.kind === 'missing') {
+      ctx.cannot(`${t.label} alias ${aliasName}`, `not restored: ${missing.why}`);
       continue;
     }
+    // The alias as the target should have it: the live numbers of the versions it pointed at.
+    const known = (v: string) => {
+      const s = versions.state(v);
+      return s.kind === 'live' ? s.version : `pending:${v}`;
+    };
+    const want: AliasShape = { ...archivedShape, FunctionVersion: known(archivedShape.FunctionVersion), Weights: Object.fromEntries(Object.entries(archivedShape.Weights).map(([v, w]) => [known(v), w])) };
     const current = byName.get(aliasName);
     // Weights are sent when the version has some, or to clear live ones.
     const weighted = Object.keys(want.Weights).length > 0 || Object.keys(current ? aliasShape(current).Weights : {}).length > 0;
-    const input = { FunctionName: t.name, Name: aliasName, FunctionVersion: want.FunctionVersion, Description: want.Description, ...(weighted ? { RoutingConfig: { AdditionalVersionWeights: want.Weights } } : {}) };
+    const input = () => ({
+      FunctionName: t.name,
+      Name: aliasName,
+      FunctionVersion: versions.final(archivedShape.FunctionVersion),
+      Description: want.Description,
+      ...(weighted ? { RoutingConfig: { AdditionalVersionWeights: Object.fromEntries(Object.entries(archivedShape.Weights).map(([v, w]) => [versions.final(v), w])) } } : {}),
+    });
+    const to = want.FunctionVersion.startsWith('pending:') ? `the re-published version ${archivedShape.FunctionVersion}` : `version ${want.FunctionVersion}`;
     if (!current) {
       ctx.plan({
         resource: `${t.label} alias ${aliasName}`,
         action: 'create',
-        detail: `→ version ${want.FunctionVersion}`,
+        detail: `→ ${to}`,
         apply: async () => {
           try {
-            await t.client.send(new CreateAliasCommand(input), { abortSignal: ctx.signal });
+            await t.client.send(new CreateAliasCommand(input()), { abortSignal: ctx.signal });
           } catch (err) {
             if (awsErrorName(err) !== 'ResourceConflictException') throw err;
-            await t.client.send(new UpdateAliasCommand(input), { abortSignal: ctx.signal });
+            await t.client.send(new UpdateAliasCommand(input()), { abortSignal: ctx.signal });
           }
         },
       });
@@ -136,11 +135,11 @@ async function planAliases(ctx: Ctx, t: FunctionTarget, exists: boolean): Promis
     const have = aliasShape(current);
     if (stableKey(have) === stableKey(want)) continue;
     const parts = [
-      have.FunctionVersion !== want.FunctionVersion ? `version ${have.FunctionVersion} → ${want.FunctionVersion}` : '',
+      have.FunctionVersion !== want.FunctionVersion ? `version ${have.FunctionVersion} → ${to.replace(/^version /, '')}` : '',
       have.Description !== want.Description ? 'Description changed' : '',
       stableKey(have.Weights) !== stableKey(want.Weights) ? 'routing weights changed' : '',
     ];
-    ctx.plan({ resource: `${t.label} alias ${aliasName}`, action: 'update', detail: parts.filter(Boolean).join(', '), apply: async () => void (await t.client.send(new UpdateAliasCommand(input), { abortSignal: ctx.signal })) });
+    ctx.plan({ resource: `${t.label} alias ${aliasName}`, action: 'update', detail: parts.filter(Boolean).join(', '), apply: async () => void (await t.client.send(new UpdateAliasCommand(input()), { abortSignal: ctx.signal })) });
   }
   if (ctx.prune) {
     const named = new Set(archived.map((a) => a.Name));
@@ -163,7 +162,16 @@ async function planConcurrency(ctx: Ctx, t: FunctionTarget, live: GetFunctionRes
   const want = archived?.ReservedConcurrentExecutions;
   const have = live?.Concurrency?.ReservedConcurrentExecutions;
   if (archived?.ProvisionedConcurrencyConfigs?.length) {
-    ctx.note(`${t.label} concurrency`, 'provisioned concurrency is not restored (it is billed while allocated): set it again from concurrency.json if it is wanted');
+    // Left alone, but only a difference when the live function does not have the same allocations.
+    const requested = (c: { FunctionArn?: string; RequestedProvisionedConcurrentExecutions?: number }) => `${c.FunctionArn?.split(':')[7] ?? ''}=${c.RequestedProvisionedConcurrentExecutions ?? 0}`;
+    const want = (archived.ProvisionedConcurrencyConfigs as { FunctionArn?: string; RequestedProvisionedConcurrentExecutions?: number }[]).map(requested).sort();
+    const have = live
+      ? await allPages(`${t.label} provisioned concurrency`, async (Marker) => {
+          const r = await t.client.send(new ListProvisionedConcurrencyConfigsCommand({ FunctionName: t.name, Marker }), { abortSignal: ctx.signal });
+          return { items: r.ProvisionedConcurrencyConfigs, next: r.NextMarker };
+        }).then((l) => l.map(requested).sort(), () => null)
+      : [];
+    if (!have || stableKey(have) !== stableKey(want)) ctx.cannot(`${t.label} concurrency`, 'provisioned concurrency is not restored (it is billed while allocated): set it again from concurrency.json if it is wanted');
   }
   if (want !== undefined && want !== have) {
     ctx.plan({
@@ -318,7 +326,7 @@ async function planPolicy(ctx: Ctx, t: FunctionTarget, exists: boolean): Promise
     if (current && stableKey(statementShape(current)) === stableKey(statementShape(s))) continue;
     const input = permissionInput(s, t.name);
     if (typeof input === 'string') {
-      ctx.note(resource, `not restored: ${input}; policy.json holds the statement`);
+      ctx.cannot(resource, `not restored: ${input}; policy.json holds the statement`);
       continue;
     }
     ctx.plan({
@@ -366,6 +374,55 @@ async function planTags(ctx: Ctx, t: FunctionTarget, live: GetFunctionResponse |
   });
 }
 
+// ---- asynchronous invocation ----------------------------------------------------------------
+
+const invokeShape = (c: FunctionEventInvokeConfig) => ({ MaximumRetryAttempts: c.MaximumRetryAttempts ?? null, MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds ?? null, DestinationConfig: c.DestinationConfig ?? null });
+/** The qualifier of a config ("$LATEST", an alias or a version number), from its qualified FunctionArn. */
+const qualifierOf = (c: FunctionEventInvokeConfig) => c.FunctionArn?.split(':')[7] ?? '$LATEST';
+
+async function planEventInvokeConfigs(ctx: Ctx, t: FunctionTarget, exists: boolean, versions: VersionResolver): Promise<void> {
+  const archived = (await ctx.version.json<{ FunctionEventInvokeConfigs?: FunctionEventInvokeConfig[] }>(`${t.folder}/event_invoke_configs.json`))?.FunctionEventInvokeConfigs ?? [];
+  if (!archived.length) return;
+  const live = exists
+    ? await allPages(`${t.label} asynchronous invocation`, async (Marker) => {
+        const r = await t.client.send(new ListFunctionEventInvokeConfigsCommand({ FunctionName: t.name, Marker }), { abortSignal: ctx.signal });
+        return { items: r.FunctionEventInvokeConfigs, next: r.NextMarker };
+      })
+    : [];
+  const byQualifier = new Map(live.map((c) => [qualifierOf(c), c]));
+  for (const c of archived) {
+    const archivedQualifier = qualifierOf(c);
+    // A config on a published version follows the version to its live number.
+    const numbered = /^\d+$/.test(archivedQualifier);
+    const state = numbered ? versions.state(archivedQualifier) : null;
+    const resource = `${t.label} asynchronous invocation${archivedQualifier === '$LATEST' ? '' : ` (${archivedQualifier})`}`;
+    if (state?.kind === 'missing') {
+      ctx.cannot(resource, `not restored: ${state.why}`);
+      continue;
+    }
+    const current = state?.kind === 'live' ? byQualifier.get(state.version) : state ? undefined : byQualifier.get(archivedQualifier);
+    if (current && stableKey(invokeShape(current)) === stableKey(invokeShape(c))) continue;
+    ctx.plan({
+      resource,
+      action: current ? 'update' : 'create',
+      detail: `retries ${c.MaximumRetryAttempts ?? 'default'}, maximum event age ${c.MaximumEventAgeInSeconds ?? 'default'}${c.DestinationConfig?.OnFailure?.Destination || c.DestinationConfig?.OnSuccess?.Destination ? ', destinations' : ''}`,
+      apply: async () => {
+        const qualifier = numbered ? versions.final(archivedQualifier) : archivedQualifier;
+        await t.client.send(
+          new PutFunctionEventInvokeConfigCommand({
+            FunctionName: t.name,
+            ...(qualifier !== '$LATEST' ? { Qualifier: qualifier } : {}),
+            ...(c.MaximumRetryAttempts !== undefined ? { MaximumRetryAttempts: c.MaximumRetryAttempts } : {}),
+            ...(c.MaximumEventAgeInSeconds !== undefined ? { MaximumEventAgeInSeconds: c.MaximumEventAgeInSeconds } : {}),
+            ...(c.DestinationConfig ? { DestinationConfig: c.DestinationConfig } : {}),
+          }),
+          { abortSignal: ctx.signal },
+        );
+      },
+    });
+  }
+}
+
 // ---- what is not restored -------------------------------------------------------------------
 
 async function noteUnrestorable(ctx: Ctx, t: FunctionTarget, exists: boolean): Promise<void> {
@@ -380,10 +437,7 @@ async function noteUnrestorable(ctx: Ctx, t: FunctionTarget, exists: boolean): P
     const sources = new Set(live.map((m) => m.EventSourceArn));
     const missing = mappings.filter((m) => !sources.has(m.EventSourceArn));
     if (missing.length) {
-      ctx.note(`${t.label} event source mappings`, `${missing.length} of the version's event source mappings are missing live and are not re-created by snap (a stream or queue ARN may have changed since); event_source_mappings.json holds their settings`);
+      ctx.cannot(`${t.label} event source mappings`, `${missing.length} of the version's event source mappings are missing live and are not re-created by snap (a stream or queue ARN may have changed since); event_source_mappings.json holds their settings`);
     }
-  }
-  if (await ctx.version.entry(`${t.folder}/event_invoke_configs.json`)) {
-    ctx.note(`${t.label} asynchronous invocation`, 'retry and destination settings are not restored by snap; event_invoke_configs.json holds them');
   }
 }

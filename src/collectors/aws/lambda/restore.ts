@@ -1,13 +1,21 @@
-// Restoring Lambda functions (lambda_functions/<folder>/) to what a version holds. Per function,
-// planned in this order (applied in the same order, each waiting until the function accepts
-// an update):
+// Restoring Lambda (lambda_functions/) to what a version holds: first the layers the selected
+// functions use, or those selected (restore-layers.ts), then each function, planned in this
+// order (applied in the same order, each waiting until the function accepts an update):
 //
-//   create         a missing function: CreateFunction with the archived package, role and settings
+//   create         a missing function: CreateFunction with the archived package, role and
+//                  settings, its layers as the layer restore found or re-published them
+//   versions       its published versions, published again in order when they are not live
+//                  (restore-versions.ts); $LATEST is put back as the version has it afterwards
 //   code           UpdateFunctionCode with code.zip from the content store (re-hashed first; the
 //                  sha256 Lambda reports afterwards is checked), and the architectures
 //   configuration  UpdateFunctionConfiguration with the settings that differ (restore-config.ts)
 //                  and the environment (values resolved by restore-secrets.ts)
-//   then aliases, concurrency, function URLs, resource policy and tags (restore-extras.ts)
+//   then aliases (to the live numbers of the versions they pointed at), concurrency, function
+//   URLs, resource policy and tags (restore-extras.ts)
+//
+// A function is never planned as matching the version when it cannot be: code the version
+// lacks, a layer that is neither archived nor live, a version that cannot be published again
+// are told to the plan as left undone (ctx.cannot).
 //
 // Planning only reads (GetFunction, list calls); every apply() is safe to run again: it sets
 // absolute values, and a create that finds the function already there updates it instead.
@@ -33,7 +41,10 @@ import { codeShaToHex, readAll, type CodeRecord } from './code.js';
 import type { LambdaConfig } from './config.js';
 import { allSettings, configChanges, describeConfigChanges, settingsInput, shortSha } from './restore-config.js';
 import { planExtras, type FunctionTarget } from './restore-extras.js';
+import { LAYERS_FOLDER, parseLayerVersionArn } from './layers.js';
+import { planLayers, type LayerResolver } from './restore-layers.js';
 import { waitUntilReady } from './restore-ready.js';
+import { planVersions } from './restore-versions.js';
 import { describeSecretChanges, resolveSecrets } from '../shared/restore-secrets.js';
 
 type Ctx = RestoreContext<LambdaConfig>;
@@ -42,14 +53,54 @@ type Ctx = RestoreContext<LambdaConfig>;
 const MAX_INLINE_PACKAGE_BYTES = 50 * 1024 * 1024;
 
 export async function restoreLambda(ctx: Ctx): Promise<void> {
-  for (const folder of await selectedFolders(ctx)) await planFunction(ctx, folder);
+  const folders = await selectedFolders(ctx);
+  // The layers selected (or all, without a selection), and those the selected functions use.
+  const layerSelection = ctx.selection.filter((s) => s === LAYERS_FOLDER || s.startsWith(`${LAYERS_FOLDER}/`));
+  const used = new Set<string>();
+  for (const folder of folders) {
+    for (const l of (await ctx.version.json<FunctionConfiguration>(`${folder}/config.json`))?.Layers ?? []) if (l.Arn) used.add(l.Arn);
+  }
+  const layers = await planLayers(
+    ctx,
+    (layer) => ctx.selection.length === 0 || used.has(layer.record.LayerVersionArn ?? '') || layerSelection.some((s) => s === LAYERS_FOLDER || layer.folder === s || layer.folder.startsWith(`${s}/`) || s.startsWith(`${layer.folder}/`)),
+    ctx.prune && (ctx.selection.length === 0 || layerSelection.length > 0),
+  );
+  for (const folder of folders) await planFunction(ctx, folder, layers);
 }
 
-/** Function folders to restore: the selection's first segments, else every folder. */
+/** Function folders to restore: the selection's first segments, else every folder (never the layers' folder). */
 async function selectedFolders(ctx: Ctx): Promise<string[]> {
-  if (ctx.selection.length) return [...new Set(ctx.selection.map((s) => s.split('/')[0]!))].sort();
-  return (await ctx.version.list()).filter((e) => e.mode === '40000').map((e) => e.name);
+  if (ctx.selection.length) return [...new Set(ctx.selection.map((s) => s.split('/')[0]!))].filter((f) => f !== LAYERS_FOLDER).sort();
+  return (await ctx.version.list()).filter((e) => e.mode === '40000' && e.name !== LAYERS_FOLDER).map((e) => e.name);
 }
+
+/**
+ * The archived configuration as the target should have it: each layer ARN replaced by the
+ * live one that stands for it ("pending:" for one a step publishes). Layers that cannot be
+ * had are returned apart.
+ */
+async function withLiveLayers(archived: FunctionConfiguration, layers: LayerResolver): Promise<{ config: FunctionConfiguration; missing: string[] }> {
+  if (!archived.Layers?.length) return { config: archived, missing: [] };
+  const missing: string[] = [];
+  const mapped = [];
+  for (const l of archived.Layers) {
+    const state = await layers.state(l.Arn ?? '');
+    if (state.kind === 'missing') missing.push(state.why);
+    mapped.push({ ...l, Arn: state.kind === 'live' ? state.arn : `pending:${l.Arn}` });
+  }
+  return { config: { ...archived, Layers: mapped }, missing };
+}
+
+/** Settings for an update or create call, with every pending layer ARN made final (at apply). */
+async function finalLayers<T extends { Layers?: string[] | undefined }>(settings: T, layers: LayerResolver): Promise<T> {
+  if (!settings.Layers) return settings;
+  return { ...settings, Layers: await Promise.all(settings.Layers.map((arn) => layers.finalArn(arn.replace(/^pending:/, '')))) };
+}
+
+const shortLayer = (arn: string) => {
+  const p = parseLayerVersionArn(arn.replace(/^pending:/, ''));
+  return p ? `${p.name}:${p.version}` : arn;
+};
 
 function regionOfArn(arn: string | undefined): string | undefined {
   return arn?.split(':')[3] || undefined;
@@ -107,15 +158,15 @@ async function functionCode(ctx: Ctx, source: { kind: 'image'; uri: string } | {
 
 const sameList = (a: readonly string[] | undefined, b: readonly string[] | undefined) => JSON.stringify([...(a ?? [])].sort()) === JSON.stringify([...(b ?? [])].sort());
 
-async function planFunction(ctx: Ctx, folder: string): Promise<void> {
-  const archived = await ctx.version.json<FunctionConfiguration>(`${folder}/config.json`);
-  if (!archived?.FunctionName) {
-    ctx.note(`lambda_functions/${folder}`, 'the version holds no config.json for this function: nothing to restore');
+async function planFunction(ctx: Ctx, folder: string, layers: LayerResolver): Promise<void> {
+  const stored = await ctx.version.json<FunctionConfiguration>(`${folder}/config.json`);
+  if (!stored?.FunctionName) {
+    ctx.cannot(`lambda_functions/${folder}`, 'the version holds no config.json for this function: nothing to restore from');
     return;
   }
-  const original = archived.FunctionName;
+  const original = stored.FunctionName;
   const name = ctx.rename.get(original) ?? ctx.rename.get(folder) ?? original;
-  const region = regionOfArn(archived.FunctionArn) ?? ctx.aws.settings.region;
+  const region = regionOfArn(stored.FunctionArn) ?? ctx.aws.settings.region;
   const client = ctx.aws.get(LambdaClient, region);
   const label = `lambda ${name}${region === ctx.aws.settings.region ? '' : ` (${region})`}`;
   const opts = { abortSignal: ctx.signal };
@@ -123,6 +174,9 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
 
   const live = await getFunction(client, name, ctx.signal);
   const liveConfig = live?.Configuration;
+  // Layers as the target has them; one that is neither archived nor live cannot be put back.
+  const { config: archived, missing: missingLayers } = await withLiveLayers(stored, layers);
+  for (const why of missingLayers) ctx.cannot(label, `it needs a layer the version lacks: ${why}${liveConfig ? '; its layers are left as they are' : '; it cannot be created without it'}`);
 
   // Environment values: the archive has names and fingerprints only.
   const archivedEnv = ((await ctx.version.json<{ Variables?: Record<string, unknown> }>(`${folder}/environment_variables.json`))?.Variables ?? {}) as Record<string, unknown>;
@@ -133,9 +187,10 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
   const source = await codeSource(ctx, code, archived.PackageType);
   const packageLabel = `the archived code package of Lambda function ${original}`;
 
+  const versionTarget = { folder, name, label, client, readPackage: (pointer: Pointer, what: string) => readPackage(ctx.store, pointer, what), latestEnvironment: env.values, layers };
   if (!liveConfig) {
-    if (source.kind === 'none') {
-      ctx.note(label, `the function is missing and cannot be created: ${source.why}`);
+    if (source.kind === 'none' || missingLayers.length) {
+      if (source.kind === 'none') ctx.cannot(label, `the function is missing and cannot be created: ${source.why}`);
       return;
     }
     const tags = (await ctx.version.json<{ Tags?: Record<string, string> }>(`${folder}/tags.json`))?.Tags;
@@ -152,7 +207,7 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
         .filter(Boolean)
         .join(', '),
       apply: async () => {
-        const settings = allSettings(archived);
+        const settings = await finalLayers(allSettings(archived), layers);
         const codeInput = await functionCode(ctx, source, packageLabel);
         const environment = { Variables: envValues };
         try {
@@ -181,9 +236,12 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
         await waitUntilReady(client, name, ctx.signal);
       },
     });
-    await planExtras(ctx, target, null);
+    const versions = await planVersions(ctx, versionTarget, false);
+    if (versions.publishes) planLatest(ctx, target, archived, source, packageLabel, env.values, layers, 'after its versions are published');
+    await planExtras(ctx, target, null, versions);
     return;
   }
+  const versions = await planVersions(ctx, versionTarget, true);
 
   // Code and architectures (both set by UpdateFunctionCode).
   const liveSha = liveConfig.CodeSha256 ? codeShaToHex(liveConfig.CodeSha256, name) : undefined;
@@ -192,7 +250,7 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
   const codeDiffers = archived.PackageType === 'Image' ? source.kind === 'image' && source.uri !== liveImage : code.sha256 !== undefined && code.sha256 !== liveSha;
   const archDiffers = !!archived.Architectures?.length && !sameList(archived.Architectures, liveConfig.Architectures);
   if (codeDiffers || archDiffers) {
-    if (source.kind === 'none') ctx.note(label, `the code differs from the version's and cannot be restored: ${source.why}`);
+    if (source.kind === 'none') ctx.cannot(label, `the code differs from the version's and cannot be restored: ${source.why}`);
     else {
       const parts = [
         codeDiffers ? (source.kind === 'image' ? `image ${liveImage ?? 'none'} → ${source.uri}` : `code sha256 ${shortSha(liveSha)} → ${shortSha(code.sha256)}`) : '',
@@ -216,8 +274,14 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
     }
   }
 
-  // Configuration and environment (one UpdateFunctionConfiguration).
-  const changes = configChanges(archived, liveConfig);
+  // Configuration and environment (one UpdateFunctionConfiguration). Layers that cannot be had are left as they are.
+  const changes = configChanges(archived, liveConfig).filter((c) => c.name !== 'Layers' || missingLayers.length === 0);
+  if (versions.publishes) {
+    // Publishing gives $LATEST each version's code and settings: it is put back whole afterwards.
+    planLatest(ctx, target, archived, source, packageLabel, env.values, layers, 'after versions are published');
+    await planExtras(ctx, target, live, versions);
+    return;
+  }
   const envDetail = describeSecretChanges('environment', env, liveEnv);
   if (changes.length || env.changed.length) {
     const envValues = env.values;
@@ -225,14 +289,32 @@ async function planFunction(ctx: Ctx, folder: string): Promise<void> {
     ctx.plan({
       resource: `${label} configuration`,
       action: 'update',
-      detail: [describeConfigChanges(changes), envDetail].filter(Boolean).join(', '),
+      detail: [describeConfigChanges(changes.map((c) => (c.name === 'Layers' ? { ...c, from: (c.from as string[] | undefined)?.map(shortLayer), to: (c.to as string[]).map(shortLayer) } : c))), envDetail].filter(Boolean).join(', '),
       apply: async () => {
         await waitUntilReady(client, name, ctx.signal);
-        await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...settingsInput(changes), ...(envChanged ? { Environment: { Variables: envValues } } : {}) }), opts);
+        await client.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, ...(await finalLayers(settingsInput(changes), layers)), ...(envChanged ? { Environment: { Variables: envValues } } : {}) }), opts);
         await waitUntilReady(client, name, ctx.signal);
       },
     });
   }
 
-  await planExtras(ctx, target, live);
+  await planExtras(ctx, target, live, versions);
+}
+
+/** $LATEST back to the version's code and every setting, after publishing versions changed it. */
+function planLatest(ctx: Ctx, t: FunctionTarget, archived: FunctionConfiguration, source: { kind: 'image'; uri: string } | { kind: 'zip'; pointer: Pointer } | { kind: 'none'; why: string }, packageLabel: string, env: Record<string, string>, layers: LayerResolver, why: string): void {
+  if (source.kind === 'none') return;
+  const opts = { abortSignal: ctx.signal };
+  ctx.plan({
+    resource: `${t.label} $LATEST`,
+    action: 'update',
+    detail: `code and configuration as in ${ctx.versionName}, ${why}`,
+    apply: async () => {
+      await waitUntilReady(t.client, t.name, ctx.signal);
+      await t.client.send(new UpdateFunctionCodeCommand({ FunctionName: t.name, ...(await functionCode(ctx, source, packageLabel)), ...(archived.Architectures?.length ? { Architectures: archived.Architectures as Architecture[] } : {}) }), opts);
+      await waitUntilReady(t.client, t.name, ctx.signal);
+      await t.client.send(new UpdateFunctionConfigurationCommand({ FunctionName: t.name, ...(await finalLayers(allSettings(archived), layers)), Environment: { Variables: env } }), opts);
+      await waitUntilReady(t.client, t.name, ctx.signal);
+    },
+  });
 }

@@ -11,6 +11,7 @@
 // (CodeSha256 for code). Published versions are immutable, so their LastModified stays.
 import type { ResourceFileSpec } from '../../types.js';
 import type { NormalizationRules } from '../../../normalize/rules.js';
+import { policyDocumentSortRules } from '../iam/policy-document.js';
 
 /** Status fields AWS reports on a function configuration, at the top of the object. */
 const STATUS_FIELDS = ['RevisionId', 'State', 'StateReason', 'StateReasonCode', 'LastUpdateStatus', 'LastUpdateStatusReason', 'LastUpdateStatusReasonCode', 'SnapStart.OptimizationStatus'];
@@ -44,9 +45,9 @@ export const lambdaRules = {
     drop: ['Aliases[].RevisionId'],
     sortBy: { Aliases: 'Name' },
   },
-  /** policy.json: the resource-based policy document */
+  /** policy.json: the resource-based policy document (statements by Sid, as every policy document) */
   policy: {
-    sortBy: { Statement: 'Sid' },
+    sortBy: policyDocumentSortRules,
   },
   /** event_source_mappings.json: { EventSourceMappings: [...] } */
   eventSourceMappings: {
@@ -87,6 +88,15 @@ export const lambdaRules = {
   code: {
     sortBy: { files: 'path' },
   },
+  /** @layers/<layer>/<version>/layer.json: a layer version (immutable once published) */
+  layer: {
+    drop: ['Content.Location'],
+    sortBy: { CompatibleRuntimes: null, CompatibleArchitectures: null },
+  },
+  /** @layers/<layer>/<version>/policy.json: who may use the layer version */
+  layerPolicy: {
+    sortBy: policyDocumentSortRules,
+  },
 } satisfies Record<string, NormalizationRules>;
 
 /** "name" or "name@region" (a function outside the primary region) as a label. */
@@ -98,10 +108,25 @@ export function functionLabel(path: string): string {
 
 const label = (_value: unknown, path: string) => functionLabel(path);
 
+/** "deps version 3" or "deps version 3 (us-west-2)", from @layers/<layer>/<version>/… */
+export function layerLabel(path: string): string {
+  const [, folder = '?', version = '?'] = path.split('/');
+  const at = folder.lastIndexOf('@');
+  return at > 0 ? `${folder.slice(0, at)} version ${version} (${folder.slice(at + 1)})` : `${folder} version ${version}`;
+}
+
+const ofLayer = (_value: unknown, path: string) => layerLabel(path);
+
 export const lambdaResources: readonly ResourceFileSpec[] = [
+  // Layers first: their folder would otherwise match the functions' patterns below.
+  // A re-published version is numbered by Lambda (restore-test pairs versions by their path).
+  { pattern: '@layers/*/*/layer.json', kind: 'Lambda layer version', rules: lambdaRules.layer, label: ofLayer, assigned: ['LayerArn', 'LayerVersionArn', 'CreatedDate'] },
+  { pattern: '@layers/*/*/policy.json', kind: 'Lambda layer version permissions', rules: lambdaRules.layerPolicy, label: ofLayer },
+  { pattern: '@layers/*/*/content.zip', kind: 'Lambda layer version content', label: ofLayer },
   { pattern: '*/config.json', kind: 'Lambda function configuration', rules: lambdaRules.config, label },
   { pattern: '*/environment_variables.json', kind: 'Lambda environment variables (names, keyed fingerprints of values)', rules: lambdaRules.environment, label },
-  { pattern: '*/versions.json', kind: 'Lambda published versions', rules: lambdaRules.versions, label },
+  // A version published again is a new publication of the same code and settings.
+  { pattern: '*/versions.json', kind: 'Lambda published versions', rules: lambdaRules.versions, label, assigned: ['Versions[].LastModified'] },
   { pattern: '*/aliases.json', kind: 'Lambda aliases', rules: lambdaRules.aliases, label },
   { pattern: '*/policy.json', kind: 'Lambda resource policy', rules: lambdaRules.policy, label },
   { pattern: '*/event_source_mappings.json', kind: 'Lambda event source mappings', rules: lambdaRules.eventSourceMappings, label },

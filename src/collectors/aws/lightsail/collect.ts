@@ -23,6 +23,7 @@ import { instancePortStates, listInstances, listInstanceSnapshots } from './read
 import { lightsailRefusal, refusesWholeRegion } from './refusals.js';
 import { INSTANCE_RULES, REQUESTED_RULES, SNAPSHOT_RULES } from './rules.js';
 import { requestedSnapshotName, requestInstanceSnapshot, type RequestedSnapshot } from './snapshot-request.js';
+import { lightsailRunbook } from './runbook.js';
 
 export const REQUESTED_SNAPSHOTS_FILE = 'requested-snapshots.json';
 const REGIONS_IN_FLIGHT = 4;
@@ -42,8 +43,10 @@ export const lightsailCollector: Collector<LightsailConfig> = {
   id: 'lightsail',
   title: 'Lightsail instances and snapshots',
   root: 'lightsail',
+  platform: 'aws',
   configSchema: lightsailConfigSchema,
   enabledByDefault: true,
+  runbook: lightsailRunbook,
   resources: [
     {
       pattern: '*/instances/*.json',

@@ -34,6 +34,7 @@ import { rdsConfigSchema, type RdsConfig } from './config.js';
 import { connectionString } from './connection.js';
 import { clusterRules, instanceRules, parameterGroupRules, securityGroupRules, subnetGroupRules } from './rules.js';
 import { describeSecurityGroups } from './security-groups.js';
+import { rdsRunbook } from './runbook.js';
 
 export interface RdsCollectorOptions {
   /** MaxRecords of the RDS describe calls (20–100); tests lower it to exercise pagination */
@@ -48,8 +49,10 @@ export function createRdsCollector(options: RdsCollectorOptions = {}): Collector
     id: 'rds',
     title: 'RDS and Aurora databases',
     root: 'rds',
+    platform: 'aws',
     configSchema: rdsConfigSchema,
     enabledByDefault: true,
+    runbook: rdsRunbook,
     resources: [
       { pattern: '*/instances/*/instance.json', kind: 'DB instance', rules: instanceRules, label: (v) => field(v, 'DBInstanceIdentifier') },
       { pattern: '*/clusters/*/cluster.json', kind: 'DB cluster', rules: clusterRules, label: (v) => field(v, 'DBClusterIdentifier') },

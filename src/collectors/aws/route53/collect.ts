@@ -26,6 +26,7 @@ import { healthCheckRules, recordRules, route53Resources, route53RestoreTestKey,
 import { requestSignal } from '../shared/request-signal.js';
 import { restoreRoute53 } from './restore.js';
 import { renderZoneFile } from './zone-file.js';
+import { route53Runbook } from './runbook.js';
 
 type Ctx = CollectContext<Route53Config>;
 
@@ -172,8 +173,10 @@ export const route53Collector: Collector<Route53Config> = {
   id: 'route53',
   title: 'Route53 hosted zones and records',
   root: 'route53',
+  platform: 'aws',
   configSchema: route53ConfigSchema,
   enabledByDefault: true,
+  runbook: route53Runbook,
   resources: route53Resources,
   collect: collectRoute53,
   restore: restoreRoute53,

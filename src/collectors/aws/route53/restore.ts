@@ -80,7 +80,7 @@ async function readVersionZones(ctx: Ctx): Promise<VersionZone[]> {
     if (!selected(ctx.selection, folder)) continue;
     const doc = await ctx.version.json<ZoneDoc>(`${folder}/zone.json`);
     if (!doc?.HostedZone?.Name) {
-      ctx.note(`route53/${folder}`, 'the version holds no zone.json for this zone: nothing to restore from');
+      ctx.cannot(`route53/${folder}`, 'the version holds no zone.json for this zone: nothing to restore from');
       continue;
     }
     const records = await ctx.version.json<{ ResourceRecordSets?: ResourceRecordSet[] }>(`${folder}/records.json`);
@@ -94,7 +94,7 @@ async function readVersionZones(ctx: Ctx): Promise<VersionZone[]> {
     });
   }
   if (ctx.selection.some((s) => s === 'health_checks' || s.startsWith('health_checks/'))) {
-    ctx.note('route53/health_checks', 'health checks are not restored by snap; record sets that use one are restored when it exists');
+    ctx.cannot('route53/health_checks', 'health checks are not restored by snap; record sets that use one are restored when it exists');
   }
   return zones;
 }
@@ -150,17 +150,17 @@ async function planZone(ctx: Ctx, send: Send, zone: VersionZone, live: readonly 
   if (candidates.length > 1) target = candidates.find((z) => bareId(z.Id ?? '') === zone.id);
   else target = candidates[0];
   if (candidates.length > 1 && !target) {
-    ctx.note(zoneResource, `${candidates.length} live ${kind} zones have this name and none is the version's ${zone.id}: which one to restore into is not clear; nothing restored`);
+    ctx.cannot(zoneResource, `${candidates.length} live ${kind} zones have this name and none is the version's ${zone.id}: which one to restore into is not clear; nothing restored`);
     return;
   }
   if (renamed && !target) {
-    ctx.note(zoneResource, `the target of --rename ${zone.name.replace(/\.$/, '')}=${renamed.replace(/\.$/, '')} has no live ${kind} zone: create it first; nothing restored into it`);
+    ctx.cannot(zoneResource, `the target of --rename ${zone.name.replace(/\.$/, '')}=${renamed.replace(/\.$/, '')} has no live ${kind} zone: create it first; nothing restored into it`);
     return;
   }
 
   const targetKey = target ? bareId(target.Id ?? '') : `to create: ${targetName} ${kind}`;
   if (targeted.has(targetKey)) {
-    ctx.note(zoneResource, 'another zone of the version is restored into this zone too: restore them one at a time; nothing restored');
+    ctx.cannot(zoneResource, 'another zone of the version is restored into this zone too: restore them one at a time; nothing restored');
     return;
   }
   targeted.add(targetKey);
@@ -178,7 +178,7 @@ async function planZone(ctx: Ctx, send: Send, zone: VersionZone, live: readonly 
   }
 
   if (zone.records === null) {
-    ctx.note(zoneResource, 'the version holds no record sets for this zone (they could not be read when it was taken)');
+    ctx.cannot(zoneResource, 'the version holds no record sets for this zone (they could not be read when it was taken)');
     return;
   }
   const liveRecords = target ? await listRecordSets(send, bareId(target.Id ?? '')) : [];
@@ -193,7 +193,7 @@ async function planZone(ctx: Ctx, send: Send, zone: VersionZone, live: readonly 
     const placement = { fromZone: zone.name, fromZoneId: zone.id, toZone: targetName, toZoneId: knownId };
     const wanted = placeRecord(archived, placement);
     if (!wanted) {
-      ctx.note(`route53 ${recordLabel(archived)}`, `the name is not inside the zone ${zone.name}; left out`);
+      ctx.cannot(`route53 ${recordLabel(archived)}`, `the name is not inside the zone ${zone.name}; left out`);
       continue;
     }
     const key = recordKey(wanted);
@@ -202,7 +202,7 @@ async function planZone(ctx: Ctx, send: Send, zone: VersionZone, live: readonly 
     // An alias into its own zone already carries the live zone's id here, so it compares equal.
     if (current && sameRecord(current, wanted)) continue;
     if (wanted.HealthCheckId !== undefined && !(await healthCheckExists(wanted.HealthCheckId))) {
-      ctx.note(`route53 ${recordLabel(wanted)}${suffix}`, `its health check ${wanted.HealthCheckId} no longer exists: re-create the health check, then restore again; left out`);
+      ctx.cannot(`route53 ${recordLabel(wanted)}${suffix}`, `its health check ${wanted.HealthCheckId} no longer exists: re-create the health check, then restore again; left out`);
       continue;
     }
     batcher.add(key, { action: 'UPSERT', record: (id) => comparableRecord(placeRecord(archived, { ...placement, toZoneId: id })!) });
@@ -234,7 +234,7 @@ async function planZone(ctx: Ctx, send: Send, zone: VersionZone, live: readonly 
 function planZoneCreate(ctx: Ctx, send: Send, zone: VersionZone, resource: string): (() => Promise<string>) | null {
   const vpcs = [...(zone.doc.VPCs ?? [])];
   if (zone.privateZone && vpcs.length === 0) {
-    ctx.note(resource, 'a private zone needs a VPC and the version names none: the zone and its records cannot be re-created');
+    ctx.cannot(resource, 'a private zone needs a VPC and the version names none: the zone and its records cannot be re-created');
     return null;
   }
   let created: Promise<string> | null = null;
@@ -274,8 +274,8 @@ function planZoneCreate(ctx: Ctx, send: Send, zone: VersionZone, resource: strin
   const parts = [zoneKind(zone.privateZone), zone.privateZone ? plural(vpcs.length, 'VPC') : null, zone.doc.HostedZone.Config?.Comment ? `comment ${JSON.stringify(zone.doc.HostedZone.Config.Comment)}` : null, zone.doc.Tags?.length ? plural(zone.doc.Tags.length, 'tag') : null];
   ctx.plan({ resource, action: 'create', detail: `missing: ${parts.filter(Boolean).join(', ')}`, apply: async () => void (await zoneId()) });
   if (!zone.privateZone) ctx.note(resource, 'a re-created public zone gets new name servers from AWS: point the domain\'s registration (NS records at the parent) at them');
-  if (zone.doc.DNSSEC?.Status?.ServeSignature === 'SIGNING') ctx.note(resource, 'DNSSEC signing is not restored by snap: enable it again with the key signing keys');
-  if (zone.doc.QueryLoggingConfigs?.length) ctx.note(resource, 'query logging is not restored by snap: create the query logging configuration again');
+  if (zone.doc.DNSSEC?.Status?.ServeSignature === 'SIGNING') ctx.cannot(resource, 'DNSSEC signing is not restored by snap: enable it again with the key signing keys');
+  if (zone.doc.QueryLoggingConfigs?.length) ctx.cannot(resource, 'query logging is not restored by snap: create the query logging configuration again');
   return zoneId;
 }
 

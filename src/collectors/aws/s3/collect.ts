@@ -40,6 +40,7 @@ import { S3_RESOURCES } from './resources.js';
 import { assignShards, shardFileName } from '../../../archive/shards.js';
 import { textTypeHint } from './text.js';
 import { planTreePaths } from './tree-paths.js';
+import { s3Runbook } from './runbook.js';
 
 /** Storage classes whose objects must be restored before they can be read. */
 export const ARCHIVE_CLASSES: ReadonlySet<string> = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -329,8 +330,10 @@ export const s3Collector: Collector<S3Config> = {
   id: 's3',
   title: 'S3 buckets',
   root: BUCKETS_ROOT,
+  platform: 'aws',
   configSchema: s3ConfigSchema,
   enabledByDefault: true,
+  runbook: s3Runbook,
   resources: S3_RESOURCES,
   collect: collectS3,
   uriSchemes: ['s3'],

@@ -4,13 +4,15 @@
 // must-not-appear checks in test/unit/s3-normalize.test.ts.
 //
 // Decisions kept here so they can be reviewed in one place:
-// - Bucket policy: the JSON document is parsed into stable JSON (sorted keys), and its
-//   Statement array keeps the order the owner wrote. AWS returns the stored document as is,
-//   so the order is already stable between reads, and keeping it means the archived policy
-//   is the one `aws s3api get-bucket-policy` shows and a restore would put back.
+// - Bucket policy: the JSON document is parsed into stable JSON (sorted keys), and read as the
+//   set of statements S3 evaluates: statements matched by Sid (else by content) and sorted,
+//   and the values S3 treats as sets (actions, resources, principals, condition values)
+//   sorted, as every policy document snap archives (iam/policy-document.ts). A reordered
+//   policy is the same policy: no change in diff, status or a restore plan.
 // - CORS rules and website routing rules keep their order: the first matching rule wins.
 // - Lifecycle, replication, notification configurations, tags and ACL grants are sets: sorted.
 import type { NormalizationRules } from '../../../normalize/rules.js';
+import { policyDocumentSortRules } from '../iam/policy-document.js';
 
 export const CONFIG_KINDS = [
   'location',
@@ -36,7 +38,7 @@ export type ConfigKind = (typeof CONFIG_KINDS)[number];
 export const CONFIG_RULES: Record<ConfigKind, NormalizationRules> = {
   location: {},
   versioning: {},
-  policy: {},
+  policy: { sortBy: policyDocumentSortRules },
   'public-access-block': {},
   'ownership-controls': {},
   // Grants only: the owner is the account itself, not configuration of the bucket.

@@ -45,24 +45,34 @@ export type RestorableKind = Exclude<ConfigKind, 'location'>;
 /**
  * The order kinds are written in: ownership and public access first (a public policy is
  * refused while the block is on), ACLs after ownership (which can switch them off),
- * versioning before any object is written.
+ * versioning before any object is written. Then the objects (restore.ts), then the kinds that
+ * act on each object as it is written (AFTER_OBJECTS), the policy last of all.
  */
 export const RESTORE_KIND_ORDER: readonly RestorableKind[] = [
   'ownership-controls',
   'public-access-block',
   'acl',
   'versioning',
-  'object-lock',
-  'encryption',
-  'policy',
   'cors',
   'website',
   'lifecycle',
-  'logging',
   'tagging',
+  'encryption',
+  'object-lock',
+  'logging',
   'notification',
   'replication',
+  'policy',
 ];
+
+/**
+ * Kinds written after the objects, because they change an object as it is written: default
+ * encryption and default retention would be applied to restored objects that had neither
+ * (objects written before encryption was set come back as they were); notifications and
+ * replication would fire for every restored object; access logging would log the restore.
+ * The policy comes last: it may deny the writes that restore the objects.
+ */
+export const AFTER_OBJECTS: readonly RestorableKind[] = ['encryption', 'object-lock', 'logging', 'notification', 'replication', 'policy'];
 
 type Value = Record<string, any>;
 type Send = (client: S3Client, Bucket: string, signal: AbortSignal) => Promise<unknown>;
@@ -168,14 +178,14 @@ export interface KindPlan {
   apply(client: S3Client, bucket: string, signal: AbortSignal): Promise<void>;
 }
 
-/** What the version's record of one kind asks of the live bucket; null when nothing (or a note). */
-export function planKind(kind: RestorableKind, archived: ConfigRecord, live: ConfigRecord | null, names: { original: string; target: string }, note: (message: string) => void): KindPlan | null {
+/** What the version's record of one kind asks of the live bucket; null when nothing (or what cannot be done, told to `cannot`). */
+export function planKind(kind: RestorableKind, archived: ConfigRecord, live: ConfigRecord | null, names: { original: string; target: string }, cannot: (message: string) => void): KindPlan | null {
   if (archived.state === 'unreadable') {
-    note(`its ${kind} configuration could not be read when the version was taken (${archived.reason}): left as it is`);
+    cannot(`its ${kind} configuration could not be read when the version was taken (${archived.reason}): left as it is`);
     return null;
   }
   if (live?.state === 'unreadable') {
-    note(`its live ${kind} configuration cannot be read (${live.reason}): left as it is`);
+    cannot(`its live ${kind} configuration cannot be read (${live.reason}): left as it is`);
     return null;
   }
   const comparable = (r: ConfigRecord | null) => (r ? stableJson(normalize({ ...r, bucket: names.original }, CONFIG_RULES[kind])) : null);
@@ -188,7 +198,7 @@ export function planKind(kind: RestorableKind, archived: ConfigRecord, live: Con
     return { kind, action: 'update', detail: `${kind}: ${liveRecord.state === 'configured' ? 'differs from the version' : 'not set live'}`, apply: async (c, b, s) => void (await send(c, b, s)) };
   }
   if (!writer.remove) {
-    note(kind === 'versioning' ? 'versioning is on live but was never enabled in the version: S3 can only suspend it, so it is left on' : `its ${kind} configuration cannot be removed from a bucket once set: left as it is`);
+    cannot(kind === 'versioning' ? 'versioning is on live but was never enabled in the version: S3 can only suspend it, so it is left on' : `its ${kind} configuration cannot be removed from a bucket once set: left as it is`);
     return null;
   }
   const remove = writer.remove;

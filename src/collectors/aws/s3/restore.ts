@@ -3,14 +3,17 @@
 // For each bucket the version holds (s3_buckets/<bucket>/, or those the selection names),
 // under its own name or the one --rename gives it (a staging or scratch copy):
 //   - a bucket missing live is created in the version's region (with object lock when the
-//     version had it), then given every configuration kind the version records;
+//     version had it), then given every configuration kind the version records: those that
+//     act on objects as they are written (AFTER_OBJECTS: default encryption and retention,
+//     notifications, replication, logging) only after the objects, the policy last;
 //   - an existing bucket gets each configuration kind that differs written, and each kind
 //     set live but absent in the version removed (see restore-config.ts);
 //   - every current object of the version (not a delete marker, the latest version of its
 //     key) whose content the store holds is written back with its metadata when it is
 //     missing live or differs: size, ETag, or (when only the last-modified time moved) its
 //     metadata as HeadObject reports it. Content streams from the store; the object's
-//     archived checksum is sent with it, so S3 itself checks the bytes;
+//     archived checksum and encryption are sent with it, so S3 itself checks the bytes and
+//     the object is encrypted as it was, whatever the bucket's default is now;
 //   - only with --prune, live objects the version does not have are deleted.
 // Objects the version could not read (archive storage classes, refused, corrupt) are noted,
 // not written. A versioned bucket gets its current objects back, not its history: S3 gives
@@ -31,7 +34,7 @@ import type { S3Config } from './config.js';
 import { normalizeHeaders } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
-import { planKind, readLiveKind, RESTORE_KIND_ORDER, type KindPlan, type RestorableKind } from './restore-config.js';
+import { AFTER_OBJECTS, planKind, readLiveKind, RESTORE_KIND_ORDER, type KindPlan, type RestorableKind } from './restore-config.js';
 
 type Ctx = RestoreContext<S3Config>;
 
@@ -101,7 +104,7 @@ async function locateTarget(ctx: Ctx, record: BucketRecord, signal: AbortSignal)
 async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: AbortSignal): Promise<void> {
   const record = await ctx.version.json<BucketRecord>(`${folder}/bucket.json`);
   if (!record?.name) {
-    ctx.note(`s3_buckets/${folder}`, 'the version holds no bucket.json for this bucket: nothing to restore from');
+    ctx.cannot(`s3_buckets/${folder}`, 'the version holds no bucket.json for this bucket: nothing to restore from');
     return;
   }
   const target = await locateTarget(ctx, record, signal);
@@ -115,14 +118,16 @@ async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: Abor
     if (r) archived.set(kind, r);
   }
   const names = { original: record.name, target: target.name };
-  const note = (message: string) => ctx.note(resource, message);
+  const cannot = (message: string) => ctx.cannot(resource, message);
 
-  // The policy is written last: a version's policy may deny the very writes and deletes
-  // that put its objects back (a "deny s3:DeleteObject" guard, for one).
-  const first = RESTORE_KIND_ORDER.filter((k) => k !== 'policy');
+  // Kinds that change objects as they are written go after the objects, the policy last of
+  // all: a version's policy may deny the very writes and deletes that put its objects back
+  // (a "deny s3:DeleteObject" guard, for one). See AFTER_OBJECTS.
+  const first = RESTORE_KIND_ORDER.filter((k) => !AFTER_OBJECTS.includes(k));
+  const after = RESTORE_KIND_ORDER.filter((k) => AFTER_OBJECTS.includes(k));
   if (!target.exists) {
     const lock = archived.get('object-lock')?.state === 'configured';
-    const kinds = [...archived.values()].filter((r) => r.state === 'configured' && !isOwnerOnlyAcl(r)).map((r) => r.kind);
+    const kinds = [...archived.values()].filter((r) => r.state === 'configured' && !isOwnerOnlyAcl(r) && (first as readonly string[]).includes(r.kind)).map((r) => r.kind);
     ctx.plan({
       resource,
       action: 'create',
@@ -146,23 +151,24 @@ async function planBucket(ctx: Ctx, folder: string, limit: Limiter, signal: Abor
   // An existing bucket's configuration is read once, every kind at once, for the whole plan.
   const live = target.exists ? await readLive(target, [...RESTORE_KIND_ORDER], limit, signal) : null;
   if (live) {
-    for (const change of planKinds(first, archived, live, names, note)) {
+    for (const change of planKinds(first, archived, live, names, cannot)) {
       ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
     }
   }
   await planObjects(ctx, record, target, live?.get('versioning')?.state === 'configured', limit, signal);
-  if (!target.exists && archived.get('policy')?.state === 'configured') {
+  const later = after.filter((k) => archived.get(k)?.state === 'configured');
+  if (!target.exists && later.length) {
     ctx.plan({
       resource,
       action: 'create',
-      detail: 'policy of the new bucket',
+      detail: `${later.join(', ')} of the new bucket, after its objects`,
       apply: async () => {
-        const current = await readLive(target, ['policy'], limit, signal);
-        await applyAll(planKinds(['policy'], archived, current, names, () => undefined), target, signal);
+        const current = await readLive(target, after, limit, signal);
+        await applyAll(planKinds(after, archived, current, names, () => undefined), target, signal);
       },
     });
   } else if (live) {
-    for (const change of planKinds(['policy'], archived, live, names, note)) {
+    for (const change of planKinds(after, archived, live, names, cannot)) {
       ctx.plan({ resource, action: 'update', detail: change.detail, apply: () => change.apply(target.client, target.name, signal) });
     }
   }
@@ -196,11 +202,11 @@ async function readLive(target: Target, kinds: readonly RestorableKind[], limit:
 }
 
 /** What each of `kinds` that the version records asks of the live configuration. */
-function planKinds(kinds: readonly RestorableKind[], archived: Map<RestorableKind, ConfigRecord>, live: Map<RestorableKind, ConfigRecord>, names: { original: string; target: string }, note: (m: string) => void): KindPlan[] {
+function planKinds(kinds: readonly RestorableKind[], archived: Map<RestorableKind, ConfigRecord>, live: Map<RestorableKind, ConfigRecord>, names: { original: string; target: string }, cannot: (m: string) => void): KindPlan[] {
   const out: KindPlan[] = [];
   for (const kind of kinds) {
     const wanted = archived.get(kind);
-    const change = wanted ? planKind(kind, wanted, live.get(kind) ?? null, names, note) : null;
+    const change = wanted ? planKind(kind, wanted, live.get(kind) ?? null, names, cannot) : null;
     if (change) out.push(change);
   }
   return out;
@@ -239,7 +245,8 @@ async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, liveV
       continue;
     }
     if (entry.size > MAX_SINGLE_PUT) {
-      ctx.note(`${resource}/${entry.key}`, `${formatBytes(entry.size)} is more than one PutObject carries; snap restore does not write multipart uploads yet: copy it with \`snap cat\` and \`aws s3 cp\``);
+      if (current && current.size === entry.size && current.etag === entry.etag) continue; // still there as it was
+      ctx.cannot(`${resource}/${entry.key}`, `${formatBytes(entry.size)} is more than one PutObject carries; snap restore does not write multipart uploads yet: copy it with \`snap cat\` and \`aws s3 cp\``);
       continue;
     }
     if (!current) missing.push(entry);
@@ -253,7 +260,7 @@ async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, liveV
   });
   differ.sort((a, b) => (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
   for (const [why, keys] of unreadable) {
-    ctx.note(resource, `${plural(keys.length, 'object')} (${sample(keys)}) ${keys.length === 1 ? 'was' : 'were'} not readable when the version was taken (${why}): not restored`);
+    ctx.cannot(resource, `${plural(keys.length, 'object')} (${sample(keys)}) ${keys.length === 1 ? 'was' : 'were'} not readable when the version was taken (${why}): not restored`);
   }
 
   const write = (entries: ObjectEntry[]) => () => putObjects(ctx, target, entries, signal);
@@ -294,6 +301,8 @@ function putInput(bucket: string, entry: ObjectEntry): PutObjectCommandInput {
   for (const k of copy) if (h[k] !== undefined) (input as unknown as Record<string, unknown>)[k] = h[k];
   if (typeof h.ExpiresString === 'string') input.Expires = new Date(h.ExpiresString);
   if (typeof h.ObjectLockRetainUntilDate === 'string') input.ObjectLockRetainUntilDate = new Date(h.ObjectLockRetainUntilDate);
+  // Encryption as the object had it, whatever the bucket's default is now.
+  if (h.ServerSideEncryption === 'AES256') input.ServerSideEncryption = 'AES256';
   if (h.ServerSideEncryption === 'aws:kms' || h.ServerSideEncryption === 'aws:kms:dsse') {
     input.ServerSideEncryption = h.ServerSideEncryption;
     if (h.SSEKMSKeyId) input.SSEKMSKeyId = h.SSEKMSKeyId;

@@ -27,6 +27,7 @@ import { awsErrorName, classifyAwsError, optionalConfig, recordRefusal } from '.
 import { parsePolicyDocument } from '../iam/policy-document.js';
 import { sesConfigSchema, type SesConfig } from './config.js';
 import { configurationSetRules, identityRules } from './rules.js';
+import { sesRunbook } from './runbook.js';
 
 export interface SesCollectorOptions {
   /** PageSize of the SES list calls (1–1000); tests lower it to exercise pagination */
@@ -41,8 +42,10 @@ export function createSesCollector(options: SesCollectorOptions = {}): Collector
     id: 'ses',
     title: 'SES identities and configuration sets',
     root: 'ses',
+    platform: 'aws',
     configSchema: sesConfigSchema,
     enabledByDefault: true,
+    runbook: sesRunbook,
     resources: [
       { pattern: '*/identities/*/identity.json', kind: 'SES identity', rules: identityRules, label: (v) => field(v, 'IdentityName') },
       { pattern: '*/configuration_sets/*/configuration_set.json', kind: 'SES configuration set', rules: configurationSetRules, label: (v) => field(v, 'ConfigurationSetName') },

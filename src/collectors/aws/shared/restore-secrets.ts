@@ -41,7 +41,8 @@ export interface SecretRequest {
 export interface SecretDeps {
   fingerprint: Fingerprinter;
   secrets: SecretValues;
-  note(resource: string, message: string): void;
+  /** a value that cannot be restored as the version has it (left undone) */
+  cannot(resource: string, message: string): void;
 }
 
 const sorted = (names: Iterable<string>) => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -72,17 +73,17 @@ export function resolveSecrets(deps: SecretDeps, req: SecretRequest): ResolvedSe
       values[name] = given;
       sources[name] = 'given';
       if (given !== live) changed.push(name);
-      if (deps.fingerprint(given) !== want) deps.note(req.resource, `${req.kind} ${name}: the value given in the secrets file is not the version's value (its fingerprint differs); it is set as given`);
+      if (deps.fingerprint(given) !== want) deps.cannot(req.resource, `${req.kind} ${name}: the value given in the secrets file is not the version's value (its fingerprint differs); it is set as given`);
       continue;
     }
     if (live !== undefined) {
       values[name] = live;
       sources[name] = 'kept-live';
-      deps.note(req.resource, `${req.kind} ${name} cannot be restored: the live value differs from the version's and the archive holds only its fingerprint; the live value is kept. To restore it, ${howToGive(name)}`);
+      deps.cannot(req.resource, `${req.kind} ${name} cannot be restored: the live value differs from the version's and the archive holds only its fingerprint; the live value is kept. To restore it, ${howToGive(name)}`);
       continue;
     }
     sources[name] = 'missing';
-    deps.note(req.resource, `${req.kind} ${name} cannot be restored: it is missing live and the archive holds only its fingerprint; it is left out. To restore it, ${howToGive(name)}`);
+    deps.cannot(req.resource, `${req.kind} ${name} cannot be restored: it is missing live and the archive holds only its fingerprint; it is left out. To restore it, ${howToGive(name)}`);
   }
   const removed = sorted(Object.keys(req.live).filter((name) => !Object.hasOwn(req.archived, name)));
   return { values, sources, changed: sorted([...changed, ...removed]), removed };
