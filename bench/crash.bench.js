@@ -17,7 +17,10 @@ import { changeEstate, checkAfterKill, checkClean, inspect, leftovers, makeTrial
 
 const TRIALS = Number(process.env.SNAP_CRASH_TRIALS ?? 100);
 const FILES = 2000;
-const PAYLOAD = 16 << 20;
+const PAYLOAD = 4 << 20;
+// `snap verify --all` after each kill re-hashes every version's payloads: a fresh archive every
+// so many trials keeps each trial's cost flat.
+const TRIALS_PER_ARCHIVE = 20;
 const work = mkdtempSync(join(tmpdir(), 'snap-bench-crash-'));
 
 function killAfter(dir, delayMs) {
@@ -52,7 +55,8 @@ function runGitStatus(dir) {
   return execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' }).trim() !== '';
 }
 
-const { dir, folder } = makeTrialArchive(work, { files: FILES, payloadBytes: PAYLOAD });
+let archiveNo = 0;
+let { dir, folder } = makeTrialArchive(join(work, String(archiveNo)), { files: FILES, payloadBytes: PAYLOAD });
 let round = 0;
 // The length of an uninterrupted commit, on this machine now.
 const durations = [];
@@ -77,6 +81,10 @@ let finishedFirst = 0;
 let doubleKills = 0;
 const started = Date.now();
 for (let t = 0; t < TRIALS; t++) {
+  if (t > 0 && t % TRIALS_PER_ARCHIVE === 0) {
+    if (failures.length === 0) rmSync(join(work, String(archiveNo)), { recursive: true, force: true });
+    ({ dir, folder } = makeTrialArchive(join(work, String(++archiveNo)), { files: FILES, payloadBytes: PAYLOAD }));
+  }
   changeEstate(folder, ++round, { payloadBytes: PAYLOAD });
   const before = inspect(dir);
   const delay = startupMs * 0.8 + Math.random() * (commitMs * 1.05 - startupMs * 0.8);

@@ -38,6 +38,7 @@ function tryGit(dir, ...args) {
 /** A fresh archive (through the CLI) of one local folder, with its first version v1.0. */
 export function makeTrialArchive(work, options = {}) {
   const files = options.files ?? 30;
+  mkdirSync(work, { recursive: true });
   const folder = join(work, 'estate');
   mkdirSync(join(folder, 'pages'), { recursive: true });
   for (let i = 0; i < files; i++) writeFileSync(join(folder, 'pages', `page-${i}.html`), `<p>page ${i}, round 0</p>\n`);
