@@ -130,7 +130,13 @@ async function completeRotation(archive: Archive, chain: TrustChain, log: Logger
   const nextPath = join(archive.privateDir, NEXT_KEY_FILE);
   const nextPem = await readFile(nextPath, 'utf8').catch(() => null);
   if (nextPem === null) return;
-  const next = loadSigningKey(nextPem);
+  let next;
+  try {
+    next = loadSigningKey(nextPem);
+  } catch {
+    log.warn(`${nextPath} cannot be read as a signing key; the rotation it was made for is not completed (run \`snap signers rotate\` again)`);
+    return;
+  }
   const current = await archive.signingKey().catch(() => null);
   const trusts = (key: string) => chain.current.some((s) => sameKey(s.publicKey, key));
   if (!trusts(next.publicKey) || (current && trusts(current.publicKey))) return;

@@ -321,16 +321,25 @@ async function mutateRecord(archive: Archive, notify: Notify, change: (record: T
   return { ...chain, pending: record.pending, next: applyPending(chain.current, record.pending) };
 }
 
-export async function addPendingSigner(archive: Archive, signer: Signer, notify: Notify): Promise<TrustChain> {
+export type SignerChangeRequest = { action: 'add'; signer: Signer } | { action: 'remove'; publicKey: string };
+
+/** Records changes as pending, in one write of the record (a change to a key replaces one pending for it). */
+export async function recordPendingChanges(archive: Archive, changes: SignerChangeRequest[], notify: Notify): Promise<TrustChain> {
   return mutateRecord(archive, notify, (record) => {
-    record.pending = [...record.pending.filter((p) => (p.action === 'add' ? !sameKey(p.signer.publicKey, signer.publicKey) : !sameKey(p.publicKey, signer.publicKey))), { action: 'add', signer, at: new Date().toISOString() }];
+    for (const c of changes) {
+      const key = c.action === 'add' ? c.signer.publicKey : c.publicKey;
+      const at = new Date().toISOString();
+      record.pending = [...record.pending.filter((p) => !sameKey(p.action === 'add' ? p.signer.publicKey : p.publicKey, key)), c.action === 'add' ? { action: 'add', signer: c.signer, at } : { action: 'remove', publicKey: c.publicKey, at }];
+    }
   });
 }
 
-export async function removePendingSigner(archive: Archive, publicKey: string, notify: Notify): Promise<TrustChain> {
-  return mutateRecord(archive, notify, (record) => {
-    record.pending = [...record.pending.filter((p) => (p.action === 'add' ? !sameKey(p.signer.publicKey, publicKey) : !sameKey(p.publicKey, publicKey))), { action: 'remove', publicKey, at: new Date().toISOString() }];
-  });
+export function addPendingSigner(archive: Archive, signer: Signer, notify: Notify): Promise<TrustChain> {
+  return recordPendingChanges(archive, [{ action: 'add', signer }], notify);
+}
+
+export function removePendingSigner(archive: Archive, publicKey: string, notify: Notify): Promise<TrustChain> {
+  return recordPendingChanges(archive, [{ action: 'remove', publicKey }], notify);
 }
 
 /** Drops pending changes the trusted set already holds (sealed by a run that was interrupted after). */

@@ -2,7 +2,7 @@
 // The supported way to change who may sign versions: each change waits in .git/snap/trust.json
 // and is sealed into the next version, which the archive's own (already trusted) key signs.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SIGNING_KEY_FILE } from '../archive/archive.js';
 import { acquireArchiveLock } from '../archive/lock.js';
@@ -13,6 +13,7 @@ import {
   evaluateTrust,
   NEXT_KEY_FILE,
   publishToGitQuietly,
+  recordPendingChanges,
   removePendingSigner,
   sameKey,
   workingTreeDrift,
@@ -20,7 +21,8 @@ import {
   type TrustChain,
 } from '../archive/trust.js';
 import { UsageError, SnapError } from '../errors.js';
-import { generateSigningKey, keyFingerprint, normalizePublicKey } from '../git/ssh-signature.js';
+import { writeFileAtomic } from '../git/atomic-file.js';
+import { generateSigningKey, keyFingerprint, loadSigningKey, normalizePublicKey } from '../git/ssh-signature.js';
 import { flag, type Command } from './command.js';
 import { paint, type CliContext } from './context.js';
 
@@ -126,21 +128,26 @@ async function rotate(ctx: CliContext): Promise<number> {
   const warn = (m: string) => ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${m}\n`);
   return underLock(ctx, 'snap signers rotate', async () => {
     const nextPath = join(archive.privateDir, NEXT_KEY_FILE);
-    if (existsSync(nextPath)) throw new SnapError('USAGE', 'a signing-key rotation is already pending: run `snap commit` to seal it', {});
     const current = await archive.signingKey().catch(() => null);
-    const fresh = generateSigningKey();
     const who = await archive.identity(await archive.loadConfig().catch(() => null));
     if (!current) {
-      await writeFile(join(archive.privateDir, SIGNING_KEY_FILE), fresh.privatePem, { mode: 0o600, flag: 'wx' });
+      const fresh = generateSigningKey();
+      await writeFileAtomic(join(archive.privateDir, SIGNING_KEY_FILE), fresh.privatePem, { mode: 0o600, fsync: true });
       ctx.out(`This archive had no signing key; it has one now: ${keyFingerprint(fresh.publicKey)}. It signs nothing that verifies until a trusted signer, in an archive that has a trusted key, runs:\n  snap signers add ${who.email} '${fresh.publicKey}' && snap commit\n`);
       return 0;
     }
     const chain = await evaluateTrust(archive, { notify: warn });
+    // A next key already made: pending (refuse), or left by a rotate that was stopped before it recorded the change (use it).
+    let next = await readFile(nextPath, 'utf8').then((pem) => loadSigningKey(pem), () => null).catch(() => null);
+    if (next && chain.pending.some((p) => p.action === 'add' && sameKey(p.signer.publicKey, next!.publicKey))) throw new SnapError('USAGE', 'a signing-key rotation is already pending: run `snap commit` to seal it', {});
+    if (!next) {
+      const fresh = generateSigningKey();
+      await writeFileAtomic(nextPath, fresh.privatePem, { mode: 0o600, fsync: true });
+      next = loadSigningKey(fresh.privatePem);
+    }
     const principal = chain.current.find((s) => sameKey(s.publicKey, current.publicKey))?.principals ?? who.email;
-    await writeFile(nextPath, fresh.privatePem, { mode: 0o600, flag: 'wx' });
-    await addPendingSigner(archive, { principals: principal, publicKey: fresh.publicKey, comment: 'snap-archive-key' }, warn);
-    await removePendingSigner(archive, current.publicKey, warn);
-    ctx.out(`New signing key ${keyFingerprint(fresh.publicKey)}. The next \`snap commit\` is signed with the current key ${keyFingerprint(current.publicKey)} and seals the change; versions after it are signed with the new key, and the current key is no longer trusted for them.\n`);
+    await recordPendingChanges(archive, [{ action: 'add', signer: { principals: principal, publicKey: next.publicKey, comment: 'snap-archive-key' } }, { action: 'remove', publicKey: current.publicKey }], warn);
+    ctx.out(`New signing key ${keyFingerprint(next.publicKey)}. The next \`snap commit\` is signed with the current key ${keyFingerprint(current.publicKey)} and seals the change; versions after it are signed with the new key, and the current key is no longer trusted for them.\n`);
     return 0;
   });
 }
