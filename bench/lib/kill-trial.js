@@ -99,7 +99,7 @@ export function inspect(dir) {
   const tagged = new Set(tags.values());
   return {
     archiveLock: existsSync(join(gitdir, 'snap', 'lock')),
-    deadLockRecords: ls('snap').filter((n) => n.startsWith('lock.dead-') || n.startsWith('lock.new-')),
+    deadLockRecords: ls('snap').filter((n) => n.startsWith('lock.dead-') || n.startsWith('lock.new-') || n.startsWith('lock.claim-')),
     gitLocks: [...['index.lock', 'config.lock', 'HEAD.lock'].filter((n) => existsSync(join(gitdir, n))), ...walk(gitdir, 'refs').filter((p) => p.endsWith('.lock'))],
     packs: packs.filter((n) => /^pack-[0-9a-f]{40}\.idx$/.test(n)).length,
     tmpPacks: packs.filter((n) => n.startsWith('tmp_pack_snap_')),

@@ -4,12 +4,15 @@
 // The lock appears complete or not at all: its record is written to a temporary file that is
 // then hard-linked to the lock's name (link(2) fails if the name exists, like an exclusive
 // create, but the file is never seen empty). A lock whose holder no longer runs on this host
-// (or whose pid now belongs to a process started after it) is taken over atomically: it is
-// renamed aside, and the file moved is checked to be the very record judged stale; if another
-// process replaced it meanwhile, that lock is put back and this writer is refused. The stale
-// record is kept as `lock.dead-*` until the new writer has dealt with what the dead one left
-// (git lock files it made, temporary packs: see recover.ts), then removed.
-import { randomBytes } from 'node:crypto';
+// (or whose pid now belongs to a process started after it) is taken over atomically: the
+// taker first claims the take-over of that very record (a name derived from the record,
+// made by link(2), so exactly one of the processes racing for it goes on), checks the lock
+// still holds that record, and only then renames it aside. A live lock is never moved. The
+// stale record is kept as `lock.dead-*` until the new writer has dealt with what the dead one
+// left (git lock files it made, temporary packs: see recover.ts), then removed. A taker
+// killed in the microseconds of its take-over leaves its claim; the next writer names the
+// two files to remove rather than guess.
+import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { link, lstat, mkdir, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
@@ -42,6 +45,7 @@ export interface ArchiveLock {
 }
 
 const DEAD_PREFIX = 'dead-';
+const CLAIM_PREFIX = 'claim-';
 // An unreadable lock record younger than this may be one an older snap is still writing.
 const UNREADABLE_GRACE_MS = 10_000;
 
@@ -113,20 +117,32 @@ export async function acquireArchiveLock(path: string, command: string): Promise
       const st = await lstat(path).catch(() => null);
       const stale = holder ? holderGone(holder) : st !== null && Date.now() - st.mtimeMs > UNREADABLE_GRACE_MS;
       if (!stale) throw busy(path, holder);
-      // Take over: move exactly the stale record aside, keeping it as the record of a dead writer.
-      const aside = join(dirname(path), `${basename(path)}.${DEAD_PREFIX}${holder?.pid ?? 'unknown'}-${randomBytes(4).toString('hex')}`);
+      // Take over. First claim the take-over of exactly this stale record: the claim's name comes
+      // from the record, and link(2) makes it exclusively, so of all the processes that found
+      // this record stale, one goes on; the claim holds this process's own record.
+      const claim = `${path}.${CLAIM_PREFIX}${createHash('sha256').update(seen).digest('hex').slice(0, 16)}`;
       try {
-        await rename(path, aside);
+        await link(tmp, claim);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // another writer took it over first
-        throw err;
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const claimant = parseInfo((await readFile(claim, 'utf8').catch(() => '')) ?? '');
+        if (claimant && !holderGone(claimant)) throw busy(path, claimant); // taking it over right now
+        if (await readFile(claim, 'utf8').catch(() => null) === null) continue; // just finished
+        throw new SnapError(
+          'ARCHIVE_LOCKED',
+          `a take-over of the archive lock ${path} was interrupted (the process that started it, ${claimant ? `pid ${claimant.pid}` : 'unknown'}, is gone); if no snap command is running in this archive, remove both and run the command again: rm '${path}' '${claim}'`,
+          { path, claim },
+        );
       }
-      const moved = await readFile(aside, 'utf8').catch(() => null);
-      if (moved !== seen) {
-        // Between reading and renaming, the stale lock was replaced by a live one: put it back.
-        await link(aside, path).catch(() => undefined);
-        await unlink(aside).catch(() => undefined);
-        throw busy(path, moved ? parseInfo(moved) : null);
+      try {
+        // The lock may have changed between reading it and claiming it (released, or taken over
+        // and taken again): only the very record judged stale is moved, and nobody else moves it
+        // while the claim stands (its holder is gone; other takers need this claim).
+        if ((await readFile(path, 'utf8').catch(() => null)) !== seen) continue;
+        const aside = join(dirname(path), `${basename(path)}.${DEAD_PREFIX}${holder?.pid ?? 'unknown'}-${randomBytes(4).toString('hex')}`);
+        await rename(path, aside); // kept as the dead writer's record (see deadLocks)
+      } finally {
+        await unlink(claim).catch(() => undefined);
       }
     }
     throw new SnapError('ARCHIVE_LOCKED', `cannot take the archive lock ${path}: other writers keep taking it`, { path });

@@ -4,7 +4,8 @@
 //  - a lock whose holder runs is never taken; a lock record is never seen half-written;
 //  - a pack writer whose finish() fails, or that is aborted, leaves no temporary behind.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,27 +21,44 @@ function deadPid(): number {
   return Number(r.stdout.toString().trim());
 }
 
-function racer(lockPath: string, holdMs: number): Promise<string> {
+/**
+ * Processes that each try to take the lock at once and report; a winner holds the lock until
+ * every racer has reported (its stdin is closed then), so a late racer can never take it
+ * legitimately after a release and be counted as a second winner.
+ */
+async function race(lockPath: string, n: number): Promise<string[]> {
   const script = `import(${JSON.stringify(LOCK_MODULE)}).then(async (m) => {
-    try { const l = await m.acquireArchiveLock(${JSON.stringify(lockPath)}, 'racer'); process.stdout.write('won'); await new Promise((r) => setTimeout(r, ${holdMs})); await l.release(); }
+    try { const l = await m.acquireArchiveLock(${JSON.stringify(lockPath)}, 'racer'); process.stdout.write('won'); process.stdin.resume(); await new Promise((r) => process.stdin.on('end', r)); await l.release(); }
     catch (e) { process.stdout.write(e.code === 'ARCHIVE_LOCKED' ? 'busy' : 'error ' + e.message); }
   });`;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('exit', () => resolve(out));
-  });
+  const children = Array.from({ length: n }, () => spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] }));
+  const results = await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<string>((resolve) => {
+          let out = '';
+          child.stdout!.on('data', (d) => {
+            out += d;
+            if (out === 'won' || out === 'busy' || out.startsWith('error')) resolve(out);
+          });
+          child.on('exit', () => resolve(out));
+        }),
+    ),
+  );
+  for (const c of children) c.stdin!.end();
+  await Promise.all(children.map((c) => (c.exitCode !== null ? null : new Promise((r) => c.on('exit', r)))));
+  return results;
 }
 
 describe('the archive lock', () => {
-  // Six rounds: against the old read-then-unlink take-over, 4 of 10 such rounds had two winners.
+  // Against the old read-then-unlink take-over, 4 of 30 such rounds had two winners (and
+  // the first version of this take-over, rename-aside then check, could displace a live lock).
   it('is taken over from a killed holder by exactly one of the processes racing for it', async () => {
     const dir = tempDir();
     const lockPath = join(dir, 'lock');
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 12; round++) {
       writeFileSync(lockPath, `${JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: new Date(Date.now() - 60_000).toISOString(), command: 'snap commit v9' })}\n`);
-      const results = await Promise.all(Array.from({ length: 6 }, () => racer(lockPath, 1500)));
+      const results = await race(lockPath, 6);
       expect(results.filter((r) => r === 'won'), `round ${round}: ${results.join(', ')}`).toHaveLength(1);
       expect(results.filter((r) => r === 'busy')).toHaveLength(5);
       // the dead holder's record is kept for the recovery of what it left, then removed by it
@@ -50,6 +68,19 @@ describe('the archive lock', () => {
     }
     expect(readdirSync(dir)).toEqual([]);
   }, 60_000);
+
+  it('refuses, naming both files, when a take-over was itself killed half-way', async () => {
+    const dir = tempDir();
+    const lockPath = join(dir, 'lock');
+    const stale = `${JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: new Date(Date.now() - 60_000).toISOString(), command: 'snap commit v9' })}\n`;
+    writeFileSync(lockPath, stale);
+    // The claim a taker makes, named after the stale record, holding the (now dead) taker's own record.
+    const claim = `${lockPath}.claim-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+    writeFileSync(claim, `${JSON.stringify({ pid: deadPid(), host: hostname(), startedAt: new Date().toISOString(), command: 'snap commit v10' })}\n`);
+    await expect(acquireArchiveLock(lockPath, 'snap commit v11')).rejects.toMatchObject({ code: 'ARCHIVE_LOCKED', message: expect.stringContaining(`remove both and run the command again: rm '${lockPath}' '${claim}'`) });
+    rmSync(claim);
+    await (await acquireArchiveLock(lockPath, 'snap commit v11')).release();
+  });
 
   it('is never taken from a running holder, and names it', async () => {
     const dir = tempDir();
