@@ -24,7 +24,8 @@ export type ErrorCode =
   | 'EMULATOR_MISSING'
   | 'EXTERNAL_COMMAND'
   | 'TARGET_REFUSED'
-  | 'TARGET_UNIDENTIFIED';
+  | 'TARGET_UNIDENTIFIED'
+  | 'VAULT_UNUSABLE';
 
 /** How the CLI ends for an error: 1 failed, 2 bad usage or input (nothing written). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -37,6 +38,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'INVALID_VERSION_NAME',
   'PATH_NOT_FOUND',
   'TARGET_REFUSED',
+  'VAULT_UNUSABLE',
 ]);
 
 export class SnapError extends Error {

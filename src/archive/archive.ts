@@ -5,14 +5,14 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname, userInfo } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { SnapError } from '../errors.js';
 import { CONFIG_FILE, loadConfig } from '../config/load.js';
 import type { SnapConfig } from '../config/schema.js';
 import { GitRepo } from '../git/repo.js';
 import { loadSigningKey, type SigningKey } from '../git/ssh-signature.js';
 import { makeFingerprinter, type Fingerprinter } from '../normalize/fingerprint.js';
-import { FsContentStore } from '../store/fs-store.js';
+import { openStore, type ArchiveStore } from '../store/open-store.js';
 
 export const SNAP_DIR = 'snap';
 export const SIGNING_KEY_FILE = 'signing-key.pem';
@@ -78,9 +78,9 @@ export class Archive {
     return loadConfig(this.configPath);
   }
 
-  openStore(config: SnapConfig): FsContentStore {
-    const root = isAbsolute(config.store.path) ? config.store.path : join(this.dir, config.store.path);
-    return new FsContentStore({ root, fsync: config.store.fsync });
+  /** The content store the config describes: the local store, or the S3 vault with the local store as its cache. */
+  openStore(config: SnapConfig, options: { now?: () => Date } = {}): ArchiveStore {
+    return openStore(this.dir, config, { privateDir: this.privateDir, ...options });
   }
 
   async signingKey(): Promise<SigningKey> {

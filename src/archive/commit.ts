@@ -35,6 +35,7 @@ import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { describeDrift, describeSigner, formatSigners, publishToGit, sameKey, workingTreeDrift } from './trust.js';
 import { VersionReader } from './version-reader.js';
 import { findVersion, firstParentOrder, listVersions, MAIN_REF, nextVersionName, validateVersionName, type VersionInfo } from './versions.js';
+import { checkVaultForWriting } from '../vault/vault.js';
 
 
 export interface CommitOptions {
@@ -109,7 +110,16 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (!selected.some((s) => s.collector.id === id)) throw new UsageError(`the ${id} collector is not enabled in ${CONFIG_FILE}, so its command-line option cannot apply`, { collector: id });
   }
 
-  const lock = await acquireArchiveLock(archive.lockPath, `snap commit ${options.version ?? '(next version)'}`);
+  // A vault that cannot be written is refused before any collector runs.
+  const store = archive.openStore(config, { now });
+  let lock;
+  try {
+    await checkVaultForWriting(store, config);
+    lock = await acquireArchiveLock(archive.lockPath, `snap commit ${options.version ?? '(next version)'}`);
+  } catch (err) {
+    store.close?.();
+    throw err;
+  }
   crashPoint('locked');
   let txn: ObjectTransaction | null = null;
   try {
@@ -132,7 +142,6 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     const drift = await workingTreeDrift(archive, chain.next);
     if (drift) log.warn(describeDrift(drift));
 
-    const store = archive.openStore(config);
     txn = repo.beginWrite({ fsync: config.store.fsync });
     await store.sweepTemporaries(Math.max(1, Date.now() - Date.parse(lock.info.startedAt))); // what an interrupted run left: older than this run
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
@@ -185,6 +194,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     throw err;
   } finally {
     options.progress.stop();
+    store.close?.();
     await lock.release();
   }
 }

@@ -19,6 +19,7 @@ import { generateSigningKey } from '../git/ssh-signature.js';
 import { checkoutTree } from '../git/worktree.js';
 import { stableJson } from '../normalize/stable-json.js';
 import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
+import { localStore } from '../store/open-store.js';
 import { TreeWriter } from './tree-writer.js';
 import { evaluateTrust, formatSigners, publishToGit, recordInitialTrust, type Signer } from './trust.js';
 import { MAIN_REF } from './versions.js';
@@ -27,11 +28,12 @@ import { MAIN_REF } from './versions.js';
 // (scripts/bundle.js keeps every chunk directly in it) all sit two levels below the package.
 export const TEMPLATE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'archive-template');
 
-export function defaultConfig(region: string): Record<string, unknown> {
+export function defaultConfig(region: string, store?: Record<string, unknown>): Record<string, unknown> {
   return {
     version: 1,
     aws: { region },
     collectors: Object.fromEntries(collectors.map((c) => [c.id, c.id === 'local' ? { enabled: true, paths: [] } : { enabled: c.enabledByDefault }])),
+    ...(store ? { store } : {}),
   };
 }
 
@@ -43,11 +45,22 @@ export interface InitResult {
   created: string[];
 }
 
-export async function initArchive(target: string, options: { region?: string } = {}): Promise<InitResult> {
-  const dir = resolve(target);
+/** Refuses a folder that is already a git repository (checked before anything else is done). */
+export function assertNewArchiveDir(dir: string): void {
   if (existsSync(join(dir, '.git'))) {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
   }
+}
+
+export interface InitOptions {
+  region?: string;
+  /** the config's store section (an S3 vault: url, region, profile, objectLock), checked by the caller */
+  store?: Record<string, unknown>;
+}
+
+export async function initArchive(target: string, options: InitOptions = {}): Promise<InitResult> {
+  const dir = resolve(target);
+  assertNewArchiveDir(dir);
   await mkdir(dir, { recursive: true });
   const repo = await GitRepo.init(dir);
   const archive = Archive.at(dir);
@@ -67,7 +80,7 @@ export async function initArchive(target: string, options: { region?: string } =
   };
   for (const name of await readdir(TEMPLATE_DIR)) await place(name, (p) => copyFile(join(TEMPLATE_DIR, name), p));
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region))));
+  await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region, options.store))));
   const who = await archive.identity(null);
   const signers: Signer[] = [{ principals: who.email, publicKey: key.publicKey, comment: 'snap-archive-key' }];
   await recordInitialTrust(archive, signers);
@@ -78,7 +91,7 @@ export async function initArchive(target: string, options: { region?: string } =
   await publishToGit(archive, await evaluateTrust(archive));
 
   const txn = repo.beginWrite();
-  const tree = new TreeWriter({ objects: txn, store: archive.openStore(await archive.loadConfig()) });
+  const tree = new TreeWriter({ objects: txn, store: localStore(dir, await archive.loadConfig()) });
   // The template's RECOVERY.md is committed as a placeholder until the first version brings its own.
   for (const rel of [...USER_FILES, ALLOWED_SIGNERS_PATH, RECOVERY_PATH]) {
     const path = join(dir, rel);

@@ -15,6 +15,9 @@
 //
 // Changes a team makes (`snap signers add|remove|rotate`) wait in the record as pending and
 // are sealed into the next version, which the archive's own (already trusted) key signs.
+// One decision is this machine's alone, as `snap init`'s is: an archive rebuilt from its vault
+// (`snap clone`) gets a new signing key, which the record grants trust for the versions after
+// the newest one recovered; the next version publishes it like any other signer.
 //
 // For stock git, .git/snap/allowed_signers is written from the same history, each key with the
 // time window it was trusted in (valid-after / valid-before, which `git verify-tag` checks
@@ -48,17 +51,30 @@ export interface Signer {
 export type PendingChange = { action: 'add'; signer: Signer; at: string } | { action: 'remove'; publicKey: string; at: string };
 
 export interface TrustRoot {
-  /** init: recorded by `snap init`; first-use: the earliest version's signers, trusted when first needed */
-  how: 'init' | 'first-use';
+  /**
+   * init: recorded by `snap init`; first-use: the earliest version's signers, trusted when
+   * first needed; clone: the same, when the archive was rebuilt from its vault (`snap clone`)
+   */
+  how: 'init' | 'first-use' | 'clone';
   version: string | null;
   recordedAt: string;
   signers: Signer[];
+}
+
+/** A key this machine trusts, on its own say, for the versions after `after` (null: from the root). */
+export interface TrustGrant {
+  signer: Signer;
+  after: string | null;
+  at: string;
+  /** what made the grant ("snap clone") */
+  by: string;
 }
 
 interface TrustRecord {
   format: 'snap-trust/1';
   root: TrustRoot;
   pending: PendingChange[];
+  grants?: TrustGrant[];
   /** in memory only: made on first use by this very evaluation */
   justEstablished?: boolean;
 }
@@ -96,6 +112,7 @@ export interface TrustChain {
   /** trusted now: after the newest version on main */
   current: Signer[];
   pending: PendingChange[];
+  grants: TrustGrant[];
   /** what the next version will publish: current with the pending changes applied */
   next: Signer[];
   windows: KeyWindow[];
@@ -269,6 +286,15 @@ export async function evaluateTrust(archive: Archive, options: EvaluateOptions =
 
   let trusted = record.root.signers;
   const windows: KeyWindow[] = trusted.map((s) => ({ signer: s, from: null, until: null }));
+  const grants = record.grants ?? [];
+  const grant = (after: string | null, at: Date | null) => {
+    for (const g of grants.filter((x) => x.after === after)) {
+      if (trusted.some((s) => sameKey(s.publicKey, g.signer.publicKey))) continue;
+      trusted = [...trusted, g.signer];
+      windows.push({ signer: g.signer, from: at, until: null });
+    }
+  };
+  grant(null, null);
   const results = new Map<string, VersionTrust>();
   const checked: VersionTrust[] = [];
   for (const v of onMain) {
@@ -287,7 +313,10 @@ export async function evaluateTrust(archive: Archive, options: EvaluateOptions =
     }
     results.set(v.name, vt);
     checked.push(vt);
+    grant(v.name, new Date(Math.floor(v.date.getTime() / 1000) * 1000));
   }
+  // A grant after a version that is not (or no longer) on main counts from now on only.
+  for (const g of grants) if (g.after !== null && !results.has(g.after)) grant(g.after, new Date(g.at));
   for (const v of offMain) {
     const signature = checkSignature(v, trusted);
     const published = await publishedSignersAt(archive, v.treeOid);
@@ -308,7 +337,7 @@ export async function evaluateTrust(archive: Archive, options: EvaluateOptions =
     const own = await archive.signingKey().catch(() => null);
     if (own && !trusted.some((s) => sameKey(s.publicKey, own.publicKey))) notify(`this archive's own signing key ${keyFingerprint(own.publicKey)} is not a trusted signer: \`snap commit\` refuses to sign with it until a trusted signer adds it`);
   }
-    return { root: record.root, versions: results, current: trusted, pending: record.pending, next: applyPending(trusted, record.pending), windows };
+    return { root: record.root, versions: results, current: trusted, pending: record.pending, grants, next: applyPending(trusted, record.pending), windows };
 }
 
 // ---- changes by the team -----------------------------------------------------------------
@@ -318,7 +347,31 @@ async function mutateRecord(archive: Archive, notify: Notify, change: (record: T
   const record = (await readRecord(archive)) ?? { format: 'snap-trust/1' as const, root: chain.root, pending: [] };
   change(record, chain);
   await writeRecord(archive, record);
-  return { ...chain, pending: record.pending, next: applyPending(chain.current, record.pending) };
+  return evaluateTrust(archive, { notify });
+}
+
+/**
+ * Trust in an archive rebuilt from its vault: the earliest version's signers as the root (the
+ * person recovering holds the vault; said so, as trust on first use is), and `signer`, the key
+ * made for this machine, trusted for the versions after `after`, the newest one recovered.
+ */
+export async function recordCloneTrust(archive: Archive, signer: Signer, after: string, notify: Notify): Promise<TrustChain> {
+  if (!(await readRecord(archive))) {
+    const chain = await evaluateTrust(archive, { notify: () => undefined }); // establishes the root on first use
+    const record = (await readRecord(archive)) ?? { format: 'snap-trust/1' as const, root: chain.root, pending: [] };
+    record.root = { ...record.root, how: 'clone' };
+    await writeRecord(archive, record);
+  }
+  return mutateRecord(archive, notify, (record) => {
+    record.grants = [...(record.grants ?? []).filter((g) => !sameKey(g.signer.publicKey, signer.publicKey)), { signer, after, at: new Date().toISOString(), by: 'snap clone' }];
+  });
+}
+
+/** Withdraws this machine's grant of trust to a key (it was never sealed in a version). */
+export async function dropGrant(archive: Archive, publicKey: string, notify: Notify): Promise<TrustChain> {
+  return mutateRecord(archive, notify, (record) => {
+    record.grants = (record.grants ?? []).filter((g) => !sameKey(g.signer.publicKey, publicKey));
+  });
 }
 
 export type SignerChangeRequest = { action: 'add'; signer: Signer } | { action: 'remove'; publicKey: string };
@@ -347,7 +400,7 @@ export async function settlePending(archive: Archive, chain: TrustChain): Promis
   if (chain.pending.length === 0 || compareSigners(chain.current, chain.next) !== null) return chain;
   const record = await readRecord(archive);
   if (record) await writeRecord(archive, { ...record, pending: [] });
-  return { ...chain, pending: [] };
+  return { ...chain, pending: [], next: chain.current };
 }
 
 // ---- what stock git is given -----------------------------------------------------------------

@@ -1,6 +1,8 @@
 // snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
 import { commitVersion } from '../archive/commit.js';
+import { describeError } from '../errors.js';
 import { formatBytes } from '../util/log.js';
+import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command } from './command.js';
 import { paint } from './context.js';
 
@@ -49,6 +51,8 @@ examples:
       ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
       ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
       if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
+      // With a vault, the version's history goes there too (a failure here leaves the version sealed).
+      await historyToVault(archive, await archive.loadConfig()).catch((err: unknown) => ctx.err(`warning: ${result.version} is sealed, but its history is not in the vault yet (${describeError(err)}): run \`snap push\`\n`));
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
           ctx.err(`${paint(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);

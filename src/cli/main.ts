@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
+import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
 import { parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
@@ -13,6 +14,8 @@ import { diffCommand, statusCommand } from './diff.js';
 import { exportCommand } from './export.js';
 import { initCommand } from './init.js';
 import { logCommand } from './log.js';
+import { maintenanceCommand } from './maintenance.js';
+import { pushCommand } from './push.js';
 import { lsCommand } from './ls.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
@@ -20,7 +23,7 @@ import { showCommand } from './show.js';
 import { signersCommand } from './signers.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, signersCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand, signersCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -10,6 +10,7 @@ import {
   addPendingSigner,
   describeDrift,
   describeSigner,
+  dropGrant,
   evaluateTrust,
   NEXT_KEY_FILE,
   publishToGitQuietly,
@@ -27,10 +28,12 @@ import { flag, type Command } from './command.js';
 import { paint, type CliContext } from './context.js';
 
 function sinceWhen(chain: TrustChain, s: Signer): string {
+  const grant = chain.grants.find((g) => sameKey(g.signer.publicKey, s.publicKey));
   for (const vt of [...chain.versions.values()].filter((v) => v.onMain && v.accepted).reverse()) {
     if (vt.change?.added.some((a) => sameKey(a.publicKey, s.publicKey))) return `since ${vt.version.name}`;
   }
-  return chain.root.how === 'init' ? 'since snap init' : `trusted on first use${chain.root.version ? ` (${chain.root.version})` : ''}`;
+  if (grant) return `trusted on this machine${grant.after ? ` after ${grant.after}` : ''} (${grant.by})`;
+  return chain.root.how === 'init' ? 'since snap init' : `trusted on first use${chain.root.version ? ` (${chain.root.version})` : ''}${chain.root.how === 'clone' ? ' by snap clone' : ''}`;
 }
 
 async function ownKey(ctx: CliContext): Promise<string | null> {
@@ -46,10 +49,10 @@ async function list(ctx: CliContext, json: boolean): Promise<number> {
   const nextKey = await readFile(join(archive.privateDir, NEXT_KEY_FILE), 'utf8').catch(() => null);
   if (json) {
     const entry = (s: Signer) => ({ principals: s.principals, publicKey: s.publicKey, fingerprint: keyFingerprint(s.publicKey), archiveKey: own !== null && sameKey(s.publicKey, own) });
-    ctx.out(`${JSON.stringify({ root: chain.root, trusted: chain.current.map((s) => ({ ...entry(s), since: sinceWhen(chain, s) })), pending: chain.pending, next: chain.next.map(entry), rotationPending: nextKey !== null }, null, 2)}\n`);
+    ctx.out(`${JSON.stringify({ root: chain.root, trusted: chain.current.map((s) => ({ ...entry(s), since: sinceWhen(chain, s) })), pending: chain.pending, grants: chain.grants, next: chain.next.map(entry), rotationPending: nextKey !== null }, null, 2)}\n`);
     return 0;
   }
-  const root = chain.root.how === 'init' ? `recorded by snap init, ${chain.root.recordedAt.slice(0, 10)}` : `trusted on first use of ${chain.root.version ?? "the first commit"}'s signers, ${chain.root.recordedAt.slice(0, 10)}`;
+  const root = chain.root.how === 'init' ? `recorded by snap init, ${chain.root.recordedAt.slice(0, 10)}` : `trusted on first use of ${chain.root.version ?? 'the first commit'}'s signers${chain.root.how === 'clone' ? ' by snap clone' : ''}, ${chain.root.recordedAt.slice(0, 10)}`;
   ctx.out(`${paint(ctx, 'bold', 'Trusted signers')} (root of trust in .git/snap/trust.json: ${root})\n`);
   for (const s of chain.current) ctx.out(`  ${describeSigner(s).padEnd(70)} ${sinceWhen(chain, s)}${own && sameKey(s.publicKey, own) ? ', this archive\'s signing key' : ''}\n`);
   if (chain.current.length === 0) ctx.out('  none: no version can verify\n');
@@ -117,6 +120,14 @@ async function remove(ctx: CliContext, who: string): Promise<number> {
     const own = await ownKey(ctx);
     if (own && sameKey(own, target.publicKey)) throw new UsageError(`snap signers remove: ${describeSigner(target)} is this archive's own signing key; to replace it, use \`snap signers rotate\``);
     if (chain.next.length === 1) throw new UsageError('snap signers remove: that is the last trusted signer; no version could be verified after it');
+    // Trusted by this machine's own grant (snap clone) and not used since: the grant is withdrawn.
+    const grant = chain.grants.find((g) => sameKey(g.signer.publicKey, target.publicKey));
+    const newest = [...chain.versions.values()].filter((v) => v.onMain).pop()?.version.name ?? null;
+    if (grant && grant.after === newest) {
+      await dropGrant(archive, target.publicKey, warn);
+      ctx.out(`${describeSigner(target)} is no longer trusted on this machine (it had signed no version)\n`);
+      return 0;
+    }
     await removePendingSigner(archive, target.publicKey, warn);
     ctx.out(`${describeSigner(target)} ${chain.current.some((s) => sameKey(s.publicKey, target.publicKey)) ? 'will no longer be trusted from the next version: `snap commit` seals the change (versions it signed before stay valid)' : 'is no longer pending'}\n`);
     return 0;

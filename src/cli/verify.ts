@@ -3,13 +3,14 @@ import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } f
 import { checkVersionSpec, listVersions, resolveVersion } from '../archive/versions.js';
 import { formatBytes } from '../util/log.js';
 import { verifyVersions } from '../verify/verify.js';
+import { checkVaultForReading, isVault } from '../vault/vault.js';
 import { flag, type Command } from './command.js';
 import { paint } from './context.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'prove versions are intact: signatures, git objects, payloads, manifest',
-  help: `usage: snap verify [VERSION…] [--all] [--json]
+  help: `usage: snap verify [VERSION…] [--all] [--read-data] [--json]
 
 Checks that a version is exactly what was sealed, and reports every problem found:
   - the tag's signature against the signers trusted before the version: those recorded
@@ -21,23 +22,26 @@ Checks that a version is exactly what was sealed, and reports every problem foun
   - that the tag was not moved or re-filed;
   - every git object the version reaches re-hashes to its id;
   - every payload its pointers name is in the content store, with the right size and
-    sha256 (re-hashed);
+    sha256: re-hashed in a local store; in an S3 vault, compared with the SHA256 S3
+    recorded for it, without downloading (--read-data downloads and re-hashes); with
+    Object Lock, a payload whose retention ends within the margin is reported;
   - the manifest's counts agree with the tree.
 Without arguments the latest version is verified; --all verifies every version (each
 payload is re-hashed once). Exit code 0 when everything is intact, 1 when any problem
 was found.
 
 options:
-  --all    verify every version
-  --json   {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
-           "payloadBytes", "problems": [{"kind", "where", "detail"}], "notes"}]}
-           kind: signature, signers, tag-mismatch, not-on-main, git-object,
-           bad-pointer, missing-payload, corrupt-payload, manifest
+  --all        verify every version
+  --read-data  in a vault: download every payload and re-hash it (as restic check --read-data)
+  --json       {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
+               "payloadBytes", "problems": [{"kind", "where", "detail"}], "notes"}]}
+               kind: signature, signers, tag-mismatch, not-on-main, git-object,
+               bad-pointer, missing-payload, corrupt-payload, manifest, …
 
 examples:
   snap verify v1.1
   snap verify --all --json | jq '.versions[] | select(.ok | not)'`,
-  options: { all: { type: 'boolean' }, json: { type: 'boolean' } },
+  options: { all: { type: 'boolean' }, 'read-data': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [0, Infinity],
   async run(ctx, args) {
     for (const n of args.positionals) checkVersionSpec(n);
@@ -49,14 +53,27 @@ examples:
     await publishToGitQuietly(archive, chain, warn);
     const drift = await workingTreeDrift(archive, chain.current);
     if (drift) warn(describeDrift(drift));
-    const verdicts = await verifyVersions(archive, archive.openStore(config), names, { chain });
+    const store = archive.openStore(config);
+    let verdicts;
+    try {
+      await checkVaultForReading(store, config);
+      const policy = isVault(store) ? store.retention : null;
+      verdicts = await verifyVersions(archive, store, names, {
+        chain,
+        readData: flag(args, 'read-data'),
+        ...(policy ? { retainAtLeastUntil: new Date(Date.now() + policy.marginDays * 86_400_000) } : {}),
+        ...(isVault(store) ? { concurrency: 32 } : {}),
+      });
+    } finally {
+      store.close?.();
+    }
     const ok = verdicts.every((v) => v.ok);
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ ok, versions: verdicts }, null, 2)}\n`);
       return ok ? 0 : 1;
     }
     for (const v of verdicts) {
-      const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})`;
+      const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})${v.payloadsBySizeOnly ? `, ${v.payloadsBySizeOnly} uploaded in parts compared by size only (--read-data re-hashes them)` : ''}`;
       if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked${v.notes.map((n) => `; ${n}`).join('')}\n`);
       else {
         ctx.out(`${paint(ctx, 'red', 'BAD')} ${v.version}: ${v.problems.length} problem${v.problems.length > 1 ? 's' : ''} (${what})\n`);

@@ -180,7 +180,7 @@ export class FsContentStore implements ContentStore {
     }
     const oid = hash.digest('hex');
     if (oid !== pointer.oid || actualSize !== pointer.size) return { status: 'corrupt', actual: { oid, size: actualSize } };
-    return { status: 'ok' };
+    return { status: 'ok', verified: 'content' };
   }
 
   /** Removes temporaries left by interrupted writes. Call only while holding the archive lock. */

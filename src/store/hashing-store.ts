@@ -4,10 +4,11 @@
 import type { Readable } from 'node:stream';
 import type { Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
-import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+import type { CheckOptions, CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
 
 export class HashingStore implements ContentStore {
-  constructor(private readonly real: ContentStore) {}
+  /** the store it reads: hash-only views never write, but they answer for it */
+  constructor(readonly real: ContentStore) {}
 
   get description(): string {
     return `hash-only view of the ${this.real.description}`;
@@ -31,7 +32,7 @@ export class HashingStore implements ContentStore {
     return this.real.open(oid);
   }
 
-  check(pointer: Pointer): Promise<CheckResult> {
-    return this.real.check(pointer);
+  check(pointer: Pointer, options?: CheckOptions): Promise<CheckResult> {
+    return this.real.check(pointer, options);
   }
 }

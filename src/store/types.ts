@@ -1,6 +1,8 @@
 // The content-addressed store contract. Payloads too large or too binary for the git tree
 // (S3 objects, Lambda code, table exports, repository bundles) are kept here under their
-// sha256; the tree holds a pointer. Every backend must pass test/unit/store-contract.test.ts.
+// sha256; the tree holds a pointer. Two backends: the local filesystem (fs-store.ts) and an S3
+// vault (s3-store.ts), which keeps the local store as a cache. Every backend must pass the
+// contract suite in test/helpers/store-contract.ts.
 //
 // Contract:
 // - put() streams: memory does not grow with payload size. The sha256 is computed while the
@@ -10,7 +12,9 @@
 // - put() with `expect` checks the hash, size and/or second checksum (digests.ts) the source
 //   claims; on mismatch nothing is kept and an IntegrityError is thrown.
 // - open() of a missing object throws SnapError STORE_MISSING_OBJECT.
-// - check() re-reads and re-hashes: it reports, it never repairs or deletes.
+// - check() reports, it never repairs or deletes. The filesystem re-reads and re-hashes; the
+//   vault compares the SHA256 and size S3 recorded (no download) unless `readData` asks it to
+//   download and re-hash.
 import type { Readable } from 'node:stream';
 import type { ExpectedChecksum } from './digests.js';
 import type { Pointer } from './pointer.js';
@@ -22,7 +26,19 @@ export interface PutOptions {
   signal?: AbortSignal;
 }
 
-export type CheckResult = { status: 'ok' } | { status: 'missing' } | { status: 'corrupt'; actual: Pointer };
+export interface CheckOptions {
+  /** download and re-hash even where the backend keeps a checksum of its own (the vault) */
+  readData?: boolean;
+}
+
+/** When the payload's Object Lock retention ends (vault only); null: it has none. */
+type Retention = { retainUntil?: Date | null };
+
+export type CheckResult =
+  /** verified: content re-hashed; recorded-sha256: the SHA256 S3 keeps matches; size: only the size could be compared (S3 keeps a checksum of parts) */
+  | ({ status: 'ok'; verified?: 'content' | 'recorded-sha256' | 'size' } & Retention)
+  | { status: 'missing' }
+  | ({ status: 'corrupt'; actual: Pointer } & Retention);
 
 export interface ContentStore {
   readonly description: string;
@@ -31,7 +47,7 @@ export interface ContentStore {
   /** Size of a stored object, or null when absent. Does not read the content. */
   stat(oid: string): Promise<number | null>;
   open(oid: string): Promise<Readable>;
-  check(pointer: Pointer): Promise<CheckResult>;
+  check(pointer: Pointer, options?: CheckOptions): Promise<CheckResult>;
   /**
    * Makes every object put() so far durable (fsync), when the backend defers that to batch
    * it. A version must not be sealed before this resolves.

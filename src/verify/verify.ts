@@ -21,7 +21,7 @@ import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
 import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
-import type { ContentStore } from '../store/types.js';
+import type { CheckResult, ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import { summarizeSignature } from './signature.js';
 
@@ -34,6 +34,7 @@ export type ProblemKind =
   | 'bad-pointer'
   | 'missing-payload'
   | 'corrupt-payload'
+  | 'retention'
   | 'manifest';
 
 export interface Problem {
@@ -51,6 +52,8 @@ export interface VersionVerdict {
   files: number;
   payloads: number;
   payloadBytes: number;
+  /** payloads the store could compare by size only (a vault object uploaded in parts keeps no full-object SHA256) */
+  payloadsBySizeOnly?: number;
   problems: Problem[];
   /** facts worth knowing that are not problems */
   notes: string[];
@@ -64,6 +67,13 @@ export interface VerifyOptions {
   notify?: Notify;
   /** the trust chain, when the caller has it already */
   chain?: TrustChain;
+  /** download and re-hash payloads even where the store keeps a checksum of its own (the vault) */
+  readData?: boolean;
+  /**
+   * With Object Lock: a payload whose retention ends before this date (or that has none) is
+   * reported; the vault's retention policy sets it to now + its margin.
+   */
+  retainAtLeastUntil?: Date;
 }
 
 interface PayloadRef {
@@ -72,7 +82,7 @@ interface PayloadRef {
 }
 
 /** Payload check results shared between versions of one run: each payload is re-hashed once. */
-type PayloadCache = Map<string, Promise<'ok' | 'missing' | { corrupt: Pointer }>>;
+type PayloadCache = Map<string, Promise<CheckResult>>;
 
 export async function verifyVersions(archive: Archive, store: ContentStore, names: string[] | 'all', options: VerifyOptions = {}): Promise<VersionVerdict[]> {
   const strays: string[] = [];
@@ -196,6 +206,7 @@ async function verifyOne(
   };
   await walk(v.treeOid, '');
 
+  let sizeOnly = 0;
   // Payloads referred to from inside collector files (S3 objects in sharded manifests).
   for (const entry of collectors) {
     if (!stats.has(entry.root)) continue;
@@ -208,17 +219,24 @@ async function verifyOne(
     }
   }
 
-  // Payloads: present, right size, right sha256.
+  // Payloads: present, right size, right sha256 (and, in a vault with Object Lock, retained long enough).
   let checked = 0;
+  const floor = options.retainAtLeastUntil;
   await mapLimit(payloads, options.concurrency ?? 8, async ({ path, pointer }) => {
     let pending = cache.get(pointer.oid);
     if (!pending) {
-      pending = store.check(pointer).then((r) => (r.status === 'ok' ? 'ok' : r.status === 'missing' ? 'missing' : { corrupt: r.actual }));
+      pending = store.check(pointer, { readData: options.readData ?? false });
       cache.set(pointer.oid, pending);
     }
     const result = await pending;
-    if (result === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store` });
-    else if (result !== 'ok') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.corrupt.oid} (${result.corrupt.size} bytes, expected ${pointer.size})` });
+    if (result.status === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store (${store.description})` });
+    else if (result.status === 'corrupt') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.actual.oid} (${result.actual.size} bytes, expected ${pointer.size})` });
+    if (floor && result.status !== 'missing' && 'retainUntil' in result) {
+      const until = result.retainUntil ?? null;
+      if (!until) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} has no Object Lock retention: \`snap maintenance\` sets it` });
+      else if (until < floor) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} is retained only until ${until.toISOString()}, within the margin: \`snap maintenance\` (or the next commit) extends it` });
+    }
+    if (result.status === 'ok' && result.verified === 'size') sizeOnly++;
     options.onProgress?.(v.name, ++checked);
   });
 
@@ -233,6 +251,7 @@ async function verifyOne(
     files,
     payloads: payloads.length,
     payloadBytes: payloads.reduce((n, p) => n + p.pointer.size, 0),
+    ...(sizeOnly ? { payloadsBySizeOnly: sizeOnly } : {}),
     problems,
     notes,
   };

@@ -10,7 +10,7 @@ import { afterAll } from 'vitest';
 
 export interface S3Request {
   method: string;
-  /** ListBuckets, GetBucketLocation, GetBucketPolicy, ListObjectsV2, ListObjectVersions, GetObject, HeadObject, … */
+  /** ListBuckets, GetBucketLocation, GetBucketPolicy, ListObjectsV2, ListObjectVersions, GetObject, HeadObject, CopyObject, PutObjectRetention, … */
   operation: string;
   bucket: string | null;
   key: string | null;
@@ -59,7 +59,7 @@ export function describeS3Request(req: IncomingMessage): S3Request {
     else if (method === 'PUT') operation = 'CreateBucket';
   } else if (method === 'GET') operation = 'GetObject';
   else if (method === 'HEAD') operation = 'HeadObject';
-  else if (method === 'PUT') operation = 'PutObject';
+  else if (method === 'PUT') operation = req.headers['x-amz-copy-source'] ? (query.has('partNumber') ? 'UploadPartCopy' : 'CopyObject') : query.has('retention') ? 'PutObjectRetention' : query.has('partNumber') ? 'UploadPart' : 'PutObject';
   else if (method === 'DELETE') operation = 'DeleteObject';
   return { method, operation, bucket, key, region: scope?.[1] ?? '' };
 }

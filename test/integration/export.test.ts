@@ -74,7 +74,7 @@ describe('snap export and checkout (library)', () => {
     archive = await makeArchive({ collectors: { local: { paths: [{ name: 'tools', path: join(base, 'tools') }] } } });
     await snapshot(archive, 'v1.0');
     v1 = await resolveVersion(archive.repo, 'v1.0');
-    store = archive.openStore(await archive.loadConfig());
+    store = archive.openStore(await archive.loadConfig()) as FsContentStore;
     work = join(base, 'work');
     mkdirSync(work);
   });

@@ -29,6 +29,7 @@ import { awsErrorName, classifyAwsError } from '../shared/errors.js';
 import { locationRecord, readConfigKind, readOtherConfig, regionOf, type ConfigReadOptions } from './bucket-config.js';
 import { createByteBudget, type ByteBudget } from './byte-budget.js';
 import { s3ConfigSchema, type S3Config } from './config.js';
+import { isVaultBucket, vaultCapture } from './capture.js';
 import { collectClient, fetchObject, headObject, objectLabel } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { BUCKETS_ROOT, bucketFolder, entryId, readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
@@ -75,7 +76,8 @@ async function collectS3(ctx: Ctx): Promise<void> {
   ctx.progress.phase('listing buckets');
   const listed = await listBucketNames(ctx);
   const chosen = new Set(selectBuckets(listed.map((b) => b.name), ctx.config));
-  const buckets = listed.filter((b) => chosen.has(b.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
+  // The archive's own vault is never archived into itself.
+  const buckets = listed.filter((b) => chosen.has(b.name) && !isVaultBucket(ctx.out.store, b.name)).sort((a, b) => (a.name < b.name ? -1 : 1));
   const shared: Shared = { limit: createLimiter(ctx.config.concurrency), bytes: createByteBudget(ctx.config.inFlightBytes), totals: { items: 0, bytes: 0 } };
   await mapLimit(buckets, ctx.config.bucketConcurrency, async (b) => {
     try {
@@ -184,6 +186,7 @@ async function archiveObjects(ctx: Ctx, shared: Shared, work: BucketWork): Promi
   const { name, folder, client, listing } = work;
   const previous = await readPreviousEntries(ctx.previous, name);
   const store = ctx.out.store;
+  const capture = vaultCapture(ctx, store);
   const isCurrent = (o: ListedObject) => !o.deleteMarker && (o.isLatest === undefined || o.isLatest);
   const candidates = listing.filter((o) => isCurrent(o) && o.size <= ctx.config.textMaxBytes && !ARCHIVE_CLASSES.has(o.storageClass));
   const paths = planTreePaths(candidates.map((o) => o.key));
@@ -270,7 +273,9 @@ async function archiveObjects(ctx: Ctx, shared: Shared, work: BucketWork): Promi
         }
       }
       const wantText = paths.get(o.key) != null && isCurrent(o);
-      const got = await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal })));
+      // With an S3 vault, S3 copies the object itself (capture.ts); readable text is downloaded.
+      const captured = capture ? await shared.limit(() => capture.object({ client, bucket: name, object: o, wantText, signal: ctx.signal })) : null;
+      const got = captured ?? (await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal }))));
       const entry: ObjectEntry = {
         ...base,
         size: got.size,
@@ -281,8 +286,10 @@ async function archiveObjects(ctx: Ctx, shared: Shared, work: BucketWork): Promi
         headers: got.headers,
       };
       await placeCopy(o, entry, null, got.text);
-      stats.downloaded++;
-      stats.downloadedBytes += got.size;
+      if (!captured) {
+        stats.downloaded++;
+        stats.downloadedBytes += got.size;
+      }
       ctx.progress.add(1, got.size);
       return entry;
     } catch (err) {

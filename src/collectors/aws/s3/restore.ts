@@ -34,6 +34,7 @@ import type { S3Config } from './config.js';
 import { normalizeHeaders } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
+import { copyFromVault, restoreVault } from './restore-from-vault.js';
 import { AFTER_OBJECTS, planKind, readLiveKind, RESTORE_KIND_ORDER, type KindPlan, type RestorableKind } from './restore-config.js';
 
 type Ctx = RestoreContext<S3Config>;
@@ -244,9 +245,9 @@ async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, liveV
       unreadable.set(why, [...(unreadable.get(why) ?? []), entry.key]);
       continue;
     }
-    if (entry.size > MAX_SINGLE_PUT) {
+    if (entry.size > MAX_SINGLE_PUT && !copiesFromVault(ctx)) {
       if (current && current.size === entry.size && current.etag === entry.etag) continue; // still there as it was
-      ctx.cannot(`${resource}/${entry.key}`, `${formatBytes(entry.size)} is more than one PutObject carries; snap restore does not write multipart uploads yet: copy it with \`snap cat\` and \`aws s3 cp\``);
+      ctx.cannot(`${resource}/${entry.key}`, `${formatBytes(entry.size)} is more than one PutObject carries; snap restore does not write multipart uploads yet (a restore from a vault copies it in parts): copy it with \`snap cat\` and \`aws s3 cp\``);
       continue;
     }
     if (!current) missing.push(entry);
@@ -324,10 +325,19 @@ function restoreChecksum(h: Record<string, any>): Partial<PutObjectCommandInput>
   return pick('ChecksumSHA256', 'SHA256') ?? pick('ChecksumCRC32', 'CRC32') ?? pick('ChecksumCRC32C', 'CRC32C') ?? pick('ChecksumSHA1', 'SHA1') ?? {};
 }
 
+/** The vault S3 can copy from into the target: same endpoint as the restore's (AWS, or one emulator). */
+function copiesFromVault(ctx: Ctx) {
+  const vault = restoreVault(ctx.store);
+  return vault && (vault.endpoint ?? '') === (ctx.aws.endpoint ?? '') ? vault : null;
+}
+
 async function putObjects(ctx: Ctx, target: Target, entries: ObjectEntry[], signal: AbortSignal): Promise<void> {
   const failed: string[] = [];
   await mapLimit(entries, ctx.config.concurrency, async (entry) => {
     try {
+      // From a vault, S3 copies the object itself (restore-from-vault.ts); otherwise it streams from the store.
+      const vault = copiesFromVault(ctx);
+      if (vault && (await copyFromVault(vault, target.client, entry, putInput(target.name, entry), signal))) return;
       const body = await ctx.store.open(entry.sha256!);
       await target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body: body }), { abortSignal: signal });
     } catch (err) {

@@ -1,0 +1,569 @@
+// The S3 backend of the content store: a vault at s3://BUCKET/PREFIX, ideally in another
+// account and with Object Lock. Payloads live at PREFIX/objects/<oid[0:2]>/<oid[2:4]>/<oid>,
+// the local store's layout, each with the full-object SHA256 S3 computed or checked when it
+// was written, so the vault can be verified without downloading it.
+//
+//   put(stream)   sha256 while streaming into the local cache (store.path) or a spool (memory,
+//                 or a temporary file past memorySpoolBytes); then one PutObject that carries
+//                 the sha256 for S3 to check (If-None-Match: * keeps an existing copy), or a
+//                 multipart upload with a SHA256 per part past putMaxBytes
+//   copyIn(S3 object)  S3 copies it (CopyObject with the SHA256 checksum algorithm): see
+//                 s3-copy.ts; no byte of it passes through this machine
+//   has/stat      answered by the vault index (vault-index.ts), else one HeadObject
+//   open          the local cache when it holds the payload, else a GetObject stream
+//   check         HeadObject: the SHA256 and size S3 recorded (readData: download and re-hash)
+//   flush         retention kept ahead (retention.ts), the index saved
+//
+// With store.objectLock every object is written with a retain-until date; the credentials
+// need no s3:DeleteObject and no s3:BypassGovernanceRetention (README: IAM policies).
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, stat as fsStat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  PutObjectRetentionCommand,
+  UploadPartCommand,
+  type CompletedPart,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { IntegrityError, SnapError } from '../errors.js';
+import { mapLimit } from '../util/limiter.js';
+import type { FsContentStore } from './fs-store.js';
+import type { Pointer } from './pointer.js';
+import { chunksOf, PayloadDigest } from './put-source.js';
+import { retainUntil, retentionDue, type RetentionPolicy } from './retention.js';
+import { copyIntoVault, type CopyInRequest, type CopyInResult } from './s3-copy.js';
+import { addLockChecksumHeader, s3ErrorName, s3Status, sha256FromChecksum, toBase64Sha256 } from './s3-util.js';
+import type { CheckOptions, CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
+import { VaultIndex } from './vault-index.js';
+import { formatVaultUrl, objectRel, vaultKey, type VaultLocation } from './vault-url.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const GiB = 1024 * MiB;
+
+export interface VaultLimits {
+  /** the largest object one CopyObject copies (S3: 5 GiB); larger ones are hashed while streamed, then copied in parts */
+  copyMaxBytes: number;
+  /** the largest payload one PutObject carries (S3: 5 GiB); larger ones are uploaded in parts */
+  putMaxBytes: number;
+  /** part size of multipart uploads and copies (S3: at least 5 MiB but for the last) */
+  partBytes: number;
+  /** payloads up to this size are held in memory between hashing and uploading, larger ones in a file */
+  memorySpoolBytes: number;
+}
+
+export const S3_LIMITS: VaultLimits = { copyMaxBytes: 5 * GiB, putMaxBytes: 5 * GiB, partBytes: 64 * MiB, memorySpoolBytes: 8 * MiB };
+
+export interface VaultStoreOptions {
+  location: VaultLocation;
+  region: string;
+  /** a client of the vault's region with the vault's credentials */
+  client: S3Client;
+  /** the local store, kept as a cache of what passes through this machine; null for none */
+  cache: FsContentStore | null;
+  index: VaultIndex;
+  retention: RetentionPolicy | null;
+  /** where payloads wait between hashing and uploading when there is no cache */
+  spoolDir: string;
+  limits?: Partial<VaultLimits>;
+  /** requests in flight for retention updates and listings */
+  concurrency?: number;
+  now?: () => Date;
+  /** called when the store is closed (the client's owner destroys it) */
+  onClose?: () => void;
+  /** the custom endpoint the client uses (an emulator, an S3-compatible server); undefined for AWS */
+  endpoint?: string | undefined;
+}
+
+/** What the vault recorded for one key (HeadObject). */
+export interface VaultHead {
+  size: number;
+  /** the full-object SHA256 as hex; null when S3 keeps none (multipart: a checksum of parts) */
+  sha256: string | null;
+  checksumType: string | null;
+  retainUntil: Date | null;
+  lockMode: string | null;
+  versionId: string | null;
+}
+
+export interface RetentionReport {
+  /** keys whose date was not known here and was asked for */
+  learned: number;
+  /** keys extended (or, with dryRun, due) */
+  extended: number;
+  /** keys the index holds, all kept ahead */
+  kept: number;
+  /** the earliest retain-until of any key afterwards, epoch seconds (null: none known) */
+  earliest: number | null;
+}
+
+type Body = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; path: string };
+
+export class VaultStore implements ContentStore {
+  readonly location: VaultLocation;
+  readonly region: string;
+  readonly client: S3Client;
+  readonly cache: FsContentStore | null;
+  readonly index: VaultIndex;
+  readonly retention: RetentionPolicy | null;
+  readonly limits: VaultLimits;
+  readonly endpoint: string | undefined;
+  private readonly spoolDir: string;
+  private readonly concurrency: number;
+  private readonly inFlight = new Map<string, Promise<boolean>>();
+  readonly now: () => Date;
+  private readonly onClose: (() => void) | undefined;
+  /** counts for reports: copies S3 made, staging copies left for the lifecycle rule */
+  readonly counters = { uploads: 0, copies: 0, staged: 0, deduplicated: 0, extended: 0 };
+
+  constructor(options: VaultStoreOptions) {
+    this.location = options.location;
+    this.region = options.region;
+    this.client = options.client;
+    this.cache = options.cache;
+    this.index = options.index;
+    this.retention = options.retention;
+    this.limits = { ...S3_LIMITS, ...options.limits };
+    this.endpoint = options.endpoint;
+    this.spoolDir = options.spoolDir;
+    this.concurrency = options.concurrency ?? 16;
+    this.now = options.now ?? (() => new Date());
+    this.onClose = options.onClose;
+    // S3 refuses a write with a retention date unless it names a checksum of the request
+    // (Content-MD5 or x-amz-sdk-checksum-algorithm); the SDK names one for PutObject only.
+    addLockChecksumHeader(this.client.middlewareStack);
+  }
+
+  get url(): string {
+    return formatVaultUrl(this.location);
+  }
+
+  get description(): string {
+    return `S3 vault ${this.url} (${this.region})`;
+  }
+
+  /** The full key of a key relative to the vault's prefix. */
+  key(rel: string): string {
+    return vaultKey(this.location, rel);
+  }
+
+  /** Where a payload lives, for server-side copies out of the vault. */
+  locate(oid: string): { bucket: string; key: string; region: string } {
+    return { bucket: this.location.bucket, key: this.key(objectRel(oid)), region: this.region };
+  }
+
+  /** Object Lock headers for a new object, when retention is configured. */
+  lockFields(): { ObjectLockMode?: RetentionPolicy['mode']; ObjectLockRetainUntilDate?: Date } {
+    if (!this.retention) return {};
+    return { ObjectLockMode: this.retention.mode, ObjectLockRetainUntilDate: retainUntil(this.retention, this.now()) };
+  }
+
+  /** Records a key written now (with the retention lockFields() gave it). */
+  recordWritten(rel: string, size: number, until: Date | undefined): void {
+    this.index.set(rel, { size, until: until ? Math.floor(until.getTime() / 1000) : 0 });
+  }
+
+  // --- the ContentStore contract ----------------------------------------------------------
+
+  async put(source: PutSource, options: PutOptions = {}): Promise<Pointer> {
+    const { pointer, body, release } = await this.spool(source, options);
+    try {
+      await this.ensureUploaded(pointer, body, options.signal);
+      return pointer;
+    } finally {
+      await release();
+    }
+  }
+
+  async has(oid: string): Promise<boolean> {
+    return (await this.stat(oid)) !== null;
+  }
+
+  async stat(oid: string): Promise<number | null> {
+    const rel = objectRel(oid);
+    const known = this.index.get(rel);
+    if (known) return known.size;
+    if (this.index.complete && !this.inFlight.has(rel)) return null;
+    return (await this.head(rel))?.size ?? null;
+  }
+
+  async open(oid: string): Promise<Readable> {
+    if (this.cache && (await this.cache.stat(oid)) !== null) return this.cache.open(oid);
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(objectRel(oid)) }));
+      return out.Body as Readable;
+    } catch (err) {
+      if (s3Status(err) === 404) throw missing(oid, this.description);
+      throw err;
+    }
+  }
+
+  async check(pointer: Pointer, options: CheckOptions = {}): Promise<CheckResult> {
+    const head = await this.head(objectRel(pointer.oid), true);
+    if (!head) return { status: 'missing' };
+    const retention = { retainUntil: head.retainUntil };
+    if (head.size !== pointer.size) return { status: 'corrupt', actual: { oid: head.sha256 ?? '(unknown)', size: head.size }, ...retention };
+    if (options.readData) {
+      const hash = createHash('sha256');
+      let size = 0;
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(objectRel(pointer.oid)) }));
+      for await (const chunk of out.Body as AsyncIterable<Uint8Array>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      const oid = hash.digest('hex');
+      if (oid !== pointer.oid || size !== pointer.size) return { status: 'corrupt', actual: { oid, size }, ...retention };
+      return { status: 'ok', verified: 'content', ...retention };
+    }
+    if (head.sha256 === null) return { status: 'ok', verified: 'size', ...retention };
+    if (head.sha256 !== pointer.oid) return { status: 'corrupt', actual: { oid: head.sha256, size: head.size }, ...retention };
+    return { status: 'ok', verified: 'recorded-sha256', ...retention };
+  }
+
+  /** Makes the cache durable, keeps retention ahead of need, and saves the index. */
+  async flush(): Promise<void> {
+    await this.cache?.flush();
+    if (this.retention) await this.keepRetentionAhead();
+    await this.index.save();
+  }
+
+  /** Removes temporaries of interrupted writes (cache and spool). Only while holding the archive lock. */
+  async sweepTemporaries(olderThanMs = 0): Promise<number> {
+    let removed = (await this.cache?.sweepTemporaries(olderThanMs)) ?? 0;
+    let names: string[] = [];
+    try {
+      names = await readdir(this.spoolDir);
+    } catch {
+      return removed;
+    }
+    const cutoff = Date.now() - olderThanMs;
+    for (const name of names) {
+      const p = join(this.spoolDir, name);
+      try {
+        if (olderThanMs <= 0 || (await fsStat(p)).mtimeMs <= cutoff) {
+          await unlink(p);
+          removed++;
+        }
+      } catch {
+        /* raced with another sweeper */
+      }
+    }
+    return removed;
+  }
+
+  close(): void {
+    this.onClose?.();
+  }
+
+  // --- server-side copies ---------------------------------------------------------------
+
+  /** S3 copies an object into the vault (see s3-copy.ts); nothing passes through this machine. */
+  copyIn(request: CopyInRequest): Promise<CopyInResult> {
+    return copyIntoVault(this, request);
+  }
+
+  /**
+   * Runs `write` for `rel` unless the vault already holds it; concurrent calls for one key
+   * share one write. Returns true when this call wrote it.
+   */
+  async writeOnce(rel: string, size: number, write: () => Promise<void>): Promise<boolean> {
+    for (;;) {
+      const pending = this.inFlight.get(rel);
+      if (!pending) break;
+      if (await pending.then(() => true, () => false)) return false; // the other call wrote it, or found it
+    }
+    const task = (async () => {
+      if (await this.present(rel, size)) return false;
+      await write();
+      return true;
+    })();
+    this.inFlight.set(rel, task);
+    try {
+      return await task;
+    } finally {
+      if (this.inFlight.get(rel) === task) this.inFlight.delete(rel);
+    }
+  }
+
+  /** True when the vault holds `rel` with `size` bytes, by the index or one HeadObject. */
+  async present(rel: string, size: number): Promise<boolean> {
+    const known = this.index.get(rel);
+    if (known) return known.size === size;
+    if (this.index.complete) return false;
+    const head = await this.head(rel);
+    return head !== null && head.size === size;
+  }
+
+  // --- keys other than payloads (history bundles, keys) ---------------------------------
+
+  /** Writes `rel` once (If-None-Match), with the configured retention; false when it was there. */
+  async putKey(rel: string, bytes: Buffer): Promise<boolean> {
+    return this.writeOnce(rel, bytes.length, () => this.putSingle(rel, { kind: 'memory', bytes }, bytes.length, toBase64Sha256(createHash('sha256').update(bytes).digest('hex'))));
+  }
+
+  /** Writes a file at `rel` once, as putKey(); `sha256` (hex) is the file's, for S3 to check. */
+  async putKeyFile(rel: string, path: string, size: number, sha256: string): Promise<boolean> {
+    return this.writeOnce(rel, size, async () => {
+      if (size <= this.limits.putMaxBytes) await this.putSingle(rel, { kind: 'file', path }, size, toBase64Sha256(sha256));
+      else await this.putMultipart(rel, { kind: 'file', path }, size);
+    });
+  }
+
+  async getKey(rel: string): Promise<Buffer | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.location.bucket, Key: this.key(rel) }));
+      return Buffer.from(await out.Body!.transformToByteArray());
+    } catch (err) {
+      if (s3Status(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Every key under `relPrefix` (e.g. "history/"), with its size. */
+  async *list(relPrefix: string): AsyncGenerator<{ rel: string; size: number }> {
+    const full = this.key(relPrefix);
+    const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
+    // Asked without the trailing slash and filtered here: the same keys (nothing else in a
+    // vault starts like objects/, history/ or keys/), and a vault at a bucket's root then
+    // lists with no '/' in the query, which moto's signature check mishandles (moto #5948).
+    const asked = full.endsWith('/') ? full.slice(0, -1) : full;
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: asked, ContinuationToken: token }));
+      for (const o of page.Contents ?? []) if (o.Key?.startsWith(full)) yield { rel: o.Key.slice(strip), size: o.Size ?? 0 };
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /**
+   * Fills the index from a listing of payloads, history and keys. Retention dates it knew are
+   * kept unless `forgetDates` (they are then asked of S3 again when needed).
+   */
+  async rebuildIndex(options: { forgetDates?: boolean } = {}): Promise<number> {
+    let n = 0;
+    const seen = new Set<string>();
+    for (const dir of ['objects/', 'history/', 'keys/']) {
+      for await (const { rel, size } of this.list(dir)) {
+        seen.add(rel);
+        const known = this.index.get(rel);
+        this.index.set(rel, { size, until: known && known.size === size && !options.forgetDates ? known.until : null });
+        n++;
+      }
+    }
+    for (const [rel] of [...this.index]) if (!seen.has(rel)) this.index.delete(rel);
+    this.index.markComplete();
+    return n;
+  }
+
+  // --- retention ---------------------------------------------------------------------
+
+  /**
+   * Every key the index holds whose retention ends within the margin is extended to `days`
+   * from now; dates not known here are asked for first. The index holds every payload, bundle
+   * and key of the vault (made complete from a listing when it is not), so nothing a kept
+   * version needs can lapse.
+   */
+  async keepRetentionAhead(options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<RetentionReport> {
+    const policy = this.retention;
+    const report: RetentionReport = { learned: 0, extended: 0, kept: 0, earliest: null };
+    if (!policy) return report;
+    if (!this.index.complete) await this.rebuildIndex();
+    const unknown = [...this.index].filter(([, e]) => e.until === null).map(([rel]) => rel);
+    await mapLimit(unknown, this.concurrency, async (rel) => {
+      await this.head(rel);
+      report.learned++;
+    });
+    const now = this.now();
+    const due = [...this.index].filter(([, e]) => e.until !== null && retentionDue(policy, e.until, now)).map(([rel]) => rel);
+    let done = 0;
+    if (!options.dryRun) {
+      const until = retainUntil(policy, now);
+      await mapLimit(due, this.concurrency, async (rel) => {
+        await this.client.send(new PutObjectRetentionCommand({ Bucket: this.location.bucket, Key: this.key(rel), Retention: { Mode: policy.mode, RetainUntilDate: until } }));
+        const e = this.index.get(rel)!;
+        this.index.set(rel, { size: e.size, until: Math.floor(until.getTime() / 1000) });
+        this.counters.extended++;
+        options.onProgress?.(++done, due.length);
+      });
+    }
+    report.extended = due.length;
+    report.kept = this.index.size;
+    for (const [, e] of this.index) if (e.until !== null && e.until > 0 && (report.earliest === null || e.until < report.earliest)) report.earliest = e.until;
+    return report;
+  }
+
+  // --- internals ------------------------------------------------------------------------
+
+  /** HeadObject of `rel`, recorded in the index; null when the vault does not hold it. */
+  async head(rel: string, withChecksum = false): Promise<VaultHead | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(rel), ...(withChecksum ? { ChecksumMode: 'ENABLED' } : {}) }));
+      const head: VaultHead = {
+        size: out.ContentLength ?? 0,
+        // A multipart object (ETag "…-N") has a checksum of its parts, whatever the answer calls it.
+        sha256: withChecksum && !/-\d+"?$/.test(out.ETag ?? '') ? sha256FromChecksum(out) : null,
+        checksumType: out.ChecksumType ?? null,
+        retainUntil: out.ObjectLockRetainUntilDate ?? null,
+        lockMode: out.ObjectLockMode ?? null,
+        versionId: out.VersionId ?? null,
+      };
+      this.index.set(rel, { size: head.size, until: head.retainUntil ? Math.floor(head.retainUntil.getTime() / 1000) : 0 });
+      return head;
+    } catch (err) {
+      if (s3Status(err) === 404) {
+        this.index.delete(rel);
+        return null;
+      }
+      throw err;
+    }
+  }
+
+  /** Hashes the source while keeping its bytes: in the cache, in memory, or in a spool file. */
+  private async spool(source: PutSource, options: PutOptions): Promise<{ pointer: Pointer; body: Body; release: () => Promise<void> }> {
+    if (this.cache) {
+      const pointer = await this.cache.put(source, options);
+      return { pointer, body: { kind: 'file', path: this.cache.pathOf(pointer.oid) }, release: async () => undefined };
+    }
+    const digest = new PayloadDigest(options.expect);
+    const chunks: Buffer[] = [];
+    let held = 0;
+    let file: Awaited<ReturnType<typeof open>> | null = null;
+    let path = '';
+    const release = async () => {
+      await file?.close().catch(() => undefined);
+      file = null;
+      if (path) await unlink(path).catch(() => undefined);
+    };
+    try {
+      for await (const chunk of chunksOf(source, options.signal)) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+        digest.update(buf);
+        if (!file && held + buf.length <= this.limits.memorySpoolBytes) {
+          chunks.push(buf);
+          held += buf.length;
+          continue;
+        }
+        if (!file) {
+          await mkdir(this.spoolDir, { recursive: true });
+          path = join(this.spoolDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+          file = await open(path, 'wx', 0o600);
+          if (chunks.length) await file.writev(chunks);
+          chunks.length = 0;
+        }
+        await file.write(buf);
+      }
+      const pointer = digest.finish();
+      if (file) {
+        await (file as Awaited<ReturnType<typeof open>>).close();
+        file = null;
+        return { pointer, body: { kind: 'file', path }, release };
+      }
+      return { pointer, body: { kind: 'memory', bytes: Buffer.concat(chunks) }, release };
+    } catch (err) {
+      await release();
+      throw err;
+    }
+  }
+
+  private async ensureUploaded(pointer: Pointer, body: Body, signal?: AbortSignal): Promise<void> {
+    const rel = objectRel(pointer.oid);
+    const sha = toBase64Sha256(pointer.oid);
+    await this.writeOnce(rel, pointer.size, async () => {
+      if (pointer.size <= this.limits.putMaxBytes) await this.putSingle(rel, body, pointer.size, sha, signal);
+      else await this.putMultipart(rel, body, pointer.size, signal);
+      this.counters.uploads++;
+    });
+  }
+
+  /** One PutObject: S3 checks the sha256 it is given and keeps an existing object (If-None-Match). */
+  private async putSingle(rel: string, body: Body, size: number, sha256Base64: string, signal?: AbortSignal): Promise<void> {
+    const lock = this.lockFields();
+    try {
+      await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.location.bucket,
+          Key: this.key(rel),
+          Body: body.kind === 'memory' ? body.bytes : createReadStream(body.path, { highWaterMark: 1 * MiB }),
+          ContentLength: size,
+          ContentType: 'application/octet-stream',
+          ChecksumAlgorithm: 'SHA256',
+          ChecksumSHA256: sha256Base64,
+          IfNoneMatch: '*',
+          ...lock,
+        }),
+        { abortSignal: signal },
+      );
+      this.recordWritten(rel, size, lock.ObjectLockRetainUntilDate);
+    } catch (err) {
+      // Written meanwhile by another run: the existing object is the same content.
+      if (s3Status(err) === 412 || s3ErrorName(err) === 'PreconditionFailed') {
+        await this.head(rel);
+        return;
+      }
+      if (s3ErrorName(err) === 'BadDigest' || s3ErrorName(err) === 'XAmzContentSHA256Mismatch') {
+        throw new IntegrityError(`the vault refused ${rel}: its bytes changed on the way (S3 computed another SHA256)`, { key: rel });
+      }
+      throw err;
+    }
+  }
+
+  /** A multipart upload with a SHA256 per part, for payloads larger than one PutObject carries. */
+  private async putMultipart(rel: string, body: Body, size: number, signal?: AbortSignal): Promise<void> {
+    const Key = this.key(rel);
+    const Bucket = this.location.bucket;
+    const lock = this.lockFields();
+    const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket, Key, ContentType: 'application/octet-stream', ChecksumAlgorithm: 'SHA256', ...lock }), { abortSignal: signal });
+    const UploadId = created.UploadId!;
+    try {
+      const parts: CompletedPart[] = [];
+      const read = await partReader(body);
+      try {
+        for (let offset = 0, n = 1; offset < size; offset += this.limits.partBytes, n++) {
+          const bytes = await read(offset, Math.min(this.limits.partBytes, size - offset));
+          const ChecksumSHA256 = createHash('sha256').update(bytes).digest('base64');
+          const out = await this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body: bytes, ContentLength: bytes.length, ChecksumSHA256 }), { abortSignal: signal });
+          parts.push({ PartNumber: n, ETag: out.ETag, ChecksumSHA256 });
+        }
+      } finally {
+        await read.close();
+      }
+      await this.client.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }), { abortSignal: signal });
+      this.recordWritten(rel, size, lock.ObjectLockRetainUntilDate);
+    } catch (err) {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket, Key, UploadId })).catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+async function partReader(body: Body): Promise<((offset: number, length: number) => Promise<Buffer>) & { close(): Promise<void> }> {
+  if (body.kind === 'memory') {
+    const read = async (offset: number, length: number) => body.bytes.subarray(offset, offset + length);
+    return Object.assign(read, { close: async () => undefined });
+  }
+  const fh = await open(body.path, 'r');
+  const read = async (offset: number, length: number) => {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+      if (bytesRead === 0) throw new SnapError('STORE_MISSING_OBJECT', `the spooled payload ended early at ${offset + got} bytes`, {});
+      got += bytesRead;
+    }
+    return buf;
+  };
+  return Object.assign(read, { close: () => fh.close() });
+}
+
+function missing(oid: string, where: string): SnapError {
+  return new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${where}`, { oid });
+}

@@ -1,0 +1,154 @@
+// Recovery from nothing, through the built CLI against moto: an archive whose payloads go to a
+// vault in another account (one moto server, two accounts: test/helpers/second-account.ts) is
+// committed and pushed, its folder deleted, and rebuilt on a "new machine" with only the vault
+// owner's credentials (a profile). Then: every version verifies against what the vault
+// recorded without a download (and with --read-data), stock git verifies the signed tags,
+// payloads are read from the vault on demand, a damaged bucket is restored by S3 copying from
+// the vault (no object body passes through snap), the estate shows no drift, and the next
+// version differs from the old one only by what the clone changed (its signer, the profile). Every request passes a
+// counting proxy (test/helpers/s3-proxy.ts).
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectStockGitAgrees, git, tempDir } from '../helpers/archive.js';
+import { snapCliAsync as cli } from '../helpers/cli.js';
+import { clientOptions, useMoto } from '../helpers/moto.js';
+import { s3Proxy, type S3Proxy } from '../helpers/s3-proxy.js';
+import { INDEX_V1, put, s3Client, seedSite } from '../helpers/s3-seed.js';
+import { credentialsProfile, secondAccount, type Account } from '../helpers/second-account.js';
+
+const moto = useMoto();
+
+describe('recovery from the vault alone, through the CLI', { timeout: 300_000 }, () => {
+  const s3 = s3Client(moto.endpoint);
+  const ddb = new DynamoDBClient(clientOptions(moto.endpoint));
+  const tour = randomBytes(200_000);
+  let owner: Account;
+  let vaultS3: S3Client;
+  let proxy: S3Proxy;
+  let base: string;
+  let env: NodeJS.ProcessEnv;
+  afterAll(() => [s3, ddb, vaultS3].forEach((c) => c?.destroy()));
+
+  beforeAll(async () => {
+    base = tempDir();
+    owner = await secondAccount(moto.endpoint);
+    vaultS3 = owner.s3();
+    await vaultS3.send(new CreateBucketCommand({ Bucket: 'estate-vault', ObjectLockEnabledForBucket: true }));
+    const deny = { Version: '2012-10-17', Statement: [{ Sid: 'NeverDelete', Effect: 'Deny', Principal: '*', Action: ['s3:DeleteObject', 's3:DeleteObjectVersion'], Resource: 'arn:aws:s3:::estate-vault/*' }] };
+    await vaultS3.send(new PutBucketPolicyCommand({ Bucket: 'estate-vault', Policy: JSON.stringify(deny) }));
+
+    await seedSite(moto.endpoint);
+    await s3.send(new PutBucketLoggingCommand({ Bucket: 'site-prod', BucketLoggingStatus: {} })); // no access logs landing during the story
+    await put(s3, 'site-prod', 'media/tour.bin', tour, { ContentType: 'application/octet-stream' });
+    await ddb.send(new CreateTableCommand({ TableName: 'events', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }] }));
+    for (const [id, price] of [['bob-dylan', '225'], ['sunset-cruise', '120']]) await ddb.send(new PutItemCommand({ TableName: 'events', Item: { id: { S: id }, price: { N: price } } }));
+
+    proxy = await s3Proxy(moto.endpoint);
+    const credentials = join(base, 'aws-credentials');
+    writeFileSync(credentials, credentialsProfile('vault-owner', owner));
+    env = { AWS_ENDPOINT_URL: proxy.endpoint, AWS_SHARED_CREDENTIALS_FILE: credentials, AWS_CONFIG_FILE: join(base, 'no-aws-config') };
+  });
+
+  it('commits into the vault, pushes, and is rebuilt from the vault alone', async () => {
+    const made = await cli(base, ['init', 'archive', '--store', 's3://estate-vault/snap', '--object-lock', 'governance:30'], env);
+    expect(made.code, made.stderr).toBe(0);
+    const dir = join(base, 'archive');
+    const config = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
+    for (const id of Object.keys(config.collectors)) config.collectors[id] = { enabled: false };
+    Object.assign(config.collectors, { s3: { enabled: true, textMaxBytes: 4096, exclude: ['site-logs'] }, dynamodb: { enabled: true, itemsInTreeMaxBytes: 16 } });
+    config.aws.endpoint = proxy.endpoint;
+    writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(config, null, 2));
+
+    proxy.clear();
+    const v1 = await cli(dir, ['commit', 'v1.0'], env);
+    expect(v1.code, v1.stderr).toBe(0);
+    // Only readable text was downloaded; the image, the unnamed blob and the media file were copied by S3.
+    const downloaded = proxy.requests.filter((r) => r.operation === 'GetObject' && r.bucket === 'site-prod').map((r) => r.key);
+    for (const binary of ['assets/logo.png', 'assets/notes', 'media/tour.bin']) expect(downloaded).not.toContain(binary);
+    expect(downloaded).toContain('events/index.html');
+
+    const remote = join(base, 'remote.git');
+    git(base, 'init', '--quiet', '--bare', remote);
+    git(dir, 'remote', 'add', 'origin', remote);
+    const pushed = await cli(dir, ['push'], env);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toMatch(/ok {2}vault s3:\/\/estate-vault\/snap: all 1 version already there/); // the commit wrote it
+    expect(pushed.stdout).toMatch(/ok {2}remote origin/);
+    expect(git(remote, 'tag', '--list').trim()).toBe('v1.0');
+
+    // The machine is lost.
+    rmSync(dir, { recursive: true, force: true });
+
+    const cloned = await cli(base, ['clone', 's3://estate-vault/snap', 'restored', '--profile', 'vault-owner'], env);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    expect(cloned.stdout).toContain('1 version (v1.0)');
+    expect(cloned.stdout).toContain('fingerprint key restored from the vault');
+    const restored = join(base, 'restored');
+    expect(JSON.parse(readFileSync(join(restored, 'snap.config.json'), 'utf8')).store).toMatchObject({ url: 's3://estate-vault/snap', region: 'us-east-1', profile: 'vault-owner', objectLock: { mode: 'governance', days: 30 } });
+    expect(git(restored, 'verify-tag', 'v1.0')).toBe('');
+
+    proxy.clear();
+    const verified = await cli(restored, ['verify', '--all'], env);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/^ok {2}v1\.0: signed by .*; \d+ files, \d+ payloads/m);
+    expect(proxy.count('GetObject')).toBe(0);
+    const reread = await cli(restored, ['verify', '--all', '--read-data'], env);
+    expect(reread.code, reread.stdout + reread.stderr).toBe(0);
+    expect(proxy.count('GetObject')).toBeGreaterThan(3);
+
+    const cat = await cli(restored, ['cat', 'v1.0', 's3://site-prod/media/tour.bin'], env);
+    expect(cat.code, cat.stderr).toBe(0);
+    expect(cat.stdoutBytes.equals(tour)).toBe(true);
+    // The table export is a payload the vault holds (uploaded, not copied): checkout and export fetch it on demand.
+    const out = join(base, 'checked-out');
+    expect((await cli(restored, ['checkout', 'v1.0', out], env)).code).toBe(0);
+    expect(readFileSync(join(out, 'dynamodb/us-east-1/events/items.jsonl'), 'utf8')).toContain('bob-dylan');
+    const tarball = join(base, 'v1.0.tar');
+    const exported = await cli(restored, ['export', 'v1.0', '-o', tarball], env);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(readFileSync(tarball).includes(Buffer.from('sunset-cruise'))).toBe(true);
+  });
+
+  it('restores a damaged bucket by S3 copying from the vault, and the next version has no drift', async () => {
+    const restored = join(base, 'restored');
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: 'site-prod' })); // the site's policy denies deletes
+    for (const key of ['media/tour.bin', 'assets/logo.png']) await s3.send(new DeleteObjectCommand({ Bucket: 'site-prod', Key: key }));
+    await put(s3, 'site-prod', 'events/index.html', INDEX_V1.replace('$120', '$12'), { ContentType: 'text/html; charset=utf-8', CacheControl: 'max-age=60', Metadata: { owner: 'web-team', build: '42' } });
+    expect((await cli(restored, ['status'], env)).code).toBe(1);
+
+    proxy.clear();
+    const applied = await cli(restored, ['restore', 'v1.0', 's3_buckets/site-prod', '--yes'], env);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    const writes = proxy.requests.filter((r) => r.bucket === 'site-prod' && (r.operation === 'PutObject' || r.operation === 'CopyObject'));
+    expect(writes.map((w) => `${w.operation} ${w.key}`).sort()).toEqual(['CopyObject assets/logo.png', 'CopyObject events/index.html', 'CopyObject media/tour.bin']);
+    expect(proxy.requests.filter((r) => r.operation === 'GetObject' && r.bucket === 'estate-vault')).toEqual([]);
+    const page = await s3.send(new GetObjectCommand({ Bucket: 'site-prod', Key: 'events/index.html' }));
+    expect(await page.Body!.transformToString()).toBe(INDEX_V1);
+    expect(page.Metadata).toEqual({ owner: 'web-team', build: '42' });
+
+    const clean = await cli(restored, ['status'], env);
+    expect([clean.code, clean.stdout], clean.stderr).toEqual([0, '']);
+    const v2 = await cli(restored, ['commit', 'v1.1'], env);
+    expect(v2.code, v2.stderr).toBe(0);
+    // The estate is as v1.0 had it; what differs is what the clone did: the signer it added,
+    // and the vault owner's profile in the config.
+    expect(await cli(restored, ['diff', 'v1.0', 'v1.1', 's3_buckets', 'dynamodb'], env)).toMatchObject({ code: 0, stdout: '' });
+    const all = await cli(restored, ['diff', 'v1.0', 'v1.1'], env);
+    expect(all.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual(['.snap', 'snap.config.json']);
+    expect(all.stdout).toMatch(/\+.* snap-clone-key/);
+    expect(all.stdout).toContain('+ store.profile: "vault-owner"');
+
+    const maintained = await cli(restored, ['maintenance'], env);
+    expect(maintained.code, maintained.stderr).toBe(0);
+    expect(maintained.stdout).toMatch(/retention governance 30 days, margin 10: 0 extended/);
+    expect((await cli(restored, ['push', '--no-vault'], env)).code).toBe(2); // no remote in the clone yet: nowhere to push
+    const pushed = await cli(restored, ['push'], env);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect(pushed.stdout).toContain('all 2 versions already there');
+    expectStockGitAgrees(restored);
+  });
+});

@@ -1,0 +1,164 @@
+// The S3 vault behind the content-store contract, against moto: the same contract suite as the
+// filesystem store (with and without the local cache, with a complete index and with one that
+// must ask S3), then what is particular to the vault: the layout and the SHA256 S3 records,
+// verification without downloading, multipart uploads past a (small, for the test) threshold,
+// Object Lock enforced by S3 and retention kept ahead of need, and the checks that refuse an
+// unusable vault before anything is written.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsContentStore } from '../../src/store/fs-store.js';
+import type { RetentionPolicy } from '../../src/store/retention.js';
+import { VaultStore, type VaultLimits } from '../../src/store/s3-store.js';
+import { VaultIndex } from '../../src/store/vault-index.js';
+import { preflightVault } from '../../src/store/vault-preflight.js';
+import { formatVaultUrl } from '../../src/store/vault-url.js';
+import { tempDir } from '../helpers/archive.js';
+import { clientOptions, useMoto } from '../helpers/moto.js';
+import { readAll, sha, storeContract } from '../helpers/store-contract.js';
+
+const moto = useMoto();
+const raw = new S3Client({ ...clientOptions(moto.endpoint), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+const clients: S3Client[] = [raw];
+afterAll(() => clients.forEach((c) => c.destroy()));
+
+let seq = 0;
+interface MakeOptions {
+  bucket?: string;
+  cache?: boolean;
+  complete?: boolean;
+  retention?: RetentionPolicy | null;
+  limits?: Partial<VaultLimits>;
+  now?: () => Date;
+  region?: string;
+}
+
+function vault(options: MakeOptions = {}): VaultStore {
+  const location = { bucket: options.bucket ?? 'vault-plain', prefix: `t${++seq}/snap` };
+  const dir = tempDir();
+  const client = new S3Client({ ...clientOptions(moto.endpoint, options.region), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  clients.push(client);
+  return new VaultStore({
+    location,
+    region: options.region ?? 'us-east-1',
+    client,
+    cache: options.cache ? new FsContentStore({ root: join(dir, 'cache'), fsync: false }) : null,
+    index: VaultIndex.inMemory(formatVaultUrl(location), options.complete ?? true),
+    retention: options.retention ?? null,
+    spoolDir: join(dir, 'spool'),
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  });
+}
+
+beforeAll(async () => {
+  await raw.send(new CreateBucketCommand({ Bucket: 'vault-plain' }));
+  await raw.send(new CreateBucketCommand({ Bucket: 'vault-locked', ObjectLockEnabledForBucket: true }));
+});
+
+// A small spool threshold, so the contract also runs the spill-to-file path.
+storeContract('VaultStore (no cache, index complete)', () => vault({ limits: { memorySpoolBytes: 64 * 1024 } }));
+storeContract('VaultStore (local cache, index asks S3)', () => vault({ cache: true, complete: false }));
+
+const GOVERNANCE_3D: RetentionPolicy = { mode: 'GOVERNANCE', days: 3, marginDays: 1 };
+
+describe('VaultStore specifics', () => {
+  it("keeps payloads at PREFIX/objects/<oid[0:2]>/<oid[2:4]>/<oid> with the SHA256 S3 checked, and verifies without downloading", async () => {
+    const store = vault();
+    const data = randomBytes(100_000);
+    const p = await store.put(data);
+    const key = `${store.location.prefix}/objects/${p.oid.slice(0, 2)}/${p.oid.slice(2, 4)}/${p.oid}`;
+    expect(store.locate(p.oid)).toEqual({ bucket: 'vault-plain', key, region: 'us-east-1' });
+    const head = await raw.send(new HeadObjectCommand({ Bucket: 'vault-plain', Key: key, ChecksumMode: 'ENABLED' }));
+    expect(Buffer.from(head.ChecksumSHA256!, 'base64').toString('hex')).toBe(p.oid);
+    expect(await store.check(p)).toMatchObject({ status: 'ok', verified: 'recorded-sha256' });
+    expect(await store.check(p, { readData: true })).toMatchObject({ status: 'ok', verified: 'content' });
+
+    // Someone overwrites the payload (a bucket without Object Lock allows it): the recorded
+    // SHA256 names the damage without a download, and a re-hash agrees.
+    const bad = Buffer.from(data);
+    bad[5] ^= 1;
+    await raw.send(new PutObjectCommand({ Bucket: 'vault-plain', Key: key, Body: bad, ChecksumAlgorithm: 'SHA256' }));
+    expect(await store.check(p)).toMatchObject({ status: 'corrupt', actual: { oid: sha(bad), size: bad.length } });
+    expect(await store.check(p, { readData: true })).toMatchObject({ status: 'corrupt', actual: { oid: sha(bad) } });
+    await raw.send(new PutObjectCommand({ Bucket: 'vault-plain', Key: key, Body: bad.subarray(1) }));
+    expect(await store.check(p)).toMatchObject({ status: 'corrupt', actual: { size: bad.length - 1 } });
+  });
+
+  it('a second put of known content sends nothing, and the local cache answers reads', async () => {
+    const store = vault({ cache: true });
+    const data = randomBytes(50_000);
+    const p = await store.put(data);
+    await store.put(data);
+    expect(store.counters.uploads).toBe(1);
+    expect(await store.cache!.has(p.oid)).toBe(true);
+    const versions = await raw.send(new ListObjectVersionsCommand({ Bucket: 'vault-plain', Prefix: store.key('objects/') }));
+    expect(versions.Versions?.length).toBe(1);
+  });
+
+  it('uploads in parts past the single-put threshold, each part checked by S3', async () => {
+    const store = vault({ limits: { putMaxBytes: 6 * 1024 * 1024, partBytes: 5 * 1024 * 1024, memorySpoolBytes: 1024 * 1024 } });
+    const data = randomBytes(12 * 1024 * 1024 + 17);
+    const p = await store.put(Readable.from([data.subarray(0, 7_000_000), data.subarray(7_000_000)]));
+    expect(p).toEqual({ oid: sha(data), size: data.length });
+    expect((await readAll(await store.open(p.oid))).equals(data)).toBe(true);
+    // S3 keeps no full-object SHA256 of a multipart object: only the size is compared without
+    // a download; --read-data re-hashes.
+    expect(await store.check(p)).toMatchObject({ status: 'ok', verified: 'size' });
+    expect(await store.check(p, { readData: true })).toMatchObject({ status: 'ok', verified: 'content' });
+  });
+
+  it('writes every object with its retention; S3 refuses to delete a locked version', async () => {
+    const store = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D });
+    const p = await store.put('locked payload');
+    const key = store.locate(p.oid).key;
+    const head = await raw.send(new HeadObjectCommand({ Bucket: 'vault-locked', Key: key }));
+    expect(head.ObjectLockMode).toBe('GOVERNANCE');
+    const days = (head.ObjectLockRetainUntilDate!.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(2.9);
+    expect(days).toBeLessThan(3.1);
+    await expect(raw.send(new DeleteObjectCommand({ Bucket: 'vault-locked', Key: key, VersionId: head.VersionId }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 403 } });
+    expect(await store.check(p)).toMatchObject({ status: 'ok', retainUntil: head.ObjectLockRetainUntilDate });
+  });
+
+  it('extends only the retention dates that fall within the margin, and learns those it does not know', async () => {
+    let now = new Date();
+    const store = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D, now: () => now });
+    const early = await store.put('written on day 0');
+    now = new Date(now.getTime() + 1.5 * 86_400_000);
+    const later = await store.put('written on day 1.5');
+    const untilOf = async (oid: string) => (await raw.send(new HeadObjectCommand({ Bucket: 'vault-locked', Key: store.locate(oid).key }))).ObjectLockRetainUntilDate!.getTime();
+    const before = { early: await untilOf(early.oid), later: await untilOf(later.oid) };
+
+    // Day 2.2: the first payload's retention ends within a day, the second's does not.
+    now = new Date(now.getTime() + 0.7 * 86_400_000);
+    const report = await store.keepRetentionAhead();
+    expect(report).toMatchObject({ extended: 1, learned: 0, kept: 2 });
+    expect(await untilOf(early.oid)).toBeGreaterThan(before.early + 2 * 86_400_000);
+    expect(await untilOf(later.oid)).toBe(before.later);
+    // Run again: nothing falls due.
+    expect((await store.keepRetentionAhead()).extended).toBe(0);
+
+    // Another machine's index knows the keys but not their dates: it asks once, then extends what is due.
+    // Day 3.7: the second payload's date (day 4.5) is due now, the first's (day 5.2) is not.
+    const fresh = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D, now: () => new Date(now.getTime() + 1.5 * 86_400_000), complete: false });
+    Object.assign(fresh.location, store.location);
+    const again = await fresh.keepRetentionAhead();
+    expect(again).toMatchObject({ learned: 2, extended: 1, kept: 2 });
+  });
+
+  it('refuses a vault that cannot be used, saying what to do, before anything is written', async () => {
+    const missing = vault({ bucket: 'no-such-vault' });
+    await expect(preflightVault(missing, { write: true })).rejects.toMatchObject({ code: 'VAULT_UNUSABLE', message: expect.stringContaining('does not exist') });
+    const unlocked = vault({ retention: GOVERNANCE_3D });
+    await expect(preflightVault(unlocked, { write: true })).rejects.toMatchObject({ code: 'VAULT_UNUSABLE', message: expect.stringMatching(/has no Object Lock, but snap.config.json store.objectLock asks/) });
+    await raw.send(new CreateBucketCommand({ Bucket: 'vault-west', CreateBucketConfiguration: { LocationConstraint: 'us-west-2' } }));
+    const wrongRegion = vault({ bucket: 'vault-west', region: 'us-east-1' });
+    await expect(preflightVault(wrongRegion, { write: true })).rejects.toMatchObject({ code: 'VAULT_UNUSABLE', message: expect.stringContaining('is in us-west-2, not us-east-1: set store.region to "us-west-2"') });
+    await preflightVault(vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D }), { write: true });
+    const listed = await raw.send(new ListObjectVersionsCommand({ Bucket: 'vault-locked', Prefix: '' }));
+    expect((listed.Versions ?? []).filter((v) => v.Key?.endsWith('.snap-write-check'))).toEqual([]);
+  });
+});
