@@ -25,7 +25,11 @@ export type ErrorCode =
   | 'EXTERNAL_COMMAND'
   | 'TARGET_REFUSED'
   | 'TARGET_UNIDENTIFIED'
-  | 'VAULT_UNUSABLE';
+  | 'VAULT_UNUSABLE'
+  | 'AUTH_FAILED'
+  | 'ENDPOINT_UNREACHABLE'
+  | 'DISK_FULL'
+  | 'NOTHING_COLLECTED';
 
 /** How the CLI ends for an error: 1 failed, 2 bad usage or input (nothing written). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -78,18 +82,47 @@ export function isSnapError(err: unknown): err is SnapError {
   return err instanceof SnapError;
 }
 
+/**
+ * Errors that no part of a snapshot can go on after, because every other part would meet
+ * them too: credentials refused or missing, the endpoint unreachable, the disk full. They are
+ * never a coverage finding nor one resource's failure: the run stops and nothing is written.
+ */
+const RUN_FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['AUTH_FAILED', 'ENDPOINT_UNREACHABLE', 'DISK_FULL']);
+
+/** The disk (or quota) is full: a write anywhere fails the same way. */
+export function isOutOfSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'DISK_FULL') return true;
+  }
+  return false;
+}
+
+export function isRunFatal(err: unknown): boolean {
+  return (isSnapError(err) && RUN_FATAL_CODES.has(err.code)) || isOutOfSpace(err);
+}
+
 export function exitCodeFor(err: unknown): 1 | 2 {
   return isSnapError(err) && USAGE_CODES.has(err.code) ? 2 : 1;
 }
 
-/** A one-line description of any thrown value, safe to print. */
-export function describeError(err: unknown): string {
+/** The secret filter describeError passes text through (src/util/redact.ts). */
+export interface TextFilter {
+  brief(text: string, max?: number): string;
+}
+
+/**
+ * A one-line description of any thrown value. A message may carry text a server sent (an AWS
+ * error message, a child process's output): give the command's Redactor, and it is filtered.
+ */
+export function describeError(err: unknown, filter?: TextFilter): string {
+  let text: string;
   if (err instanceof Error) {
     const code = (err as { code?: unknown }).code;
     const name = (err as { name?: unknown }).name;
     const prefix = !isSnapError(err) && typeof name === 'string' && name !== 'Error' ? `${name}: ` : '';
     const suffix = !isSnapError(err) && typeof code === 'string' && !err.message.includes(code) ? ` (${code})` : '';
-    return `${prefix}${err.message}${suffix}`.split('\n')[0]!;
-  }
-  return String(err);
+    text = `${prefix}${err.message}${suffix}`.split('\n')[0]!;
+  } else text = String(err);
+  return filter ? filter.brief(text, 1000) : text;
 }

@@ -11,18 +11,27 @@
 // on main, and the next run moves main to it; main never points at a commit without a tag.
 // What follows the seal (the trust record, git's copy, the working tree) is repeated by the
 // next run if it was cut short, and a failure there is a warning, not a failed commit.
+//
+// Out of disk space anywhere fails the commit the same way (exit 1, DISK_FULL naming the
+// space needed): nothing sealed, the previous version and the working tree as they were.
+// Everything that needs space is done before the refs move: the payloads, the pack, the
+// commit and tag objects, and the working tree's new files and index, which are staged
+// (stageCheckout) with a reserve for the few small writes after; once the refs move, the
+// working tree is only renamed into place.
 import { SnapError, UsageError } from '../errors.js';
 import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector } from '../collectors/types.js';
 import type { SnapConfig } from '../config/schema.js';
 import { CONFIG_FILE } from '../config/load.js';
-import { describeError } from '../errors.js';
+import { describeError, isOutOfSpace } from '../errors.js';
 import { encodeCommit, encodeTagPayload, type Identity } from '../git/objects.js';
 import type { ObjectTransaction } from '../git/repo.js';
 import { keyFingerprint, signSsh } from '../git/ssh-signature.js';
-import { checkoutTree } from '../git/worktree.js';
+import { stageCheckout, type StagedCheckout } from '../git/worktree.js';
 import { crashPoint } from '../util/crash-points.js';
+import { diskFullError } from '../util/disk-space.js';
 import type { Logger, Progress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive, ALLOWED_SIGNERS_PATH } from './archive.js';
 import { MANIFEST_PATH, type Manifest } from './manifest.js';
@@ -52,6 +61,8 @@ export interface CommitOptions {
    */
   collectorOverrides?: Record<string, Record<string, unknown>>;
   now?: () => Date;
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export interface CommitResult {
@@ -66,6 +77,9 @@ export interface CommitResult {
   /** the version was sealed by an earlier run that was stopped before main moved; this run completed it */
   completedFromInterruptedRun?: boolean;
 }
+
+/** Space set aside, once the working tree is staged, for the writes between the refs and the apply. */
+const POST_SEAL_RESERVE = 64 * 1024;
 
 function identityAt(who: { name: string; email: string }, date: Date): Identity {
   return { ...who, timestamp: Math.floor(date.getTime() / 1000), timezoneOffset: 0 };
@@ -122,6 +136,10 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   }
   crashPoint('locked');
   let txn: ObjectTransaction | null = null;
+  let staged: StagedCheckout | null = null;
+  let version: string | null = null;
+  /** what the commit is writing, for a full disk's message */
+  let writing = 'the snapshot';
   try {
     const recovery = await recoverInterruptedWrites(archive, lock, log);
     const chain = await settleTrust(archive, log);
@@ -133,7 +151,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
         { key: keyFingerprint(signingKey.publicKey) },
       );
     }
-    const version = options.version ?? nextVersionName((await listVersions(repo)).map((v) => v.name));
+    version = options.version ?? nextVersionName((await listVersions(repo)).map((v) => v.name));
     if (await findVersion(repo, version)) {
       if (recovery.completed?.name === version) return await completedResult(archive, recovery.completed);
       throw versionExists(version);
@@ -156,8 +174,10 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       log,
       signal: options.signal,
       now,
+      redactor: options.redactor,
     });
     crashPoint('collected');
+    writing = "the version's payloads and git objects";
     await store.flush();
     await txn.commit();
     crashPoint('pack-sealed');
@@ -173,6 +193,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${r.stats.pointers} payloads`),
     ].filter(Boolean).join('\n');
     const message = `${version}: ${summary}\n\n${body}\n`;
+    writing = 'the commit and its signed tag';
     const who = await archive.identity(config);
     const when = now();
     const commitOid = await repo.writeLooseObject('commit', encodeCommit({ tree: treeOid, parents: parent ? [parent] : [], author: identityAt(who, when), committer: identityAt(who, when), message }));
@@ -180,18 +201,35 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     const tagOid = await repo.writeLooseObject('tag', Buffer.from(payload + signSsh(payload, signingKey), 'utf8'));
     crashPoint('objects-written');
 
-    // The seal: the tag first, then main (see the header).
+    writing = "the working tree's new files";
+    staged = await stageCheckout(repo, archive.dir, parentTree, treeOid, { reserveBytes: POST_SEAL_RESERVE, refresh: [ALLOWED_SIGNERS_PATH] });
+    writing = 'the refs and the working tree';
+
+    // The seal: the tag first, then main (see the header). The staging's reserve of space is
+    // freed for these few small writes. A main that cannot be moved (a full disk, a ref someone
+    // else moved) takes the new tag back, so a failed commit seals nothing.
     await lock.assertHeld();
+    await staged.releaseReserve();
     await repo.updateRef(`refs/tags/${version}`, tagOid, null, { crashPoint: 'tag-locked' });
     crashPoint('tag-created');
-    await repo.updateRef(MAIN_REF, commitOid, parent, { crashPoint: 'main-locked' });
+    try {
+      await repo.updateRef(MAIN_REF, commitOid, parent, { crashPoint: 'main-locked' });
+    } catch (err) {
+      await repo.deleteRefIfUnchanged(`refs/tags/${version}`, tagOid).catch(() => undefined);
+      throw err;
+    }
     crashPoint('main-moved');
 
-    await afterSeal(archive, version, parentTree, treeOid, log);
+    const checkout = staged;
+    staged = null;
+    await afterSeal(archive, version, checkout, log);
     return { version, commitOid, tagOid, treeOid, manifest, summary, partial };
   } catch (err) {
     txn?.abort();
-    throw err;
+    await staged?.discard();
+    if (!isOutOfSpace(err) || version === null) throw err;
+    const sealed = (await repo.resolveRef(`refs/tags/${version}`).catch(() => null)) !== null;
+    throw diskFullError(err, { path: repo.gitdir, what: `version ${version} (${writing})`, ...(sealed ? {} : { outcome: 'nothing was sealed and the archive is as it was' }) });
   } finally {
     options.progress.stop();
     store.close?.();
@@ -200,7 +238,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 }
 
 /** Brings the trust record, git's trusted copy and the working tree up to the sealed version. */
-async function afterSeal(archive: Archive, version: string, parentTree: string | null, treeOid: string, log: Logger): Promise<void> {
+async function afterSeal(archive: Archive, version: string, checkout: StagedCheckout, log: Logger): Promise<void> {
   try {
     await publishToGit(archive, await settleTrust(archive, log));
   } catch (err) {
@@ -208,8 +246,9 @@ async function afterSeal(archive: Archive, version: string, parentTree: string |
   }
   crashPoint('trust-published');
   try {
-    await checkoutTree(archive.repo, archive.dir, parentTree, treeOid, { refresh: [ALLOWED_SIGNERS_PATH] });
+    await checkout.apply();
   } catch (err) {
+    await checkout.discard();
     log.warn(`${version} is sealed, but the working tree still shows the version before it: ${describeError(err)}; the next snap commit brings it up to date`);
   }
 }

@@ -8,6 +8,7 @@ import { collectors as registered } from '../collectors/registry.js';
 import type { AnyCollector } from '../collectors/types.js';
 import { HashingStore } from '../store/hashing-store.js';
 import type { Logger, Progress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import { Archive } from './archive.js';
 import { MemoryObjects } from './memory-objects.js';
 import { enabledCollectors, snapshotTree, type SnapshotTree } from './snapshot.js';
@@ -27,6 +28,8 @@ export interface LiveOptions {
   collectors?: readonly AnyCollector[];
   /** read another endpoint or account than the configured one (a restore-test's scratch target) */
   aws?: { endpoint?: string; profile?: string };
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export async function collectLive(archive: Archive, options: LiveOptions): Promise<LiveTree> {
@@ -55,6 +58,7 @@ export async function collectLive(archive: Archive, options: LiveOptions): Promi
     log: options.log,
     signal: options.signal,
     now: () => new Date(),
+    redactor: options.redactor,
   });
   return { ...tree, objects, roots: selected.map((s) => s.collector.root) };
 }

@@ -8,12 +8,20 @@
 // written: the object sink reads its own objects back (the unsealed pack of a commit, or the
 // objects held in memory), so RECOVERY.md is in the tree, and in the manifest's counts, like
 // every other file, before anything is sealed.
+//
+// Two checks keep a snapshot from writing a version that is not one. When an AWS collector is
+// enabled, the credentials and endpoint are checked first (STS GetCallerIdentity): refused or
+// missing credentials, or an endpoint that cannot be reached, stop the run before any
+// collector starts, and the account and endpoint go into the manifest (manifest.source). And
+// a run in which no collector read anything (every one failed, or every read it made was
+// refused) writes nothing: a version that only carries the previous one over is not a snapshot.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SnapError } from '../errors.js';
 import type { AnyCollector, CollectorBaseConfig } from '../collectors/types.js';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
-import { identifyTarget } from '../collectors/aws/shared/target.js';
+import { checkAwsAccess } from '../collectors/aws/shared/preflight.js';
+import type { AwsTarget } from '../collectors/aws/shared/target.js';
 import type { SnapConfig } from '../config/schema.js';
 import { MODE_TREE, type TreeEntry } from '../git/objects.js';
 import type { ObjectReader, ObjectSink } from '../git/repo.js';
@@ -22,6 +30,7 @@ import { RECOVERY_PATH, storedRunbook } from '../runbook/runbook.js';
 import { TreeObjectsSource } from '../runbook/source.js';
 import type { ContentStore } from '../store/types.js';
 import type { Logger, Progress } from '../util/log.js';
+import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive, ALLOWED_SIGNERS_PATH, USER_FILES } from './archive.js';
 import { MANIFEST_FORMAT, MANIFEST_MD_PATH, MANIFEST_PATH, renderManifestMarkdown, type Manifest } from './manifest.js';
@@ -35,15 +44,26 @@ export function enabledCollectors(config: SnapConfig, available: readonly AnyCol
   return available.filter((c) => sections[c.id]?.enabled ?? c.enabledByDefault).map((c) => ({ collector: c, config: (sections[c.id] ?? c.configSchema.parse({})) as CollectorBaseConfig }));
 }
 
-export function awsClientsFor(config: SnapConfig): AwsClients {
-  return new AwsClients({
-    profile: config.aws.profile,
-    region: config.aws.region,
-    regions: config.aws.regions ?? [config.aws.region],
-    endpoint: config.aws.endpoint,
-    maxAttempts: config.aws.maxAttempts,
-    maxSockets: config.aws.maxSockets,
-  });
+export function awsClientsFor(config: SnapConfig, redactor?: Redactor): AwsClients {
+  return new AwsClients(
+    {
+      profile: config.aws.profile,
+      region: config.aws.region,
+      regions: config.aws.regions ?? [config.aws.region],
+      endpoint: config.aws.endpoint,
+      maxAttempts: config.aws.maxAttempts,
+      maxSockets: config.aws.maxSockets,
+    },
+    { redactor },
+  );
+}
+
+/** Every value the snapshot fingerprints is a secret: it is registered with the filter first. */
+function registering(fingerprint: Fingerprinter, redactor: Redactor): Fingerprinter {
+  return (value) => {
+    redactor.add(value);
+    return fingerprint(value);
+  };
 }
 
 export interface SnapshotOptions {
@@ -60,6 +80,8 @@ export interface SnapshotOptions {
   log: Logger;
   signal?: AbortSignal;
   now: () => Date;
+  /** the command's secret filter (a new one when not given) */
+  redactor?: Redactor;
 }
 
 export interface SnapshotTree {
@@ -78,18 +100,21 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   const parent = await repo.resolveRef(MAIN_REF);
   const parentTree = parent ? (await repo.readCommit(parent)).tree : null;
   const previous = await previousVersion(archive, parent, parentTree);
-  const aws = awsClientsFor(options.config);
-  // The estate this version is read from (account and endpoint): `snap restore-test` refuses to write to it.
-  const source = options.selected.some((s) => s.collector.platform === 'aws') ? await identifyTarget(aws, options.signal).catch(() => undefined) : undefined;
+  const redactor = options.redactor ?? new Redactor();
+  const aws = awsClientsFor(options.config, redactor);
   let outcomes: CollectorOutcome[];
+  let source: AwsTarget | undefined;
   try {
+    // The estate this version is read from (account and endpoint), checked before any collector
+    // runs; `snap restore-test` refuses to write to it.
+    if (options.selected.some((s) => s.collector.platform === 'aws')) source = (await checkAwsAccess(aws, options.log, options.signal)) ?? undefined;
     outcomes = await runCollectors({
       collectors: options.selected,
       version: options.version,
       archiveDir: archive.dir,
       objects: options.objects,
       store: options.store,
-      fingerprint: options.fingerprint,
+      fingerprint: registering(options.fingerprint, redactor),
       aws,
       previous,
       concurrency: options.config.concurrency,
@@ -97,15 +122,13 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
       progress: options.progress,
       log: options.log,
       signal: options.signal,
+      redactor,
     });
   } finally {
     options.progress.stop();
     aws.destroy();
   }
-  if (!outcomes.some((o) => o.report.status === 'ok' || o.report.status === 'partial')) {
-    const reasons = outcomes.map((o) => `${o.report.id}: ${o.report.errors[0]?.message ?? 'failed'}`).join('; ');
-    throw new SnapError('COLLECTOR_FAILED', `every collector failed, so nothing was written (${reasons})`, { version: options.version });
-  }
+  if (!outcomes.some((o) => o.read)) throw nothingRead(outcomes, options.version);
 
   const root = new TreeWriter({ objects: options.objects, store: options.store, fingerprint: options.fingerprint });
   for (const o of outcomes) if (o.tree) root.mountTree(o.report.root, o.tree.oid, o.tree.stats);
@@ -137,6 +160,14 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   root.json(MANIFEST_PATH, manifest);
   root.text(MANIFEST_MD_PATH, renderManifestMarkdown(manifest));
   return { treeOid: root.build()!, manifest, outcomes, parent, parentTree, previous };
+}
+
+/** No collector read anything: what each one met instead. */
+function nothingRead(outcomes: CollectorOutcome[], version: string): SnapError {
+  const what = (o: CollectorOutcome) => o.report.errors[0]?.message ?? (o.coverage[0] ? `${o.coverage[0].resource}: ${o.coverage[0].reason}${o.coverage[0].detail ? ` (${o.coverage[0].detail})` : ''}` : o.report.status);
+  const reasons = outcomes.map((o) => `${o.report.id}: ${what(o)}`).join('; ');
+  const after = version === 'live' ? 'nothing could be compared' : `no version was written (${version} is still free)`;
+  return new SnapError('NOTHING_COLLECTED', `no collector could read anything, so ${after}: ${reasons.length > 1500 ? `${reasons.slice(0, 1499)}…` : reasons}`, { version });
 }
 
 async function previousVersion(archive: Archive, parent: string | null, parentTree: string | null): Promise<PreviousVersion | null> {

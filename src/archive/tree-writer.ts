@@ -39,6 +39,7 @@ export interface TreeWriterDeps {
 
 export class TreeWriter {
   private readonly root: Node & { kind: 'dir' } = { kind: 'dir', entries: new Map() };
+  private ownWrites = 0;
 
   constructor(private readonly deps: TreeWriterDeps) {}
 
@@ -56,6 +57,7 @@ export class TreeWriter {
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     const oid = this.deps.objects.write('blob', bytes);
     this.place(path, { kind: 'file', oid, mode: options.executable ? MODE_EXEC : MODE_FILE, bytes: bytes.length, pointer: null });
+    this.ownWrites++;
   }
 
   /** Streams a payload into the content store and writes its pointer at `path`. */
@@ -71,6 +73,7 @@ export class TreeWriter {
     const text = Buffer.from(formatPointer(pointer), 'utf8');
     const oid = this.deps.objects.write('blob', text);
     this.place(path, { kind: 'file', oid, mode: MODE_FILE, bytes: text.length, pointer });
+    this.ownWrites++;
   }
 
   /** Places an existing git subtree (carried over unchanged from a previous version). */
@@ -96,6 +99,14 @@ export class TreeWriter {
       node = next;
     }
     if (node.kind === 'dir') node.entries.delete(segs[segs.length - 1]!);
+  }
+
+  /**
+   * Files written through json/text/blob/pointer: what the collector found itself this time,
+   * as opposed to files and folders mounted unchanged from the previous version.
+   */
+  get writes(): number {
+    return this.ownWrites;
   }
 
   /** Counts of what the tree holds so far, mounted subtrees included. */

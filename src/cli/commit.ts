@@ -45,6 +45,7 @@ examples:
         progress: ctx.progress(),
         log: ctx.logger(),
         signal: controller.signal,
+        redactor: ctx.redactor,
         ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
       });
       const m = result.manifest;

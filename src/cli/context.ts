@@ -3,6 +3,7 @@
 // `snap cat … > file` and `snap ls --json | jq` stay clean.
 import { Archive } from '../archive/archive.js';
 import { createLogger, LineProgress, TerminalProgress, type Logger, type Progress } from '../util/log.js';
+import { Redactor } from '../util/redact.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -20,18 +21,22 @@ export interface CliContext {
   archive(): Archive;
   progress(): Progress;
   logger(): Logger;
+  /** this command's secret filter: every diagnostic on stderr passes through it */
+  redactor: Redactor;
 }
 
-export function createContext(io: Io, cwd: string, options: { quiet: boolean; noColor: boolean }): CliContext {
+export function createContext(io: Io, cwd: string, options: { quiet: boolean; noColor: boolean; redactor?: Redactor }): CliContext {
   const color = !options.noColor && !io.env.NO_COLOR && Boolean(io.stdout.isTTY) && io.env.TERM !== 'dumb';
   let progress: Progress | null = null;
+  const redactor = options.redactor ?? new Redactor();
   return {
     cwd,
     io,
     quiet: options.quiet,
     color,
+    redactor,
     out: (text) => io.stdout.write(text),
-    err: (text) => io.stderr.write(text),
+    err: (text) => io.stderr.write(redactor.redact(text)),
     archive: () => Archive.open(cwd),
     progress() {
       progress ??= io.stderr.isTTY && !options.quiet && io.env.TERM !== 'dumb' ? new TerminalProgress(io.stderr as NodeJS.WriteStream) : new LineProgress(io.stderr, options.quiet);
@@ -40,7 +45,7 @@ export function createContext(io: Io, cwd: string, options: { quiet: boolean; no
     logger() {
       const p = this.progress();
       const terminal = p instanceof TerminalProgress ? p : null;
-      return createLogger(io.stderr, { quiet: options.quiet, beforeWrite: () => terminal?.clear(), afterWrite: () => terminal?.draw() });
+      return createLogger(io.stderr, { quiet: options.quiet, beforeWrite: () => terminal?.clear(), afterWrite: () => terminal?.draw(), redact: (text) => redactor.redact(text) });
     },
   };
 }

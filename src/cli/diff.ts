@@ -29,7 +29,7 @@ function render(ctx: CliContext, args: Parsed, from: string, to: string, changes
 
 async function side(ctx: CliContext, archive: Archive, spec: string, paths: string[]): Promise<{ name: string; tree: string; source: ObjectSource; live: LiveTree | null }> {
   if (spec === 'live') {
-    const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger() });
+    const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     return { name: 'live', tree: live.treeOid, source: live.objects, live };
   }
   const v = await resolveVersion(archive.repo, spec);
@@ -114,7 +114,7 @@ examples:
   async run(ctx, args) {
     const archive = ctx.archive();
     const latest = await resolveVersion(archive.repo, 'latest');
-    const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger() });
+    const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     const changes = await compareTrees(live.objects, latest.treeOid, live.treeOid, { paths: args.positionals.length ? args.positionals : live.roots });
     render(ctx, args, latest.name, 'live', changes);
     if (!changes.length && !flag(args, 'json') && !ctx.quiet) ctx.err(`no drift since ${latest.name}\n`);

@@ -3,6 +3,7 @@
 //   0 ok · 1 failed · 2 bad usage or input (nothing written) · 3 snapshot written but partial
 import { resolve } from 'node:path';
 import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
+import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
 import { cloneCommand } from './clone.js';
@@ -48,6 +49,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let quiet = false;
   let noColor = false;
   let i = 0;
+  const redactor = new Redactor();
   try {
     for (; i < argv.length; i++) {
       const a = argv[i]!;
@@ -88,10 +90,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       io.stdout.write(`${cmd.help}\n`);
       return 0;
     }
-    const ctx = createContext(io, cwd, { quiet, noColor });
+    const ctx = createContext(io, cwd, { quiet, noColor, redactor });
     return await cmd.run(ctx, args);
   } catch (err) {
-    io.stderr.write(`snap: ${describeError(err)}\n`);
+    io.stderr.write(`snap: ${describeError(err, redactor)}\n`);
     if (!isSnapError(err) && io.env.SNAP_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return exitCodeFor(err);
   }

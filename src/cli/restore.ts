@@ -139,7 +139,7 @@ examples:
     const plan = await planRestore(
       archive,
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
-      { log: ctx.logger() },
+      { log: ctx.logger(), redactor: ctx.redactor },
     );
     const total = renderPlan(ctx, plan);
     if (flag(args, 'dry-run')) {
@@ -208,7 +208,7 @@ examples:
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
     const archive = ctx.archive();
-    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress() });
+    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
     if (flag(args, 'json')) {
       ctx.out(
         `${JSON.stringify(

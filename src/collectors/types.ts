@@ -7,7 +7,9 @@
 // Expected refusals (AccessDenied, a sub-configuration that is not set, a service not offered
 // in a region) are reported with ctx.finding() and are not failures. An unexpected error on
 // one resource is reported with ctx.partial(); an error thrown out of collect() fails the
-// whole collector.
+// whole collector. Errors no other part could get past (credentials refused, the endpoint
+// unreachable, the disk full: isRunFatal in src/errors.ts) are neither: ctx.partial() rethrows
+// them and the runner stops the whole snapshot, writing nothing.
 import type { z } from 'zod';
 import type { TreeWriter } from '../archive/tree-writer.js';
 import type { VersionReader } from '../archive/version-reader.js';
@@ -17,6 +19,7 @@ import type { Pointer } from '../store/pointer.js';
 import type { RestoreContext } from '../restore/types.js';
 import type { RunbookSpec } from '../runbook/spec.js';
 import type { Logger, TaskProgress } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 import type { AwsClients } from './aws/shared/clients.js';
 
 /** A payload a collector's files refer to without a pointer file of its own. */
@@ -33,9 +36,11 @@ export type ResolvedContent = { kind: 'path'; path: string } | { kind: 'pointer'
 export interface CoverageFinding {
   /** what was found but not (fully) collected, e.g. "s3_buckets/logs-archive" or "lambda:us-west-2" */
   resource: string;
-  /** a short code: AccessDenied, NotAvailableInRegion, Archived, … */
+  /** a short code: AccessDenied, NotAvailableInRegion, Archived, NotOffered, … */
   reason: string;
   detail?: string;
+  /** for NotOffered: the API the endpoint does not offer ("Lightsail", "SES v2") */
+  service?: string;
 }
 
 export interface CollectorBaseConfig {
@@ -56,12 +61,17 @@ export interface CollectContext<C extends CollectorBaseConfig = CollectorBaseCon
   readonly fingerprint: Fingerprinter;
   readonly progress: TaskProgress;
   readonly log: Logger;
+  /** The command's secret filter: register every secret the collector holds, filter foreign text. */
+  readonly redactor: Redactor;
   readonly signal: AbortSignal;
   finding(finding: CoverageFinding): void;
   count(name: string, n?: number): void;
-  /** A resource failed unexpectedly; the rest goes on and the collector ends as partial. */
+  /**
+   * A resource failed unexpectedly; the rest goes on and the collector ends as partial. A
+   * run-fatal error (isRunFatal) is rethrown: it stops the snapshot.
+   */
   partial(resource: string, error: unknown): void;
-  /** Copies `path` from the previous version into this one; false when it had none. */
+  /** Copies `path` (a folder or a file) from the previous version into this one; false when it had none. */
   carryOver(path: string): Promise<boolean>;
 }
 

@@ -6,7 +6,6 @@
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { replaceUnderGitLock, type DeadWriter } from './locks.js';
 
 export interface IndexEntry {
   path: string;
@@ -89,7 +88,8 @@ export async function readIndex(path: string): Promise<Map<string, IndexEntry> |
   return out;
 }
 
-export async function writeIndex(path: string, entries: IndexEntry[], options: { gitdir: string; deadWriters?: readonly DeadWriter[] }): Promise<void> {
+/** The index file's bytes for `entries` (sorted by path, as git wants them). */
+export function encodeIndex(entries: IndexEntry[]): Buffer {
   const sorted = [...entries].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
   const parts: Buffer[] = [];
   const header = Buffer.alloc(12);
@@ -111,7 +111,6 @@ export async function writeIndex(path: string, entries: IndexEntry[], options: {
   }
   const body = Buffer.concat(parts);
   const sum = createHash('sha1').update(body).digest();
-  // git's own lock file: a concurrent stock git either waits for us or we fail, never interleave.
-  // The index is a cache of the tree and the files' stat data: it need not survive a power cut.
-  await replaceUnderGitLock(path, async () => Buffer.concat([body, sum]), { gitdir: options.gitdir, deadWriters: options.deadWriters, what: 'the index', fsync: false, crashPoint: 'index-locked' });
+  return Buffer.concat([body, sum]);
 }
+

@@ -12,7 +12,7 @@
 // moved is checked to be the very one judged stale before it is deleted.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
-import { link, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { SnapError } from '../errors.js';
 import { crashPoint } from '../util/crash-points.js';
@@ -152,17 +152,15 @@ export interface GitLockOptions {
 }
 
 /**
- * Replaces `target` under git's lock protocol: `content` is called once the lock is held (so
- * it may check what `target` holds now), its bytes fill the lock file, which is then renamed
- * over `target`. A stale lock of a dead snap writer is taken over; any other is refused.
+ * Takes git's lock on `target` (creates `<target>.lock` exclusively) and returns it open for
+ * writing; the caller writes it, closes it and renames it over `target` (or removes it). A
+ * stale lock of a dead snap writer is taken over; any other is refused.
  */
-export async function replaceUnderGitLock(target: string, content: () => Promise<Uint8Array | string>, options: GitLockOptions): Promise<void> {
+export async function openGitLock(target: string, options: GitLockOptions): Promise<FileHandle> {
   const lock = `${target}.lock`;
-  let fh;
   for (let attempt = 0; ; attempt++) {
     try {
-      fh = await open(lock, 'wx', options.mode ?? 0o644);
-      break;
+      return await open(lock, 'wx', options.mode ?? 0o644);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const state = await inspectLock(lock);
@@ -171,6 +169,16 @@ export async function replaceUnderGitLock(target: string, content: () => Promise
       throw lockRefusal(state, options.gitdir, options.what);
     }
   }
+}
+
+/**
+ * Replaces `target` under git's lock protocol: `content` is called once the lock is held (so
+ * it may check what `target` holds now), its bytes fill the lock file, which is then renamed
+ * over `target`. A stale lock of a dead snap writer is taken over; any other is refused.
+ */
+export async function replaceUnderGitLock(target: string, content: () => Promise<Uint8Array | string>, options: GitLockOptions): Promise<void> {
+  const lock = `${target}.lock`;
+  const fh = await openGitLock(target, options);
   try {
     const bytes = await content();
     await fh.writeFile(bytes);

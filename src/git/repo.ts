@@ -260,6 +260,20 @@ export class GitRepo {
     );
   }
 
+  /**
+   * Deletes a loose ref that still holds `expected` (a tag this process just created and must
+   * take back). Returns whether it did. Deleting needs no disk space.
+   */
+  async deleteRefIfUnchanged(ref: string, expected: string): Promise<boolean> {
+    const problem = refNameProblem(ref);
+    if (problem) throw new SnapError('INVALID_VERSION_NAME', `invalid ref name ${JSON.stringify(ref.slice(0, 120))}: ${problem}`, { ref: ref.slice(0, 120) });
+    const path = join(this.gitdir, ref);
+    const current = (await readFile(path, 'utf8').catch(() => '')).trim();
+    if (current !== expected) return false;
+    await unlink(path);
+    return true;
+  }
+
   /** Sets git config values (atomically, under config.lock); writes only when one changes. */
   setConfig(values: Record<string, string>): Promise<boolean> {
     return updateGitConfig(this.gitdir, values, { deadWriters: this.deadWriters });

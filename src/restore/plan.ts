@@ -19,6 +19,7 @@ import type { SnapConfig } from '../config/schema.js';
 import { describeError, SnapError, UsageError } from '../errors.js';
 import type { Logger } from '../util/log.js';
 import { guardedClientsFor, identify, refuseEstates, withTarget, type Estate } from './target.js';
+import { Redactor } from '../util/redact.js';
 import { RESTORE_ORDER, type PlannedChange, type SecretValues } from './types.js';
 
 export interface RestoreRequest {
@@ -65,6 +66,8 @@ export interface RestorePlan {
   skipped: { collector: AnyCollector; why: string }[];
   /** releases the clients the plan will apply its changes with */
   close(): void;
+  /** the secret filter the plan's messages pass through */
+  redactor: Redactor;
 }
 
 export interface AppliedChange {
@@ -123,16 +126,16 @@ function sections(config: SnapConfig): Record<string, CollectorBaseConfig> {
 }
 
 /** The clients the plan writes with and the target they reach, identified before any plan is made. */
-async function openTarget(config: SnapConfig, version: VersionInfo, request: RestoreRequest, signal: AbortSignal): Promise<{ aws: AwsClients; target: AwsTarget }> {
+async function openTarget(config: SnapConfig, version: VersionInfo, request: RestoreRequest, signal: AbortSignal, redactor: Redactor): Promise<{ aws: AwsClients; target: AwsTarget }> {
   const settings = withTarget(config, request);
-  const probe = awsClientsFor(settings);
+  const probe = awsClientsFor(settings, redactor);
   let target: AwsTarget;
   try {
     target = await identify(probe, signal);
   } catch (err) {
     probe.destroy();
     const where = probe.endpoint ? `at ${probe.endpoint}` : 'on AWS';
-    throw new SnapError('TARGET_UNIDENTIFIED', `cannot tell whom a restore would write to ${where} (STS GetCallerIdentity: ${describeError(err)}); nothing was changed. Check the credentials${request.profile ? ` of profile ${request.profile}` : ''} and the endpoint`, { endpoint: probe.endpoint ?? null });
+    throw new SnapError('TARGET_UNIDENTIFIED', `cannot tell whom a restore would write to ${where} (STS GetCallerIdentity: ${describeError(err, redactor)}); nothing was changed. Check the credentials${request.profile ? ` of profile ${request.profile}` : ''} and the endpoint`, { endpoint: probe.endpoint ?? null });
   }
   if (!request.refuse) return { aws: probe, target };
   let guarded: string[];
@@ -141,10 +144,11 @@ async function openTarget(config: SnapConfig, version: VersionInfo, request: Res
   } finally {
     probe.destroy();
   }
-  return { aws: guardedClientsFor(settings, guarded), target };
+  return { aws: guardedClientsFor(settings, guarded, redactor), target };
 }
 
-export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal }): Promise<RestorePlan> {
+export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal; redactor?: Redactor }): Promise<RestorePlan> {
+  const redactor = options.redactor ?? new Redactor();
   const config = await archive.loadConfig();
   const version = await resolveVersion(archive.repo, request.version);
   const root = new VersionReader(archive.repo, version.treeOid);
@@ -162,7 +166,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
   const signal = options.signal ?? new AbortController().signal;
   const manifest = await root.json<Manifest>(MANIFEST_PATH).catch(() => null);
   const touchesAws = chosen.some((c) => c.collector.platform === 'aws');
-  const { aws, target } = touchesAws ? await openTarget(config, version, request, signal) : { aws: awsClientsFor(withTarget(config, request)), target: null };
+  const { aws, target } = touchesAws ? await openTarget(config, version, request, signal, redactor) : { aws: awsClientsFor(withTarget(config, request), redactor), target: null };
   const store = archive.openStore(config);
   const fingerprint = await archive.fingerprinter();
   const services: ServicePlan[] = [];
@@ -183,6 +187,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
           store,
           fingerprint,
           secrets,
+          redactor,
           log: options.log.child(collector.id),
           signal,
           plan: (change) => plan.changes.push(change),
@@ -191,7 +196,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
         });
       } catch (err) {
         if (err instanceof SnapError && (err.code === 'USAGE' || err.code === 'TARGET_REFUSED')) throw err;
-        plan.error = describeError(err);
+        plan.error = describeError(err, redactor);
         plan.changes = [];
       }
       services.push(plan);
@@ -200,7 +205,7 @@ export async function planRestore(archive: Archive, request: RestoreRequest, opt
     aws.destroy();
     throw err;
   }
-  return { version, services, target, source: manifest?.source ?? null, skipped, close: () => aws.destroy() };
+  return { version, services, target, source: manifest?.source ?? null, skipped, close: () => aws.destroy(), redactor };
 }
 
 /** Applies every planned change, service by service in dependency order; failures do not stop the others. */
@@ -214,7 +219,7 @@ export async function applyPlan(plan: RestorePlan, onDone?: (applied: AppliedCha
           await change.apply();
           result = { service: service.collector.id, change };
         } catch (err) {
-          result = { service: service.collector.id, change, error: describeError(err) };
+          result = { service: service.collector.id, change, error: describeError(err, plan.redactor) };
         }
         results.push(result);
         onDone?.(result);

@@ -24,6 +24,7 @@ import type { AnyCollector } from '../collectors/types.js';
 import { outcomeOf, type RestoreOutcome } from './outcome.js';
 import { applyPlan, planRestore, type AppliedChange, type RestorePlan } from './plan.js';
 import { endpointOption, estatesOf } from './target.js';
+import type { Redactor } from '../util/redact.js';
 
 export const RESTORE_TEST_NOTES = 'refs/notes/snap-restore-tests';
 
@@ -40,6 +41,8 @@ export interface RestoreTestOptions {
   progress: Progress;
   collectors?: readonly AnyCollector[];
   now?: () => Date;
+  /** the command's secret filter */
+  redactor?: Redactor;
 }
 
 export interface RestoreTestResult {
@@ -75,7 +78,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
       platforms: ['aws'],
       refuse: (version, config) => estatesOf(archive, version, config),
     },
-    { log: options.log },
+    { log: options.log, redactor: options.redactor },
   );
   if (plan.services.length === 0) {
     plan.close();
@@ -86,7 +89,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   const failedChanges = outcome.failed;
   const roots = plan.services.map((s) => s.collector.root);
   const paths = plan.services.flatMap((s) => (s.selection.length ? s.selection.map((p) => `${s.collector.root}/${p}`) : [s.collector.root]));
-  const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors });
+  const live = await collectLive(archive, { paths: roots, progress: options.progress, log: options.log, aws: target, collectors: options.collectors, redactor: plan.redactor });
   const differences = await compareRestored(live.objects, plan.version.treeOid, live.treeOid, paths, options.collectors);
   const planningErrors = plan.services.filter((s) => s.error);
   const passed = differences.length === 0 && outcome.leftUndone.length === 0 && live.manifest.collectors.every((c) => c.status === 'ok');

@@ -27,6 +27,7 @@ import { AwsClients } from '../collectors/aws/shared/clients.js';
 import { describeTarget, endpointAddresses, identifyTarget, normalizeEndpoint, type AwsTarget } from '../collectors/aws/shared/target.js';
 import type { SnapConfig } from '../config/schema.js';
 import { describeError, SnapError, UsageError } from '../errors.js';
+import type { Redactor } from '../util/redact.js';
 
 export interface TargetOverride {
   endpoint?: string | undefined;
@@ -195,8 +196,8 @@ export class GuardedClients extends AwsClients {
   private readonly forbidden: Promise<Set<string>>;
   private readonly guarded = new WeakSet<object>();
 
-  constructor(settings: AwsClients['settings'], endpoints: readonly string[]) {
-    super(settings);
+  constructor(settings: AwsClients['settings'], endpoints: readonly string[], redactor?: Redactor) {
+    super(settings, { redactor });
     this.forbidden = Promise.all(endpoints.map(serverAddresses)).then((sets) => new Set(sets.flatMap((s) => [...s])));
     this.forbidden.catch(() => undefined); // told to the first request, not as an unhandled rejection
   }
@@ -225,9 +226,9 @@ export class GuardedClients extends AwsClients {
 }
 
 /** Clients for `config` that refuse every request to `endpoints`. */
-export function guardedClientsFor(config: SnapConfig, endpoints: readonly string[]): AwsClients {
+export function guardedClientsFor(config: SnapConfig, endpoints: readonly string[], redactor?: Redactor): AwsClients {
   const plain = awsClientsFor(config);
   const settings = plain.settings;
   plain.destroy();
-  return new GuardedClients(settings, endpoints);
+  return new GuardedClients(settings, endpoints, redactor);
 }

@@ -15,6 +15,7 @@ import type { CollectorBaseConfig } from '../collectors/types.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { ContentStore } from '../store/types.js';
 import type { Logger } from '../util/log.js';
+import type { Redactor } from '../util/redact.js';
 
 export interface PlannedChange {
   /** what is changed, for people: "s3://sailjada-prod/events/index.html", "route53 www.example.com. CNAME" */
@@ -62,6 +63,8 @@ export interface RestoreContext<C extends CollectorBaseConfig = CollectorBaseCon
   readonly fingerprint: Fingerprinter;
   readonly secrets: SecretValues;
   readonly log: Logger;
+  /** the command's secret filter: secret values the restore holds are registered with it */
+  readonly redactor: Redactor;
   readonly signal: AbortSignal;
   /** Adds a change to the plan. */
   plan(change: PlannedChange): void;

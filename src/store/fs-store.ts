@@ -3,12 +3,15 @@
 // Temporaries live in <root>/tmp and are renamed into place only when complete; flush()
 // syncs everything written since, and `snap commit` calls it before it seals a version.
 // Leftovers of an interrupted run are swept by sweepTemporaries() while the archive is locked.
+// A full disk or quota (ENOSPC, EDQUOT) while writing or syncing is a DiskFull SnapError that
+// names the store, the payload and the space it still needed; the temporary is removed.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, unlink, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { SnapError } from '../errors.js';
+import { isOutOfSpace, SnapError } from '../errors.js';
+import { diskFullError } from '../util/disk-space.js';
 import { isSha256Hex, type Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
 import type { CheckResult, ContentStore, PutOptions, PutSource } from './types.js';
@@ -68,11 +71,12 @@ export class FsContentStore implements ContentStore {
 
   async put(source: PutSource, options: PutOptions = {}): Promise<Pointer> {
     const tmpDir = join(this.root, 'tmp');
-    await this.ensureDir(tmpDir);
     const tmp = join(tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
     let kept = false;
+    const written = { bytes: 0 };
     try {
-      const { oid, size } = await this.write(source, tmp, options);
+      await this.ensureDir(tmpDir);
+      const { oid, size } = await this.write(source, tmp, options, written);
       const final = this.pathOf(oid);
       if ((await this.stat(oid)) === size) return { oid, size }; // deduplicated: keep the existing copy
       await this.ensureDir(join(this.root, oid.slice(0, 2), oid.slice(2, 4)));
@@ -87,13 +91,17 @@ export class FsContentStore implements ContentStore {
         else this.unsynced.add(final);
       }
       return { oid, size };
+    } catch (err) {
+      if (!isOutOfSpace(err)) throw err;
+      const expected = options.expect?.size;
+      throw diskFullError(err, { path: this.root, what: options.expect?.label ?? 'a payload', ...(expected !== undefined ? { needed: Math.max(0, expected - written.bytes) } : {}) });
     } finally {
       if (!kept) await unlink(tmp).catch(() => undefined);
     }
   }
 
   /** Writes `source` to `tmp`; its pointer, once the bytes are checked against options.expect. */
-  private async write(source: PutSource, tmp: string, options: PutOptions): Promise<Pointer> {
+  private async write(source: PutSource, tmp: string, options: PutOptions, written: { bytes: number }): Promise<Pointer> {
     const digest = new PayloadDigest(options.expect);
     const fh = await open(tmp, 'wx', 0o644);
     try {
@@ -108,10 +116,15 @@ export class FsContentStore implements ContentStore {
         pending = [];
         pendingBytes = 0;
         const { bytesWritten } = await fh.writev(batch);
+        written.bytes += bytesWritten;
         // A short write (rare on files) is finished with plain writes of what is left.
         if (bytesWritten < bytes) {
           const rest = Buffer.concat(batch).subarray(bytesWritten);
-          for (let off = 0; off < rest.length; ) off += (await fh.write(rest, off)).bytesWritten;
+          for (let off = 0; off < rest.length; ) {
+            const n = (await fh.write(rest, off)).bytesWritten;
+            off += n;
+            written.bytes += n;
+          }
         }
       };
       for await (const chunk of chunksOf(source, options.signal)) {
@@ -140,12 +153,16 @@ export class FsContentStore implements ContentStore {
   async flush(): Promise<void> {
     const paths = [...this.unsynced];
     this.unsynced.clear();
-    await Promise.all([...this.syncing]);
-    await mapLimit(paths, 32, syncFile);
-    if (this.syncError) {
-      const err = this.syncError;
-      this.syncError = null;
-      throw err;
+    try {
+      await Promise.all([...this.syncing]);
+      await mapLimit(paths, 32, syncFile);
+      if (this.syncError) {
+        const err = this.syncError;
+        this.syncError = null;
+        throw err;
+      }
+    } catch (err) {
+      throw isOutOfSpace(err) ? diskFullError(err, { path: this.root, what: 'the payloads of this snapshot (syncing them)' }) : err;
     }
   }
 

@@ -5,13 +5,17 @@ interface Stack {
 }
 
 export function s3ErrorName(err: unknown): string {
+  // An error the clients translated (credentials refused: shared/sdk-errors.ts) keeps AWS's code.
+  const translated = (err as { data?: { awsCode?: unknown } })?.data?.awsCode;
+  if (typeof translated === 'string') return translated;
   const e = err as { name?: unknown; Code?: unknown };
   for (const v of [e?.name, e?.Code]) if (typeof v === 'string' && v && v !== 'Error') return v;
   return 'Error';
 }
 
 export function s3Status(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const e = err as { $metadata?: { httpStatusCode?: number }; data?: { status?: unknown } };
+  return e?.$metadata?.httpStatusCode ?? (typeof e?.data?.status === 'number' ? e.data.status : undefined);
 }
 
 /** A full-object ChecksumSHA256 as hex; null for none or a checksum of parts (multipart). */

@@ -42,10 +42,11 @@ function formatDuration(ms: number): string {
 }
 export { formatDuration };
 
-export function createLogger(stream: NodeJS.WritableStream, options: { quiet?: boolean; beforeWrite?: () => void; afterWrite?: () => void } = {}, prefix = ''): Logger {
+export function createLogger(stream: NodeJS.WritableStream, options: { quiet?: boolean; beforeWrite?: () => void; afterWrite?: () => void; redact?: (text: string) => string } = {}, prefix = ''): Logger {
   const write = (level: string, message: string) => {
     options.beforeWrite?.();
-    stream.write(`${level}${prefix ? `${prefix}: ` : ''}${message}\n`);
+    const line = `${prefix ? `${prefix}: ` : ''}${message}`;
+    stream.write(`${level}${options.redact ? options.redact(line) : line}\n`);
     options.afterWrite?.();
   };
   return {

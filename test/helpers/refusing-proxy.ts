@@ -27,26 +27,40 @@ export type RefusalRule = (req: RequestInfo) => boolean;
 
 const XML_ERROR_RESPONSE = new Set(['cloudfront', 'route53', 'iam', 'rds', 'ses', 'sts', 'sns', 'sqs']);
 
-function refusal(req: RequestInfo): { status: number; headers: Record<string, string>; body: string } {
+export interface ErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+const xmlText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** An AWS error answer in the wire format of the request's service protocol. */
+export function errorAnswer(req: RequestInfo, status: number, code: string, message: string): ErrorAnswer {
   const id = 'snap-test-refusal';
   if (req.service === 's3') {
-    return { status: 403, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>${id}</RequestId></Error>` };
+    return { status, headers: { 'content-type': 'application/xml' }, body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${xmlText(message)}</Message><RequestId>${id}</RequestId></Error>` };
   }
   if (req.service === 'ec2') {
-    return { status: 403, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>${id}</RequestID></Response>` };
+    return { status, headers: { 'content-type': 'text/xml' }, body: `<Response><Errors><Error><Code>${code}</Code><Message>${xmlText(message)}</Message></Error></Errors><RequestID>${id}</RequestID></Response>` };
   }
   const sesV2 = req.service === 'ses' && req.path.startsWith('/v2/'); // SES v2 signs as "ses" but speaks JSON
   if (XML_ERROR_RESPONSE.has(req.service) && !sesV2) {
-    return { status: 403, headers: { 'content-type': 'text/xml' }, body: `<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform this action</Message></Error><RequestId>${id}</RequestId></ErrorResponse>` };
+    return { status, headers: { 'content-type': 'text/xml' }, body: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${xmlText(message)}</Message></Error><RequestId>${id}</RequestId></ErrorResponse>` };
   }
-  return {
-    status: 403,
-    headers: { 'content-type': 'application/json', 'x-amzn-errortype': 'AccessDeniedException', 'x-amzn-requestid': id },
-    body: JSON.stringify({ __type: 'AccessDeniedException', message: 'User is not authorized to perform this action' }),
-  };
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': code, 'x-amzn-requestid': id }, body: JSON.stringify({ __type: code, message }) };
 }
 
-function describe(req: IncomingMessage, body: string): RequestInfo {
+function refusal(req: RequestInfo): ErrorAnswer {
+  if (req.service === 's3') return errorAnswer(req, 403, 'AccessDenied', 'Access Denied');
+  if (req.service === 'ec2') return errorAnswer(req, 403, 'UnauthorizedOperation', 'You are not authorized to perform this operation.');
+  const sesV2 = req.service === 'ses' && req.path.startsWith('/v2/');
+  if (XML_ERROR_RESPONSE.has(req.service) && !sesV2) return errorAnswer(req, 403, 'AccessDenied', 'User is not authorized to perform this action');
+  return errorAnswer(req, 403, 'AccessDeniedException', 'User is not authorized to perform this action');
+}
+
+/** What a signed request is: its service (from the signature's scope), region, operation. */
+export function describeRequest(req: IncomingMessage, body: string): RequestInfo {
   const url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? '' : '/'}${req.url ?? ''}`);
   const auth = String(req.headers.authorization ?? '');
   const scope = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
@@ -66,7 +80,7 @@ export async function refusingProxy(target: string, refuse: RefusalRule): Promis
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const info = describe(req, raw.toString('utf8'));
+      const info = describeRequest(req, raw.toString('utf8'));
       if (refuse(info)) {
         refused.push(info);
         const r = refusal(info);

@@ -266,11 +266,11 @@ describe('cloudfront collector, empty account', () => {
     const result = await snapshot(archive, 'v1.0');
     expect(report(result).status).toBe('ok');
     expect(findings(result)).toEqual([
-      'cloudfront/cache_policies NotAvailable',
-      'cloudfront/functions NotAvailable',
-      'cloudfront/origin_access_identities NotAvailable',
-      'cloudfront/origin_request_policies NotAvailable',
-      'cloudfront/response_headers_policies NotAvailable',
+      'cloudfront/cache_policies NotOffered',
+      'cloudfront/functions NotOffered',
+      'cloudfront/origin_access_identities NotOffered',
+      'cloudfront/origin_request_policies NotOffered',
+      'cloudfront/response_headers_policies NotOffered',
     ]);
   });
 });

@@ -65,7 +65,7 @@ describe('snap commit pipeline', () => {
   it('writes nothing when every collector fails', async () => {
     const archive = await makeArchive();
     const before = git(archive.dir, 'rev-parse', 'main');
-    await expect(snapshot(archive, 'v1.0', { collectors: [fakeCollector('beta', { fail: () => true })] })).rejects.toMatchObject({ code: 'COLLECTOR_FAILED' });
+    await expect(snapshot(archive, 'v1.0', { collectors: [fakeCollector('beta', { fail: () => true })] })).rejects.toMatchObject({ code: 'NOTHING_COLLECTED' });
     expect(git(archive.dir, 'rev-parse', 'main')).toBe(before);
     expect(await listVersions(archive.repo)).toEqual([]);
     expect(existsSync(join(archive.privateDir, 'lock'))).toBe(false);

@@ -11,7 +11,7 @@ import type { Archive } from '../../src/archive/archive.js';
 import { AppsScriptApi } from '../../src/collectors/gas/api.js';
 import { loadCredentials } from '../../src/collectors/gas/credentials.js';
 import { accessTokenSource } from '../../src/collectors/gas/oauth.js';
-import { Redactor } from '../../src/collectors/gas/redact.js';
+import { Redactor } from '../../src/util/redact.js';
 import { startAppsScriptStandin, type AppsScriptStandin, type StandinProject } from '../helpers/apps-script-standin.js';
 import { makeArchive, snapshot, tempDir } from '../helpers/archive.js';
 import { describeDrift, drift, plan, restore } from '../helpers/restore.js';

@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
+import { listVersions } from '../../src/archive/versions.js';
+import type { SnapError } from '../../src/errors.js';
 import { gasCollector } from '../../src/collectors/gas/collect.js';
 import { localCollector } from '../../src/collectors/local/collect.js';
 import { walkFiles } from '../../src/git/tree-walk.js';
@@ -244,22 +246,24 @@ describe('Apps Script collector (against a stand-in: the Apps Script API is not 
     expectNoneInArchive(archive.dir, standin.issued);
   });
 
-  it('a revoked login fails the collector as a whole: the previous folder is carried over as stale', async () => {
-    // A version is written only when some collector succeeds: run a small local folder beside it.
+  it('a revoked login stops the whole snapshot: nothing is written, and the message names the fix', async () => {
+    // Credentials that do not work are not one project's failure: every project would meet them,
+    // and a version written anyway would carry the previous folder over as if nothing happened.
     const tools = tempDir('snap-tools-');
     writeFileSync(join(tools, 'deploy.sh'), 'echo deploy\n');
     const login = writeLogin(clasp3Login(Date.now() - 1000));
     await writeConfig(archive, { collectors: { ...gasSection(standin, { type: 'clasp', path: login }), local: { paths: [{ name: 'tools', path: tools }] } } });
     const both = { collectors: [gasCollector, localCollector] };
-    const good = await snapshot(archive, undefined, both);
+    await snapshot(archive, undefined, both);
+    const versions = (await listVersions(archive.repo)).map((v) => v.name);
+    const head = git(archive.dir, 'rev-parse', 'main');
     standin.revokeRefreshToken(REFRESH_TOKEN);
-    const result = await snapshot(archive, undefined, both);
+    const err = await snapshot(archive, undefined, both).then(() => null, (e: unknown) => e as SnapError);
     standin.registerClient({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, refreshToken: REFRESH_TOKEN });
-    const report = result.manifest.collectors.find((c) => c.id === 'gas')!;
-    expect(result.partial).toBe(true);
-    expect(report).toMatchObject({ status: 'stale', staleFrom: good.version });
-    expect(report.errors[0]!.message).toMatch(/HTTP 400 invalid_grant/);
-    expect((await archive.repo.entryAt(result.treeOid, 'gas_projects'))!.oid).toBe((await archive.repo.entryAt(good.treeOid, 'gas_projects'))!.oid);
+    expect(err).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(err!.message).toMatch(/HTTP 400 invalid_grant.*sign in again \(clasp login\)/);
+    expect((await listVersions(archive.repo)).map((v) => v.name)).toEqual(versions);
+    expect(git(archive.dir, 'rev-parse', 'main')).toBe(head);
     expectNoneInArchive(archive.dir, [ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET]);
   });
 });

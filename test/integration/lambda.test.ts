@@ -11,7 +11,7 @@
 // - Refusals: moto does not enforce IAM, so test/helpers/refusing-proxy.ts answers chosen
 //   calls with AWS's AccessDeniedException.
 // Not testable on moto and so not tested here (the collector handles them for real AWS):
-// ListProvisionedConcurrencyConfigs (moto answers 404 HTML, read as "not set") and
+// ListProvisionedConcurrencyConfigs (moto answers 404 HTML: a NotOffered finding) and
 // ListFunctionEventInvokeConfigs with a config present (moto returns LastModified in a form
 // the SDK cannot parse), so no event invoke config is seeded.
 import { createServer } from 'node:http';
@@ -222,8 +222,8 @@ describe('lambda collector', () => {
     expect(await thumb.entry('policy.json')).toBeNull(); // not set: absent, and no finding
     const manifest = (await snapshotManifest(archive, 'v1.0'))!;
     // moto does not implement ListProvisionedConcurrencyConfigs (HTML 404): that, and only that, is a finding.
-    expect(manifest.coverage.filter((c: any) => c.collector === 'lambda' && c.reason !== 'OperationNotImplemented')).toEqual([]);
-    expect(manifest.coverage.filter((c: any) => c.reason === 'OperationNotImplemented').every((c: any) => c.resource.endsWith('/provisioned_concurrency'))).toBe(true);
+    expect(manifest.coverage.filter((c: any) => c.collector === 'lambda' && c.reason !== 'NotOffered')).toEqual([]);
+    expect(manifest.coverage.filter((c: any) => c.reason === 'NotOffered').every((c: any) => c.resource.endsWith('/provisioned_concurrency'))).toBe(true);
     // No presigned code location anywhere in the archive.
     expect(fetcher.calls.length).toBeGreaterThan(0);
     for (const call of fetcher.calls) expect(archiveContainsBytes(archive.dir, call.location)).toEqual([]);
@@ -292,7 +292,7 @@ describe('lambda collector', () => {
     const result = await snapshot(refused, 'v1.0', only);
     const report = result.manifest.collectors.find((c) => c.id === 'lambda')!;
     expect(report.status).toBe('ok');
-    const findings = result.manifest.coverage.filter((c) => c.collector === 'lambda' && c.reason !== 'OperationNotImplemented').map((c) => `${c.resource} ${c.reason}`);
+    const findings = result.manifest.coverage.filter((c) => c.collector === 'lambda' && c.reason !== 'NotOffered').map((c) => `${c.resource} ${c.reason}`);
     expect(findings).toEqual(['lambda:us-west-2/layers AccessDeniedException', 'lambda:us-west-2 AccessDeniedException', 'lambda_functions/orders-api/policy AccessDeniedException', 'lambda_functions/thumbnailer AccessDeniedException']);
     const v = await readVersion(refused, 'v1.0', 'lambda_functions');
     expect(await v.entry('orders-api/policy.json')).toBeNull();

@@ -3,6 +3,7 @@
 // DescribeFunction / GetFunction per stage with an ETag, UpdateFunction and PublishFunction
 // needing the current ETag (IfMatch, else PreconditionFailed), CreateFunction; Get / Update /
 // Create / List of cache policies, the same for the other two policy kinds.
+import { Redactor } from '../../src/util/redact.js';
 import { describe, expect, it } from 'vitest';
 import type { VersionReader } from '../../src/archive/version-reader.js';
 import type { AwsClients } from '../../src/collectors/aws/shared/clients.js';
@@ -120,6 +121,7 @@ async function planWith(standIn: CloudFrontStandIn, files: Record<string, string
     version: versionOf(files),
     versionName: 'v1.0',
     archiveDir: '/nonexistent-archive',
+    redactor: new Redactor(),
     selection: [],
     rename: new Map(),
     prune: false,

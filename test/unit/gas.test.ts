@@ -9,7 +9,7 @@ import { parseClaspLogin, parseServiceAccountKey, registerSecrets } from '../../
 import { GasCredentialsError, GoogleApiError, GoogleAuthError } from '../../src/collectors/gas/errors.js';
 import { projectFiles, projectRecord, sourcePath } from '../../src/collectors/gas/layout.js';
 import { accessTokenSource, signServiceAccountJwt } from '../../src/collectors/gas/oauth.js';
-import { Redactor } from '../../src/collectors/gas/redact.js';
+import { Redactor } from '../../src/util/redact.js';
 import { PROJECT_RULES } from '../../src/collectors/gas/rules.js';
 import { normalize } from '../../src/normalize/rules.js';
 import { stableJson } from '../../src/normalize/stable-json.js';
@@ -158,7 +158,7 @@ describe('access tokens', () => {
     const err = await tokens.token(signal).then(() => null, (e: unknown) => e as GoogleAuthError);
     expect(err).toBeInstanceOf(GoogleAuthError);
     expect(err!.oauthError).toBe('invalid_grant');
-    expect(err!.message).toBe('the token endpoint http://127.0.0.1/token refused: HTTP 400 invalid_grant: Token [redacted] has been expired or revoked.');
+    expect(err!.message).toBe('the token endpoint http://127.0.0.1/token refused: HTTP 400 invalid_grant: Token [redacted] has been expired or revoked.; sign in again (clasp login) or check collectors.gas.credentials');
   });
 
   it('signs a service-account JWT that verifies with the public key', () => {

@@ -1,7 +1,7 @@
 // Code packages: unpacking a zip into the tree (odd entry names, conflicts, secrets, binary
 // files, limits), CodeSha256 handling, bounded reads, and the default HTTPS fetcher, which is
 // only ever pointed at a loopback server here.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { strToU8, zipSync } from 'fflate';
@@ -129,5 +129,57 @@ describe('default code fetcher (loopback only)', () => {
     expect(isLoopbackHost('127.8.9.10')).toBe(true);
     expect(isLoopbackHost('10.0.0.1')).toBe(false);
     expect(isLoopbackHost('localhost.example.com')).toBe(false);
+  });
+});
+
+describe('default code fetcher, on a bad day (a loopback server that fails and cuts answers off)', () => {
+  // A stand-in for the presigned S3 URL a package is served from: it honours Range (as S3 does),
+  // and fails the way the test says: 503 first, or the body cut off after `cutAfter` bytes.
+  const pkg = randomBytes(300_000);
+  const seen: { range: string | undefined; status: number }[] = [];
+  let plan: ('503' | 'cut' | 'ok')[] = [];
+  let base = '';
+  const server = createServer((req, res) => {
+    const step = plan.shift() ?? 'ok';
+    const range = req.headers.range;
+    const start = range ? Number(/^bytes=(\d+)-$/.exec(range)![1]) : 0;
+    if (step === '503') {
+      seen.push({ range, status: 503 });
+      res.writeHead(503);
+      return void res.end('<Error><Code>SlowDown</Code></Error>');
+    }
+    const status = range ? 206 : 200;
+    seen.push({ range, status });
+    res.writeHead(status, { 'content-length': String(pkg.length - start), ...(range ? { 'content-range': `bytes ${start}-${pkg.length - 1}/${pkg.length}` } : {}) });
+    if (step === 'ok') return void res.end(pkg.subarray(start));
+    res.write(pkg.subarray(start, start + 40_000));
+    res.socket?.end(() => res.socket?.destroy());
+  });
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const request = (attempts: number): CodeRequest => ({ functionName: 'fn', region: 'us-east-1', qualifier: null, location: `${base}/pkg?X-Amz-Signature=abc`, sha256: '0'.repeat(64), size: pkg.length, signal: new AbortController().signal, attempts });
+
+  it('retries a failed request and resumes a body cut off mid-transfer from the byte it got to', async () => {
+    seen.length = 0;
+    plan = ['503', 'cut', 'cut', 'ok'];
+    const got = await readAll(await httpsCodeFetcher(request(6)), pkg.length, 'pkg');
+    expect(Buffer.from(got).equals(pkg)).toBe(true);
+    expect(seen).toEqual([
+      { range: undefined, status: 503 },
+      { range: undefined, status: 200 },
+      { range: 'bytes=40000-', status: 206 },
+      { range: 'bytes=80000-', status: 206 },
+    ]);
+  });
+
+  it('gives up after the configured attempts, naming how far it got', async () => {
+    seen.length = 0;
+    plan = ['cut', 'cut', 'cut', 'cut'];
+    const err = await readAll(await httpsCodeFetcher(request(3)), pkg.length, 'pkg').catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'COLLECTOR_FAILED', message: 'the download was cut off 3 times (ECONNRESET); gave up after 117.2 KiB of 293.0 KiB' });
+    expect(seen).toHaveLength(3);
   });
 });

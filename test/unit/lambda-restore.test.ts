@@ -1,6 +1,7 @@
 // The pure parts of the Lambda restore: how secret values are chosen (shared with API Gateway
 // stage variables and CloudFront origin headers), which settings differ and what the update
 // call gets, and which resource-policy statements AddPermission can make again.
+import { Redactor } from '../../src/util/redact.js';
 import { describe, expect, it } from 'vitest';
 import { permissionInput } from '../../src/collectors/aws/lambda/restore-extras.js';
 import { configChanges, describeConfigChanges, settingsInput } from '../../src/collectors/aws/lambda/restore-config.js';
@@ -14,7 +15,7 @@ describe('resolveSecrets', () => {
     const notes: string[] = [];
     const given: Record<string, string> = { GIVEN: 'from-file', WRONG: 'not-the-version-value' };
     const resolved = resolveSecrets(
-      { fingerprint: fp, secrets: { get: (scope, name) => (scope === 'lambda:f' ? given[name] : undefined) }, cannot: (r, m) => notes.push(`${r}: ${m}`) },
+      { fingerprint: fp, secrets: { get: (scope, name) => (scope === 'lambda:f' ? given[name] : undefined) }, redactor: new Redactor(), cannot: (r, m) => notes.push(`${r}: ${m}`) },
       {
         archived: { SAME: fp('same'), GIVEN: fp('from-file'), WRONG: fp('right'), ROTATED: fp('old'), GONE: fp('gone') },
         live: { SAME: 'same', GIVEN: 'stale', WRONG: 'right-ish', ROTATED: 'new', EXTRA: 'x' },

@@ -6,6 +6,8 @@ import { readAllPages } from '../../src/collectors/aws/lightsail/read.js';
 import { lightsailRefusal, refusesWholeRegion } from '../../src/collectors/aws/lightsail/refusals.js';
 import { INSTANCE_RULES, SNAPSHOT_RULES } from '../../src/collectors/aws/lightsail/rules.js';
 import { requestedSnapshotName } from '../../src/collectors/aws/lightsail/snapshot-request.js';
+import { ServiceNotOfferedError, translate } from '../../src/collectors/aws/shared/sdk-errors.js';
+import { Redactor } from '../../src/util/redact.js';
 import { normalize } from '../../src/normalize/rules.js';
 import { stableJson } from '../../src/normalize/stable-json.js';
 
@@ -68,21 +70,32 @@ describe('requested snapshot names', () => {
 
 describe('Lightsail refusals', () => {
   const named = (name: string, status?: number) => Object.assign(new Error('x'), { name, $metadata: { httpStatusCode: status } });
+  const ctx = { id: 'lightsail' };
+  const reason = (err: unknown) => lightsailRefusal(ctx, 'lightsail/r', err)?.reason ?? null;
+  // What the clients' error translation makes of a host name that does not resolve (shared/sdk-errors.ts).
+  const dnsFailure = (endpoint: string | undefined) =>
+    translate(Object.assign(new Error('getaddrinfo ENOTFOUND lightsail.xx-south-9.amazonaws.com'), { code: 'ENOTFOUND' }), 'GetInstancesCommand', undefined, { serviceId: 'Lightsail', region: 'xx-south-9', endpoint, profile: undefined, redactor: new Redactor() });
 
-  it('are access denied, setup in progress, and a region without Lightsail', () => {
-    expect(lightsailRefusal(named('AccessDeniedException', 403), { customEndpoint: false })).toBe('AccessDeniedException');
-    expect(lightsailRefusal(named('RegionSetupInProgressException', 428), { customEndpoint: false })).toBe('RegionSetupInProgressException');
-    const dns = Object.assign(new Error('getaddrinfo ENOTFOUND lightsail.xx-south-9.amazonaws.com'), { cause: Object.assign(new Error('dns'), { code: 'ENOTFOUND' }) });
-    expect(lightsailRefusal(dns, { customEndpoint: false })).toBe('NotAvailableInRegion');
+  it('are access denied, setup in progress, a region without Lightsail, and an endpoint without it', () => {
+    expect(reason(named('AccessDeniedException', 403))).toBe('AccessDeniedException');
+    expect(reason(named('RegionSetupInProgressException', 428))).toBe('RegionSetupInProgressException');
+    expect(reason(dnsFailure(undefined))).toBe('NotAvailableInRegion');
+    const notOffered = lightsailRefusal(ctx, 'lightsail/r', new ServiceNotOfferedError('Lightsail', 'GetInstances', 500))!;
+    expect(notOffered.reason).toBe('NotOffered');
+    expect(notOffered.detail).toBe('the endpoint does not offer Lightsail GetInstances (HTTP 500 with a page that is not an AWS answer)');
     expect(refusesWholeRegion('NotAvailableInRegion')).toBe(true);
+    expect(refusesWholeRegion('NotOffered')).toBe(true);
     expect(refusesWholeRegion('AccessDeniedException')).toBe(false);
   });
 
-  it('are not a mistyped custom endpoint or any other error', () => {
-    const dns = Object.assign(new Error('dns'), { code: 'ENOTFOUND' });
-    expect(lightsailRefusal(dns, { customEndpoint: true })).toBeNull();
-    expect(lightsailRefusal(named('OperationFailureException', 400), { customEndpoint: false })).toBeNull();
-    expect(lightsailRefusal(named('ServiceException', 500), { customEndpoint: false })).toBeNull();
+  it('are not a mistyped custom endpoint, refused credentials, or any other error', () => {
+    const unreachable = dnsFailure('http://lightsail.invalid:5000');
+    expect(unreachable).toMatchObject({ code: 'ENDPOINT_UNREACHABLE' });
+    expect(reason(unreachable)).toBeNull();
+    expect(reason(named('UnrecognizedClientException', 403))).toBeNull();
+    expect(reason(named('OperationFailureException', 400))).toBeNull();
+    expect(reason(named('ServiceException', 500))).toBeNull();
+    expect(reason(named('Unknown', 403))).toBeNull();
   });
 });
 

@@ -14,7 +14,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { GoogleApiError } from './errors.js';
 import type { AccessTokenSource } from './oauth.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../../util/redact.js';
 
 export interface ApiUser {
   domain?: string;

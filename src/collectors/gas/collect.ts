@@ -2,12 +2,13 @@
 // metadata through the Apps Script API, laid out as `clasp pull` does (see layout.ts), signed
 // in with the credentials a clasp user already has or a service account (see credentials.ts,
 // oauth.ts). No token or key is ever written, logged or put in an error: they are kept in
-// memory and every message passes through the Redactor.
+// memory and registered with the command's Redactor, which every message passes through.
 //
-// A project the API refuses (403) or does not know (404) is a coverage finding. Any other
+// A project the API refuses (403 with Google's status, e.g. PERMISSION_DENIED) or does not know
+// (404) is a coverage finding; a 403 that names no status is not taken for a refusal. Any other
 // error on a project is partial and its folder is carried over from the previous version.
-// Credentials that do not work at all (unreadable, revoked, refused after a renewal) fail
-// the collector as a whole, so the runner carries the entire folder over and marks it stale.
+// Credentials that do not work at all (missing, unreadable, revoked, refused after a renewal)
+// are AUTH_FAILED: they stop the whole snapshot and nothing is written.
 import { safeSegment } from '../../archive/paths.js';
 import { mapLimit } from '../../util/limiter.js';
 import type { CollectContext, Collector } from '../types.js';
@@ -17,7 +18,6 @@ import { loadCredentials } from './credentials.js';
 import { GasCredentialsError, GoogleApiError, GoogleAuthError } from './errors.js';
 import { CLASP_FILE, PROJECT_FILE, projectFiles, projectRecord } from './layout.js';
 import { accessTokenSource } from './oauth.js';
-import { Redactor } from './redact.js';
 import { restoreGas } from './restore.js';
 import { PROJECT_RULES } from './rules.js';
 import { gasRunbook } from './runbook.js';
@@ -52,7 +52,7 @@ export const gasCollector: Collector<GasConfig> = {
   async collect(ctx: Ctx) {
     const { projects } = ctx.config;
     if (projects.length === 0) return;
-    const redactor = new Redactor();
+    const redactor = ctx.redactor;
     const creds = await loadCredentials(ctx.config.credentials, ctx.archiveDir, redactor);
     const tokenUrl = ctx.config.tokenUrl ?? (creds.kind === 'serviceAccount' ? checkedTokenUri(creds.tokenUri, creds.file) : undefined) ?? DEFAULT_TOKEN_URL;
     const subject = ctx.config.credentials.type === 'serviceAccount' ? ctx.config.credentials.subject : undefined;
@@ -67,8 +67,8 @@ export const gasCollector: Collector<GasConfig> = {
         ctx.count('projects');
       } catch (err) {
         ctx.out.remove(folder);
-        if (err instanceof GoogleApiError && (err.status === 403 || err.status === 404)) {
-          ctx.finding({ resource: `gas_projects/${project.name}`, reason: err.reason || `HTTP ${err.status}`, detail: err.message });
+        if (err instanceof GoogleApiError && ((err.status === 403 && err.reason) || err.status === 404)) {
+          ctx.finding({ resource: `gas_projects/${project.name}`, reason: err.reason || 'NOT_FOUND', detail: err.message });
           return;
         }
         if (credentialsFailed(err)) throw err;

@@ -17,7 +17,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { GasCredentialsConfig } from './config.js';
 import { GasCredentialsError } from './errors.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../../util/redact.js';
 
 export interface UserLogin {
   kind: 'user';

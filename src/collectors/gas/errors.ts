@@ -4,10 +4,13 @@
 // refresh token, client secret or private key can ride along in one.
 import { SnapError } from '../../errors.js';
 
+// Credentials that do not work at all (missing, unreadable, refused) are AUTH_FAILED: like AWS
+// credentials refused, they stop the whole run (isRunFatal), since every project would meet them.
+
 /** A credentials file that is missing, unreadable or not in a shape snap knows. */
 export class GasCredentialsError extends SnapError {
   constructor(message: string, file: string) {
-    super('CONFIG_INVALID', message, { file });
+    super('AUTH_FAILED', message, { file });
     this.name = 'GasCredentialsError';
   }
 }
@@ -20,7 +23,7 @@ export class GoogleAuthError extends SnapError {
     /** OAuth error code: invalid_grant, invalid_client, … */
     readonly oauthError: string,
   ) {
-    super('COLLECTOR_FAILED', message, { service: 'oauth2', status, oauthError });
+    super('AUTH_FAILED', `${message}; sign in again (clasp login) or check collectors.gas.credentials`, { service: 'oauth2', status, oauthError });
     this.name = 'GoogleAuthError';
   }
 }
@@ -33,7 +36,8 @@ export class GoogleApiError extends SnapError {
     /** Google's status name: PERMISSION_DENIED, NOT_FOUND, UNAUTHENTICATED, … ('' when absent) */
     readonly reason: string,
   ) {
-    super('COLLECTOR_FAILED', message, { service: 'script.googleapis.com', status, reason });
+    // 401 after a renewed token: the credentials themselves are not accepted.
+    super(status === 401 ? 'AUTH_FAILED' : 'COLLECTOR_FAILED', status === 401 ? `${message}; sign in again (clasp login) or check collectors.gas.credentials` : message, { service: 'script.googleapis.com', status, reason });
     this.name = 'GoogleApiError';
   }
 }

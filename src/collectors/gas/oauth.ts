@@ -12,7 +12,7 @@
 import { createSign } from 'node:crypto';
 import type { ServiceAccountKey, UserLogin, GasCredentials } from './credentials.js';
 import { GasCredentialsError, GoogleAuthError } from './errors.js';
-import type { Redactor } from './redact.js';
+import type { Redactor } from '../../util/redact.js';
 
 /** Reading projects needs no more than this. */
 export const SCRIPT_READONLY_SCOPE = 'https://www.googleapis.com/auth/script.projects.readonly';

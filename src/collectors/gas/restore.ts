@@ -19,7 +19,6 @@ import { loadCredentials } from './credentials.js';
 import { GasCredentialsError, GoogleApiError } from './errors.js';
 import { PROJECT_FILE } from './layout.js';
 import { accessTokenSource, SCRIPT_PROJECTS_SCOPE } from './oauth.js';
-import { Redactor } from './redact.js';
 
 type Ctx = RestoreContext<GasConfig>;
 
@@ -40,7 +39,7 @@ const key = (f: { name?: string | undefined; type?: string | undefined }) => `${
 
 /** The client the collector would use, asking for the write scope where the credential type lets us choose. */
 async function connect(ctx: Ctx): Promise<AppsScriptApi> {
-  const redactor = new Redactor();
+  const redactor = ctx.redactor;
   // The archive's folder is where relative credential paths in the config are anchored.
   const archiveDir = ctx.archiveDir;
   const creds = await loadCredentials(ctx.config.credentials, archiveDir, redactor);

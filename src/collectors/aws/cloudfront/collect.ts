@@ -38,8 +38,7 @@ async function collectDistributions(ctx: CollectContext<CloudFrontConfig>, clien
     // Without the list nothing is known: keep the previous distributions and mappings whole.
     ctx.partial(resource, err);
     await ctx.carryOver('distribution_configs');
-    const previous = await ctx.previous?.bytes('origin_mappings.json');
-    if (previous) ctx.out.text('origin_mappings.json', previous);
+    await ctx.carryOver('origin_mappings.json');
     return;
   }
   // Refused: no mappings either, rather than an empty answer that would read as "no domains".
@@ -69,8 +68,7 @@ async function collectDistributions(ctx: CollectContext<CloudFrontConfig>, clien
       ctx.partial(`cloudfront/${path}`, err);
       // A failure must not read as a deletion: keep the previous file, and its mappings.
       const previous = await ctx.previous?.bytes(path);
-      if (!previous) return null;
-      ctx.out.text(path, previous);
+      if (!previous || !(await ctx.carryOver(path))) return null;
       try {
         return JSON.parse(Buffer.from(previous).toString('utf8')) as DistributionLike;
       } catch {

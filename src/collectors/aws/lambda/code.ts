@@ -113,7 +113,7 @@ function outsideEndpoint(ctx: CollectContext<LambdaConfig>, deps: CodeDeps, loca
 
 async function fetchPackage(ctx: CollectContext<LambdaConfig>, deps: CodeDeps, request: Omit<CodeRequest, 'signal'>): Promise<Uint8Array | AsyncIterable<Uint8Array>> {
   ctx.count('codeDownloads');
-  return deps.fetchCode({ ...request, signal: ctx.signal });
+  return deps.fetchCode({ ...request, signal: ctx.signal, attempts: ctx.aws.settings.maxAttempts });
 }
 
 /** Archives the $LATEST package of a function; returns what code.json records. */

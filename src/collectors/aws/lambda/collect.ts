@@ -78,11 +78,6 @@ async function carryOverRegion(ctx: CollectContext<LambdaConfig>, region: string
   }
 }
 
-async function carryOverFile(ctx: CollectContext<LambdaConfig>, path: string): Promise<void> {
-  const bytes = await ctx.previous?.bytes(path);
-  if (bytes) ctx.out.text(path, bytes);
-}
-
 export async function collectLambda(ctx: CollectContext<LambdaConfig>, fetchCode: CodeFetcher, stayOnEndpoint = fetchCode === httpsCodeFetcher): Promise<void> {
   const regions = collectorRegions(ctx.config, ctx.aws.settings);
   const primary = regions.length === 1 ? regions[0]! : ctx.aws.settings.region;
@@ -123,7 +118,7 @@ export async function collectLambda(ctx: CollectContext<LambdaConfig>, fetchCode
     try {
       const exists = await collectFunction(ctx, deps, task);
       // Mappings that could not be listed (other than refused) keep their previous state.
-      if (exists && mappingsFailed.has(task.region)) await carryOverFile(ctx, `${task.folder}/event_source_mappings.json`);
+      if (exists && mappingsFailed.has(task.region)) await ctx.carryOver(`${task.folder}/event_source_mappings.json`);
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       ctx.partial(`lambda_functions/${task.folder}`, err);

@@ -167,7 +167,7 @@ async function archiveContent(ctx: CollectContext<LambdaConfig>, deps: CodeDeps,
   const label = `the content of Lambda layer ${t.name} version ${t.version}`;
   ctx.count('layerDownloads');
   await deps.downloads(async () =>
-    ctx.out.blob(path, await deps.fetchCode({ functionName: t.name, region: t.region, qualifier: String(t.version), layer: { name: t.name, version: t.version }, location: t.location!, sha256: t.sha256, size: t.size, signal: ctx.signal }), {
+    ctx.out.blob(path, await deps.fetchCode({ functionName: t.name, region: t.region, qualifier: String(t.version), layer: { name: t.name, version: t.version }, location: t.location!, sha256: t.sha256, size: t.size, signal: ctx.signal, attempts: ctx.aws.settings.maxAttempts }), {
       expect: { sha256: t.sha256, size: t.size, label },
       signal: ctx.signal,
     }),

@@ -32,7 +32,6 @@ type Ctx = CollectContext<LightsailConfig>;
 
 interface Run {
   ctx: Ctx;
-  customEndpoint: boolean;
   /** instances to snapshot: null when the option is off, 'all' when no list is configured */
   snapshotWanted: Set<string> | 'all' | null;
   requested: RequestedSnapshot[];
@@ -78,7 +77,6 @@ export const lightsailCollector: Collector<LightsailConfig> = {
     const cfg = ctx.config;
     const run: Run = {
       ctx,
-      customEndpoint: ctx.aws.endpoint !== undefined,
       snapshotWanted: cfg.createSnapshot ? (cfg.snapshotInstances ? new Set(cfg.snapshotInstances) : 'all') : null,
       requested: [],
       instancesSeen: new Set(),
@@ -113,12 +111,12 @@ async function collectRegion(run: Run, region: string): Promise<void> {
   try {
     instances = await listInstances(client, ctx.signal);
   } catch (err) {
-    const reason = lightsailRefusal(err, run);
-    if (reason && refusesWholeRegion(reason)) {
-      ctx.finding({ resource: `lightsail/${region}`, reason });
+    const refused = lightsailRefusal(ctx, `lightsail/${region}`, err);
+    if (refused && refusesWholeRegion(refused.reason)) {
+      ctx.finding(refused);
       return;
     }
-    if (reason) ctx.finding({ resource: `lightsail/${region}/instances`, reason });
+    if (refused) ctx.finding({ ...refused, resource: `lightsail/${region}/instances` });
     else {
       ctx.partial(`lightsail/${region}/instances`, err);
       await ctx.carryOver(`${region}/instances`);
@@ -145,8 +143,8 @@ async function collectRegion(run: Run, region: string): Promise<void> {
       ctx.count('snapshots');
     }
   } catch (err) {
-    const reason = lightsailRefusal(err, run);
-    if (reason) ctx.finding({ resource: `lightsail/${region}/snapshots`, reason });
+    const refused = lightsailRefusal(ctx, `lightsail/${region}/snapshots`, err);
+    if (refused) ctx.finding(refused);
     else {
       ctx.partial(`lightsail/${region}/snapshots`, err);
       await ctx.carryOver(`${region}/snapshots`);
@@ -163,13 +161,13 @@ async function archiveInstance(run: Run, client: LightsailClient, region: string
   } catch (err) {
     // Deleted between the listing and this read: it is simply not there any more.
     if (awsErrorName(err) === 'NotFoundException') return;
-    const reason = lightsailRefusal(err, run);
-    if (!reason) {
+    const refused = lightsailRefusal(ctx, `lightsail/${region}/instances/${instance.name}`, err, 'port states not read');
+    if (!refused) {
       ctx.partial(`lightsail/${path}`, err);
-      await carryOverFile(ctx, path);
+      await ctx.carryOver(path);
       return;
     }
-    ctx.finding({ resource: `lightsail/${region}/instances/${instance.name}`, reason, detail: 'port states not read' });
+    ctx.finding(refused);
   }
   ctx.out.json(path, portStates ? { ...instance, portStates } : instance, INSTANCE_RULES);
   ctx.count('instances');
@@ -189,18 +187,10 @@ async function requestSnapshot(run: Run, client: LightsailClient, region: string
     }
     return record;
   } catch (err) {
-    const reason = lightsailRefusal(err, run);
-    if (reason) ctx.finding({ resource: `lightsail/${region}/instances/${instanceName}`, reason, detail: 'instance snapshot not requested' });
+    const refused = lightsailRefusal(ctx, `lightsail/${region}/instances/${instanceName}`, err, 'instance snapshot not requested');
+    if (refused) ctx.finding(refused);
     else ctx.partial(`lightsail/${region}/instances/${instanceName} (snapshot request)`, err);
     return { region, instanceName, snapshotName: requestedSnapshotName(instanceName, ctx.version, at), state: 'not-requested', requested: false, error: awsErrorName(err) };
   }
 }
 
-/** Keeps a single file as the previous version had it (ctx.carryOver works on folders). */
-async function carryOverFile(ctx: Ctx, path: string): Promise<boolean> {
-  ctx.out.remove(path);
-  const bytes = (await ctx.previous?.bytes(path)) ?? null;
-  if (!bytes) return false;
-  ctx.out.text(path, bytes);
-  return true;
-}

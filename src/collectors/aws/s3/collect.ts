@@ -275,7 +275,7 @@ async function archiveObjects(ctx: Ctx, shared: Shared, work: BucketWork): Promi
       const wantText = paths.get(o.key) != null && isCurrent(o);
       // With an S3 vault, S3 copies the object itself (capture.ts); readable text is downloaded.
       const captured = capture ? await shared.limit(() => capture.object({ client, bucket: name, object: o, wantText, signal: ctx.signal })) : null;
-      const got = captured ?? (await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal }))));
+      const got = captured ?? (await shared.bytes(o.size, () => shared.limit(() => fetchObject({ client, store, bucket: name, object: o, wantText, textMaxBytes: ctx.config.textMaxBytes, signal: ctx.signal, attempts: ctx.aws.settings.maxAttempts }))));
       const entry: ObjectEntry = {
         ...base,
         size: got.size,

@@ -17,6 +17,10 @@
 // The request is conditional (If-Match on the listed ETag, or the listed version id) so the
 // bytes stored are the ones the listing described; if the object changed in between, it is
 // read again unconditionally and the entry records what was actually read.
+//
+// A body cut off mid-transfer (a connection reset, a premature close) is asked for again from
+// the byte it got to, with a Range request pinned to the same version or ETag, after a backoff,
+// up to the configured attempts (shared/resumable.ts); the store sees one continuous stream.
 import { GetObjectCommand, HeadObjectCommand, S3Client, type GetObjectCommandOutput, type HeadObjectCommandOutput } from '@aws-sdk/client-s3';
 import { normalize } from '../../../normalize/rules.js';
 import type { Json } from '../../../normalize/stable-json.js';
@@ -24,6 +28,8 @@ import type { ExpectedChecksum } from '../../../store/digests.js';
 import type { ContentStore, PutOptions } from '../../../store/types.js';
 import type { AwsClients } from '../shared/clients.js';
 import { awsErrorName } from '../shared/errors.js';
+import { resumableBody, type BodyPart } from '../shared/resumable.js';
+import { SnapError } from '../../../errors.js';
 import { unquoteEtag, type ListedObject } from './listing.js';
 import { OBJECT_HEADER_RULES } from './normalize.js';
 import { textTypeHint } from './text.js';
@@ -49,6 +55,8 @@ export interface FetchOptions {
   wantText: boolean;
   textMaxBytes: number;
   signal?: AbortSignal;
+  /** how many times in all a body cut off mid-transfer may be asked for (aws.maxAttempts) */
+  attempts?: number;
 }
 
 export function objectLabel(bucket: string, key: string): string {
@@ -127,13 +135,30 @@ function expectations(out: GetObjectCommandOutput, etag: string): { sha256?: str
   return md5Hex ? { checksum: { algorithm: 'md5', value: md5Hex, name: 'MD5 ETag' } } : {};
 }
 
+/** The rest of an object from byte `offset`, pinned to the version or ETag read first. */
+async function getRest(options: FetchOptions, first: GetObjectCommandOutput, offset: number): Promise<BodyPart> {
+  const { client, bucket, object } = options;
+  const pin = object.versionId !== undefined ? { VersionId: object.versionId } : first.VersionId ? { VersionId: first.VersionId } : { IfMatch: first.ETag };
+  let out: GetObjectCommandOutput;
+  try {
+    out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: object.key, Range: `bytes=${offset}-`, ...pin }), { abortSignal: options.signal });
+  } catch (err) {
+    if (awsErrorName(err) !== 'PreconditionFailed') throw err;
+    throw new SnapError('COLLECTOR_FAILED', `${objectLabel(bucket, object.key)} changed while it was being read; it is read again by the next snapshot`, { bucket, key: object.key });
+  }
+  const start = /^bytes (\d+)-/.exec(out.ContentRange ?? '');
+  return { body: (out.Body as AsyncIterable<Uint8Array> | undefined) ?? (async function* () {})(), start: start ? Number(start[1]) : 0 };
+}
+
 export async function fetchObject(options: FetchOptions): Promise<FetchedObject> {
   const { bucket, object, store } = options;
   const { out, changed } = await getObject(options);
-  const body = out.Body as AsyncIterable<Uint8Array> | undefined;
   const etag = unquoteEtag(out.ETag);
   const size = out.ContentLength ?? object.size;
   const label = objectLabel(bucket, object.key);
+  const body = out.Body
+    ? resumableBody({ body: out.Body as AsyncIterable<Uint8Array>, start: 0 }, { resume: (offset) => getRest(options, out, offset), attempts: options.attempts ?? 1, label, size, ...(options.signal ? { signal: options.signal } : {}) })
+    : undefined;
   const put: PutOptions = { expect: { size, label, ...expectations(out, etag) }, signal: options.signal };
   const headers = normalizeHeaders(out);
   const result = (pointer: { oid: string; size: number }, text?: Uint8Array): FetchedObject => ({

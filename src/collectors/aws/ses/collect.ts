@@ -23,7 +23,7 @@ import { safeSegment } from '../../../archive/paths.js';
 import { mapLimit } from '../../../util/limiter.js';
 import type { Collector, CollectContext } from '../../types.js';
 import { collectorRegions } from '../shared/config.js';
-import { awsErrorName, classifyAwsError, optionalConfig, recordRefusal } from '../shared/errors.js';
+import { classifyAwsError, optionalConfig, recordRefusal } from '../shared/errors.js';
 import { parsePolicyDocument } from '../iam/policy-document.js';
 import { sesConfigSchema, type SesConfig } from './config.js';
 import { configurationSetRules, identityRules } from './rules.js';
@@ -122,11 +122,6 @@ async function collectSes(ctx: CollectContext<SesConfig>, pageSize: number): Pro
 
 /** Gone since it was listed (nothing to record), or refused (a finding). */
 function skippable(ctx: CollectContext<SesConfig>, resource: string, err: unknown): boolean {
-  const kind = classifyAwsError(err);
-  if (kind === 'not-found') return true;
-  if (kind === 'access-denied' || kind === 'unavailable') {
-    ctx.finding({ resource, reason: awsErrorName(err) });
-    return true;
-  }
-  return false;
+  if (classifyAwsError(err) === 'not-found') return true;
+  return recordRefusal(ctx, resource, err);
 }

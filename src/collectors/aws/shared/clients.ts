@@ -4,9 +4,18 @@
 // standard AWS_ENDPOINT_URL) with path-style S3 addressing, which S3-compatible servers and
 // local emulators need. Retries with backoff on throttling and 5xx are the SDK's standard
 // retry strategy; the attempt count comes from config.
+//
+// Every client's errors are translated into snap's (sdk-errors.ts: credentials refused,
+// endpoint unreachable, a service the endpoint does not offer), with any server text they
+// quote passed through the command's Redactor. The credential chain is resolved once for all
+// clients, and the credentials it yields are registered with that Redactor, so a server that
+// echoes a request back cannot put them in a message.
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Redactor } from '../../../util/redact.js';
+import { translateErrors } from './sdk-errors.js';
 
 export interface AwsSettings {
   profile?: string | undefined;
@@ -22,11 +31,54 @@ export interface AwsSettings {
 
 type ClientClass<T> = new (config: Record<string, unknown>) => T;
 
+interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+type CredentialProvider = (options?: Record<string, unknown>) => Promise<Credentials>;
+
+const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export interface AwsClientsOptions {
+  /** the command's secret filter: credentials are registered with it, errors pass through it */
+  redactor?: Redactor;
+}
+
 export class AwsClients {
   private readonly clients = new Map<string, { client: unknown; ctor: unknown }>();
   private handler: NodeHttpHandler | null = null;
+  private credentialProvider: CredentialProvider | null = null;
+  readonly redactor: Redactor;
 
-  constructor(readonly settings: AwsSettings) {}
+  constructor(
+    readonly settings: AwsSettings,
+    options: AwsClientsOptions = {},
+  ) {
+    this.redactor = options.redactor ?? new Redactor();
+  }
+
+  /** The standard credential chain, resolved once for every client; what it yields is registered as secret. */
+  private credentials(): CredentialProvider {
+    if (!this.credentialProvider) {
+      const chain = defaultProvider({
+        ...(this.settings.profile ? { profile: this.settings.profile } : {}),
+        parentClientConfig: { region: this.settings.region },
+        // The chain's notes (a profile named beside static keys in the environment: the profile
+        // wins) are not a user's to see on every command; the credentials check says what matters.
+        logger: QUIET,
+      }) as CredentialProvider;
+      this.credentialProvider = async (options) => {
+        const found = await chain(options);
+        this.redactor.add(found.secretAccessKey);
+        this.redactor.add(found.sessionToken);
+        this.redactor.add(found.accessKeyId);
+        return found;
+      };
+    }
+    return this.credentialProvider;
+  }
 
   get endpoint(): string | undefined {
     return this.settings.endpoint ?? process.env.AWS_ENDPOINT_URL ?? undefined;
@@ -55,6 +107,7 @@ export class AwsClients {
         region: r,
         maxAttempts: this.settings.maxAttempts,
         requestHandler: this.requestHandler(),
+        credentials: this.credentials(),
         ...options,
       };
       if (this.settings.profile) config.profile = this.settings.profile;
@@ -63,7 +116,9 @@ export class AwsClients {
         config.endpoint = endpoint;
         config.forcePathStyle = true;
       }
-      entry = { client: new ctor(config), ctor };
+      const client = new ctor(config) as T & { middlewareStack: Parameters<typeof translateErrors>[0]['middlewareStack']; config: { serviceId?: string } };
+      translateErrors(client, { serviceId: client.config.serviceId ?? ctor.name.replace(/Client$/, ''), region: r, endpoint, profile: this.settings.profile, redactor: this.redactor });
+      entry = { client, ctor };
       this.clients.set(key, entry);
     }
     return entry.client as T;

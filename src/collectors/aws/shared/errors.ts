@@ -1,14 +1,33 @@
-// Sorting AWS errors into what they mean for a snapshot. Expected refusals become coverage
-// findings (the rest goes on): access denied, an optional sub-configuration that is not set,
-// a service not offered or not enabled in a region. Anything else is a real failure of the
-// resource (ctx.partial) or the collector (thrown). Decided on the SDK's error name and HTTP
-// status, never on message text.
-import type { CollectContext } from '../../types.js';
+// Sorting AWS errors into what they mean for a snapshot:
+//   auth, unreachable  → the run stops (credentials refused or missing, endpoint unreachable:
+//                        every other request would meet the same); never a finding
+//   access-denied      → a coverage finding for that resource (AccessDenied and its siblings;
+//                        a 403 without a recognisable code is not one, see sdk-errors.ts)
+//   unavailable        → a coverage finding: a service or operation not offered (by the
+//                        region, the account, or the endpoint)
+//   not-found          → usually "not configured" or "deleted meanwhile"
+//   throttled, other   → a real failure of the resource (ctx.partial) or the collector (thrown)
+// Decided on the error code and HTTP status, never on message text. The clients' errors are
+// already translated (sdk-errors.ts); raw SDK errors are classified the same way.
+import { isSnapError } from '../../../errors.js';
+import type { CollectContext, CoverageFinding } from '../../types.js';
+import { AUTH_CODES, ServiceNotOfferedError } from './sdk-errors.js';
 
-export type AwsErrorKind = 'access-denied' | 'not-found' | 'unavailable' | 'throttled' | 'other';
+export type AwsErrorKind = 'auth' | 'unreachable' | 'access-denied' | 'not-found' | 'unavailable' | 'throttled' | 'other';
 
-const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'AuthorizationError', 'Forbidden', 'AllAccessDisabled']);
-const UNAVAILABLE = new Set(['OptInRequired', 'SubscriptionRequiredException', 'InvalidAction', 'UnknownOperationException', 'UnsupportedOperation', 'NotSupported', 'ServiceUnavailableInRegion']);
+const ACCESS_DENIED = new Set(['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'UnauthorizedAccess', 'UnauthorizedException', 'AuthorizationError', 'Forbidden', 'AllAccessDisabled']);
+const UNAVAILABLE = new Set([
+  'OptInRequired',
+  'SubscriptionRequiredException',
+  'InvalidAction',
+  'UnknownOperationException',
+  'UnsupportedOperation',
+  'NotSupported',
+  'ServiceUnavailableInRegion',
+  'NotAvailableInRegion',
+  'ServiceNotOffered',
+  'OperationNotImplemented',
+]);
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'SlowDown', 'RequestLimitExceeded', 'ProvisionedThroughputExceededException']);
 
 /**
@@ -21,20 +40,23 @@ function isUnimplementedOperation(err: unknown): boolean {
 
 export function awsErrorName(err: unknown): string {
   if (isUnimplementedOperation(err)) return 'OperationNotImplemented';
+  if (isSnapError(err)) return typeof err.data.awsCode === 'string' ? err.data.awsCode : err.code;
   const e = err as { name?: unknown; Code?: unknown; code?: unknown };
   for (const v of [e?.name, e?.Code, e?.code]) if (typeof v === 'string' && v && v !== 'Error') return v;
   return 'Error';
 }
 
 export function httpStatus(err: unknown): number | undefined {
-  return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const e = err as { $metadata?: { httpStatusCode?: number }; data?: { status?: unknown } };
+  return e?.$metadata?.httpStatusCode ?? (isSnapError(err) && typeof e.data?.status === 'number' ? e.data.status : undefined);
 }
 
 export function classifyAwsError(err: unknown): AwsErrorKind {
+  if (isSnapError(err)) return err.code === 'AUTH_FAILED' ? 'auth' : err.code === 'ENDPOINT_UNREACHABLE' ? 'unreachable' : 'other';
   const name = awsErrorName(err);
-  if (name === 'OperationNotImplemented') return 'unavailable';
-  if (ACCESS_DENIED.has(name) || httpStatus(err) === 403) return 'access-denied';
+  if (AUTH_CODES.has(name)) return 'auth';
   if (UNAVAILABLE.has(name)) return 'unavailable';
+  if (ACCESS_DENIED.has(name)) return 'access-denied';
   if (THROTTLED.has(name) || httpStatus(err) === 429) return 'throttled';
   if (/NotFound|NoSuch/.test(name) || httpStatus(err) === 404) return 'not-found';
   return 'other';
@@ -53,18 +75,26 @@ export async function optionalConfig<T>(ctx: CollectContext<any>, resource: stri
     if (notConfigured.includes(name)) return null;
     const kind = classifyAwsError(err);
     if (kind === 'not-found') return null;
-    if (kind === 'access-denied' || kind === 'unavailable') {
-      ctx.finding({ resource, reason: name });
-      return null;
-    }
+    if (recordRefusal(ctx, resource, err)) return null;
     throw err;
   }
 }
 
-/** Records an expected refusal as a finding and returns true; false for any other error. */
-export function recordRefusal(ctx: CollectContext<any>, resource: string, err: unknown): boolean {
+/**
+ * The coverage finding for an expected refusal (access denied, not offered), or null for any
+ * other error. A service the endpoint does not offer says so, and how to stop asking.
+ */
+export function refusalFinding(_ctx: Pick<CollectContext<any>, 'id'>, resource: string, err: unknown, detail?: string): CoverageFinding | null {
   const kind = classifyAwsError(err);
-  if (kind !== 'access-denied' && kind !== 'unavailable') return false;
-  ctx.finding({ resource, reason: awsErrorName(err) });
+  if (kind !== 'access-denied' && kind !== 'unavailable') return null;
+  if (err instanceof ServiceNotOfferedError) return { resource, reason: 'NotOffered', service: err.service, detail: `${err.message}${detail ? `; ${detail}` : ''}` };
+  return { resource, reason: awsErrorName(err), ...(detail ? { detail } : {}) };
+}
+
+/** Records an expected refusal as a finding and returns true; false for any other error. */
+export function recordRefusal(ctx: CollectContext<any>, resource: string, err: unknown, detail?: string): boolean {
+  const finding = refusalFinding(ctx, resource, err, detail);
+  if (!finding) return false;
+  ctx.finding(finding);
   return true;
 }

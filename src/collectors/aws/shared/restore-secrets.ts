@@ -8,9 +8,12 @@
 //   there is no live value and no value was given        → leave it out, note what to give
 //
 // Names the live side has and the version does not are left out (the version did not have
-// them). Only names ever reach notes and plan details, never values.
+// them). Only names ever reach notes and plan details, never values; and every value seen
+// here (live, or given in --secrets) is registered with the command's secret filter, so a
+// server that echoes a request back cannot put one in an error message.
 import { isFingerprint, type Fingerprinter } from '../../../normalize/fingerprint.js';
 import type { SecretValues } from '../../../restore/types.js';
+import type { Redactor } from '../../../util/redact.js';
 
 export type SecretSource = 'live' | 'given' | 'kept-live' | 'missing';
 
@@ -43,6 +46,8 @@ export interface SecretDeps {
   secrets: SecretValues;
   /** a value that cannot be restored as the version has it (left undone) */
   cannot(resource: string, message: string): void;
+  /** the command's secret filter */
+  redactor: Redactor;
 }
 
 const sorted = (names: Iterable<string>) => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -51,6 +56,7 @@ export function resolveSecrets(deps: SecretDeps, req: SecretRequest): ResolvedSe
   const values: Record<string, string> = {};
   const sources: Record<string, SecretSource> = {};
   const changed: string[] = [];
+  for (const value of Object.values(req.live)) deps.redactor.add(value);
   const howToGive = (name: string) => `give it in --secrets FILE as {"${req.scope}": {"${name}": "…"}} (the value is kept where the secret is managed, not in the archive)`;
   for (const name of sorted(Object.keys(req.archived))) {
     const want = req.archived[name];
@@ -70,6 +76,7 @@ export function resolveSecrets(deps: SecretDeps, req: SecretRequest): ResolvedSe
     }
     const given = deps.secrets.get(req.scope, name);
     if (given !== undefined) {
+      deps.redactor.add(given);
       values[name] = given;
       sources[name] = 'given';
       if (given !== live) changed.push(name);
