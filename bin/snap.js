@@ -6,5 +6,5 @@
 // needing Node 22 is not actionable for a snap user, so it is not printed on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const { main } = await import('../dist/bundle/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const { run } = await import('../dist/bundle/main.js');
+await run(process.argv.slice(2));

@@ -35,6 +35,7 @@ import type { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { Archive, ALLOWED_SIGNERS_PATH } from './archive.js';
 import { MANIFEST_PATH, type Manifest } from './manifest.js';
+import { payloadTotals } from './tree-writer.js';
 import { acquireArchiveLock } from './lock.js';
 import { assertGitLocksFree, recoverInterruptedWrites, settleTrust } from './recover.js';
 import { countChanges, formatChangeSummary } from './summary.js';
@@ -161,6 +162,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     if (drift) log.warn(describeDrift(drift));
 
     txn = repo.beginWrite({ fsync: config.store.fsync });
+    await store.migrateLegacy?.(); // a store still in .git/lfs/objects moves to .git/snap/store
     await store.sweepTemporaries(Math.max(1, Date.now() - Date.parse(lock.info.startedAt))); // what an interrupted run left: older than this run
     const { treeOid, manifest, parent, parentTree, previous } = await snapshotTree(archive, {
       version,
@@ -190,7 +192,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     const body = [
       options.message ? `${options.message.trim()}\n` : '',
       `Snapshot ${version}${partial ? ' (PARTIAL)' : ''} by snap ${SNAP_VERSION}.`,
-      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${r.stats.pointers} payloads`),
+      ...reports.map((r) => `  ${r.id}: ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}, ${r.stats.files} files, ${payloadTotals(r.stats).payloads} payloads`),
     ].filter(Boolean).join('\n');
     const message = `${version}: ${summary}\n\n${body}\n`;
     writing = 'the commit and its signed tag';

@@ -37,6 +37,14 @@ export function defaultConfig(region: string, store?: Record<string, unknown>): 
   };
 }
 
+/** The archive at `dir` or a folder above it, if any. */
+function enclosingArchive(dir: string): string | null {
+  for (let at = dir; ; at = dirname(at)) {
+    if (Archive.isArchive(at)) return at;
+    if (dirname(at) === at) return null;
+  }
+}
+
 export interface InitResult {
   dir: string;
   signer: string;
@@ -45,8 +53,16 @@ export interface InitResult {
   created: string[];
 }
 
-/** Refuses a folder that is already a git repository (checked before anything else is done). */
+/**
+ * Refuses a folder that is already a git repository, or that is (inside) a snap archive:
+ * snap run there would act on the enclosing archive. Checked before anything else is done.
+ */
 export function assertNewArchiveDir(dir: string): void {
+  const enclosing = enclosingArchive(dir);
+  if (enclosing) {
+    const where = enclosing === dir ? `${dir} is already a snap archive` : `${dir} is inside the snap archive at ${enclosing}`;
+    throw new SnapError('ALREADY_AN_ARCHIVE', `${where} (snap run there acts on it); choose a folder outside it`, { dir, archive: enclosing });
+  }
   if (existsSync(join(dir, '.git'))) {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
   }

@@ -6,7 +6,7 @@
 import type { AwsTarget } from '../collectors/aws/shared/target.js';
 import type { CoverageFinding } from '../collectors/types.js';
 import { formatBytes, formatDuration } from '../util/log.js';
-import type { WriterStats } from './tree-writer.js';
+import { payloadTotals, type WriterStats } from './tree-writer.js';
 
 export const MANIFEST_PATH = '.snap/manifest.json';
 export const MANIFEST_MD_PATH = 'MANIFEST.md';
@@ -48,6 +48,18 @@ export interface Manifest {
   totals: WriterStats;
 }
 
+/**
+ * "320 payloads in the content store (1.2 GiB): 3 behind pointer files, 317 listed in
+ * manifests (S3 objects)": every payload the version needs, by how the tree refers to it.
+ */
+export function describePayloads(stats: WriterStats): string {
+  const p = payloadTotals(stats);
+  const listed = stats.listed ?? 0;
+  const parts = [...(stats.pointers ? [`${stats.pointers} behind pointer files`] : []), ...(listed ? [`${listed} listed in manifests (S3 objects)`] : [])];
+  const how = stats.listed === undefined ? ' behind pointer files (this older version did not count the S3 objects listed in manifests)' : parts.length ? `: ${parts.join(', ')}` : '';
+  return `${p.payloads} payload${p.payloads === 1 ? '' : 's'} in the content store (${formatBytes(p.bytes)})${how}`;
+}
+
 export function renderManifestMarkdown(m: Manifest): string {
   const lines: string[] = [];
   lines.push(`# Snapshot ${m.version}`, '');
@@ -60,9 +72,10 @@ export function renderManifestMarkdown(m: Manifest): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
     const status = c.status === 'stale' ? `stale (from ${c.staleFrom})` : c.status;
-    lines.push(`| ${c.title} | \`${c.root}/\` | ${status} | ${c.stats.files} | ${c.stats.pointers} (${formatBytes(c.stats.pointerBytes)}) | ${counts || '–'} | ${formatDuration(c.durationMs)} |`);
+    const p = payloadTotals(c.stats);
+    lines.push(`| ${c.title} | \`${c.root}/\` | ${status} | ${c.stats.files} | ${p.payloads} (${formatBytes(p.bytes)}) | ${counts || '–'} | ${formatDuration(c.durationMs)} |`);
   }
-  lines.push('', `Total: ${m.totals.files} files in the tree, ${m.totals.pointers} pointer files to payloads in the content store (${formatBytes(m.totals.pointerBytes)}); S3 objects are listed in their buckets' manifests (see the counts).`, '');
+  lines.push('', `Total: ${m.totals.files} files in the tree; ${describePayloads(m.totals)}.`, '');
   const problems = m.collectors.filter((c) => c.errors.length > 0);
   if (problems.length) {
     lines.push('## Problems', '');

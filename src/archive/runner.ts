@@ -14,15 +14,15 @@ import type { AnyCollector, CollectContext, CollectorBaseConfig, CoverageFinding
 import { describeError, isRunFatal, isSnapError } from '../errors.js';
 import { diskFullError } from '../util/disk-space.js';
 import { Redactor } from '../util/redact.js';
-import type { ObjectSink } from '../git/repo.js';
+import type { ObjectReader, ObjectSink } from '../git/repo.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Logger, Progress } from '../util/log.js';
 import type { AwsClients } from '../collectors/aws/shared/clients.js';
-import { subtreeStats } from './stats.js';
+import { folderStats, subtreeStats } from './stats.js';
 import { loadCollector } from '../collectors/lazy.js';
-import { TreeWriter, type WriterStats } from './tree-writer.js';
+import { EMPTY_STATS, TreeWriter, type WriterStats } from './tree-writer.js';
 import { MODE_TREE, type BlobMode } from '../git/objects.js';
 import type { VersionReader } from './version-reader.js';
 
@@ -36,7 +36,8 @@ export interface RunnerOptions {
   collectors: { collector: AnyCollector; config: CollectorBaseConfig }[];
   version: string;
   archiveDir: string;
-  objects: ObjectSink;
+  /** where new objects go; read back to count the payloads a collector's files list */
+  objects: ObjectSink & ObjectReader;
   store: ContentStore;
   fingerprint: Fingerprinter;
   aws: AwsClients;
@@ -63,8 +64,6 @@ export interface CollectorOutcome {
    */
   read: boolean;
 }
-
-const EMPTY_STATS: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
 
 interface RunState {
   signal: AbortSignal;
@@ -160,8 +159,8 @@ async function runOne(options: RunnerOptions, run: RunState, collector: AnyColle
     progress.phase('collecting');
     await Promise.race([collector.collect(ctx), aborted]);
     const oid = writer.build();
-    tree = oid ? { oid, stats: writer.stats } : null;
-    report = { id: collector.id, title: collector.title, root: collector.root, status: errors.length ? 'partial' : 'ok', startedAt, durationMs: Date.now() - started, stats: tree?.stats ?? EMPTY_STATS, counts, errors };
+    tree = oid ? { oid, stats: await folderStats(options.objects, collector, oid, writer.stats) } : null;
+    report = { id: collector.id, title: collector.title, root: collector.root, status: errors.length ? 'partial' : 'ok', startedAt, durationMs: Date.now() - started, stats: tree?.stats ?? { ...EMPTY_STATS }, counts, errors };
   } catch (err) {
     if (isRunFatal(err)) run.stop(err);
     abort.abort(err);
@@ -171,7 +170,9 @@ async function runOne(options: RunnerOptions, run: RunState, collector: AnyColle
     const carried = options.previous ? await options.previous.reader.subtree(collector.root) : null;
     if (carried) {
       const recorded = options.previous!.manifest?.collectors.find((c) => c.id === collector.id)?.stats;
-      tree = { oid: carried, stats: recorded ?? (await subtreeStats(options.previous!.reader.repo, carried)) };
+      const repo = options.previous!.reader.repo;
+      // Manifests of older versions did not count listed payloads: count them now.
+      tree = { oid: carried, stats: recorded?.listed !== undefined ? recorded : await folderStats(repo, collector, carried, recorded ?? (await subtreeStats(repo, carried))) };
     }
     report = {
       id: collector.id,
@@ -180,7 +181,7 @@ async function runOne(options: RunnerOptions, run: RunState, collector: AnyColle
       status: carried ? 'stale' : 'failed',
       startedAt,
       durationMs: Date.now() - started,
-      stats: tree?.stats ?? EMPTY_STATS,
+      stats: tree?.stats ?? { ...EMPTY_STATS },
       counts,
       errors,
       ...(carried ? { staleFrom: options.previous!.name } : {}),

@@ -26,9 +26,22 @@ export interface WriterStats {
   files: number;
   /** bytes of file content written into git (text, JSON, pointers) */
   treeBytes: number;
-  /** payloads referenced through pointers, and their total size */
+  /** payloads referenced through pointer files, and their total size */
   pointers: number;
   pointerBytes: number;
+  /**
+   * payloads listed inside the folder's files (S3 objects in manifest shards, see
+   * src/archive/payloads.ts), and their total size; absent in manifests of older versions
+   */
+  listed?: number;
+  listedBytes?: number;
+}
+
+export const EMPTY_STATS: Readonly<Required<WriterStats>> = Object.freeze({ files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0, listed: 0, listedBytes: 0 });
+
+/** Every payload a folder needs: its pointer files and the payloads its files list. */
+export function payloadTotals(stats: WriterStats): { payloads: number; bytes: number } {
+  return { payloads: stats.pointers + (stats.listed ?? 0), bytes: stats.pointerBytes + (stats.listedBytes ?? 0) };
 }
 
 export interface TreeWriterDeps {
@@ -109,9 +122,13 @@ export class TreeWriter {
     return this.ownWrites;
   }
 
-  /** Counts of what the tree holds so far, mounted subtrees included. */
-  get stats(): WriterStats {
-    const total: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
+  /**
+   * Counts of what the tree holds so far, mounted subtrees included. Listed payloads are
+   * known only for mounted subtrees (as their stats say); the runner counts a collector's own
+   * folder with its payloads() once it is built.
+   */
+  get stats(): Required<WriterStats> {
+    const total: Required<WriterStats> = { ...EMPTY_STATS };
     const visit = (node: Node): void => {
       if (node.kind === 'dir') for (const child of node.entries.values()) visit(child);
       else if (node.kind === 'tree') {
@@ -119,6 +136,8 @@ export class TreeWriter {
         total.treeBytes += node.stats.treeBytes;
         total.pointers += node.stats.pointers;
         total.pointerBytes += node.stats.pointerBytes;
+        total.listed += node.stats.listed ?? 0;
+        total.listedBytes += node.stats.listedBytes ?? 0;
       } else {
         total.files++;
         total.treeBytes += node.bytes;

@@ -21,6 +21,7 @@ examples:
   snap cat v1.0 s3://sailjada-prod/events/index.html > index.html`,
   options: {},
   positionals: [2, 2],
+  exitCodes: { 1: 'failed (a missing or corrupt payload: what was written is not the archived content)' },
   async run(ctx, args) {
     checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();

@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import { VersionReader } from '../archive/version-reader.js';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { assertCheckoutTarget, checkoutVersion } from '../export/checkout.js';
-import { formatBytes } from '../util/log.js';
 import type { Command } from './command.js';
-import { exportProgress } from './export.js';
+import { describeExport, exportProgress } from './export.js';
 
 export const checkoutCommand: Command = {
   name: 'checkout',
@@ -24,14 +23,12 @@ and renamed to DIR at the end, so a checkout that fails (a missing or corrupt pa
 whose path the error names, or a full disk) leaves no DIR behind. Paths from the tree are
 checked: nothing is ever written outside DIR.
 
-exit codes: 0 written, 1 failed (nothing left behind), 2 bad input (DIR not empty,
-unknown version; nothing written)
-
 examples:
   snap checkout v1.0 /tmp/estate-v1.0
   snap checkout latest recovered && ls recovered/lambda_functions`,
   options: {},
   positionals: [2, 2],
+  exitCodes: { 0: 'DIR was written', 1: 'failed (a missing or corrupt payload, a full disk): no DIR is left behind', 2: 'bad input (DIR not empty, an unknown version); nothing was written' },
   async run(ctx, args) {
     const [spec, target] = args.positionals as [string, string];
     checkVersionSpec(spec);
@@ -44,7 +41,7 @@ examples:
     try {
       const stats = await checkoutVersion(archive.repo, store, version, dir, { onEntry });
       ctx.progress().stop();
-      if (!ctx.quiet) ctx.err(`${version.name}: ${stats.files} files, ${stats.payloads} payloads resolved, ${formatBytes(stats.bytes)} → ${target}\n`);
+      if (!ctx.quiet) ctx.err(`${version.name}: ${describeExport(stats)} → ${target}\n`);
       return 0;
     } finally {
       ctx.progress().stop();

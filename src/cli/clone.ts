@@ -23,17 +23,17 @@ options:
   --region REGION   the vault bucket's region (default: asked of S3)
   --profile NAME    credentials profile for the vault (written to store.profile)
 
-exit codes: 0 cloned, 2 bad input, DIR not empty, or an unusable vault (nothing written), 1 failed
-
 example:
   snap clone s3://acme-estate-vault/snap ~/estate-archive && cd ~/estate-archive && snap verify --all`,
   options: { region: { type: 'string' }, profile: { type: 'string' } },
   positionals: [2, 2],
+  exitCodes: { 0: 'cloned', 2: 'bad input, DIR not empty, or an unusable vault; nothing was written' },
   async run(ctx, args) {
     const [url, dir] = args.positionals as [string, string];
     const region = str(args, 'region');
     const profile = str(args, 'profile');
-    const r = await cloneFromVault(url, resolve(ctx.cwd, dir), { ...(region ? { region } : {}), ...(profile ? { profile } : {}), onStep: (m) => ctx.err(`${m}\n`) });
+    const r = await cloneFromVault(url, resolve(ctx.cwd, dir), { ...(region ? { region } : {}), ...(profile ? { profile } : {}), onStep: (m) => (ctx.quiet ? undefined : ctx.err(`${m}\n`)) });
+    if (ctx.quiet) return 0;
     ctx.out(`Cloned ${r.url} (${r.region}) into ${r.dir}\n`);
     ctx.out(`  ${r.versions.length} version${r.versions.length === 1 ? '' : 's'} (${r.versions.join(', ')}), newest ${r.latest}, from ${r.bundles} bundle${r.bundles === 1 ? '' : 's'}; ${r.indexed.toLocaleString('en-US')} objects in the vault\n`);
     ctx.out(`  trusted signers from the history: ${r.trust.historic.map((s) => `${s.principal} ${s.fingerprint}`).join(', ') || 'none'}\n`);

@@ -1,10 +1,11 @@
 // snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot]
 import { commitVersion } from '../archive/commit.js';
+import { payloadTotals } from '../archive/tree-writer.js';
 import { describeError } from '../errors.js';
 import { formatBytes } from '../util/log.js';
 import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command } from './command.js';
-import { paint } from './context.js';
+import { paint, paintErr } from './context.js';
 
 export const commitCommand: Command = {
   name: 'commit',
@@ -18,6 +19,7 @@ overwritten. The working tree shows the new version afterwards.
 
 If a collector fails, the others are still written, the failed one's folder is carried
 over from the previous version and marked stale in MANIFEST.md, and the exit code is 3.
+With -q nothing is printed when the version is complete (for cron).
 
 options:
   -m, --message MESSAGE   a note recorded in the commit and tag message
@@ -25,14 +27,13 @@ options:
                           <instance>-<version>-<yyyymmdd>, and record it in the version
                           (as collectors.lightsail.createSnapshot does; this run only)
 
-exit codes: 0 complete, 3 written but partial, 1 failed (nothing written), 2 bad input
-
 examples:
   snap commit v1.0
   snap commit -m "before the spring release"
   snap commit v1.0 --lightsail-snapshot`,
   options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' } },
   positionals: [0, 1],
+  exitCodes: { 0: 'a complete version was written', 1: 'failed; nothing was written', 3: 'a version was written but is partial (a collector failed: its folder is carried over and marked stale)' },
   async run(ctx, args) {
     const archive = ctx.archive();
     const controller = new AbortController();
@@ -49,14 +50,15 @@ examples:
         ...(flag(args, 'lightsail-snapshot') ? { collectorOverrides: { lightsail: { createSnapshot: true } } } : {}),
       });
       const m = result.manifest;
-      ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
-      ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${m.totals.pointers} pointer files (${formatBytes(m.totals.pointerBytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
-      if (m.coverage.length) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
+      if (!ctx.quiet || result.partial) ctx.out(`${paint(ctx, 'bold', result.version)}  ${result.summary}\n`);
+      const p = payloadTotals(m.totals);
+      if (!ctx.quiet || result.partial) ctx.out(`  commit ${result.commitOid.slice(0, 12)}, signed tag ${result.version}; ${m.totals.files} files, ${p.payloads} payloads (${formatBytes(p.bytes)} in the store) in ${(m.durationMs / 1000).toFixed(1)}s\n`);
+      if (m.coverage.length && (!ctx.quiet || result.partial)) ctx.out(`  ${m.coverage.length} coverage finding(s): see MANIFEST.md\n`);
       // With a vault, the version's history goes there too (a failure here leaves the version sealed).
       await historyToVault(archive, await archive.loadConfig()).catch((err: unknown) => ctx.err(`warning: ${result.version} is sealed, but its history is not in the vault yet (${describeError(err)}): run \`snap push\`\n`));
       if (result.partial) {
         for (const r of m.collectors.filter((c) => c.status !== 'ok')) {
-          ctx.err(`${paint(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
+          ctx.err(`${paintErr(ctx, 'yellow', 'partial:')} ${r.id} ${r.status}${r.staleFrom ? ` (carried over from ${r.staleFrom})` : ''}: ${r.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}\n`);
         }
         return 3;
       }

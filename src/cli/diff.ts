@@ -6,22 +6,26 @@ import { renderNameOnly, renderStat, renderText, toDocument } from '../diff/rend
 import { UsageError } from '../errors.js';
 import type { Archive } from '../archive/archive.js';
 import { flag, type Command, type Parsed } from './command.js';
-import { paint, type CliContext } from './context.js';
+import { paint, paintErr, type CliContext } from './context.js';
+import type { UnreadService } from '../diff/schema.js';
 
 const OUTPUT_HELP = `output:
   --stat        counts per service and per resource
   --name-only   the changed files only
   --json        one object per changed resource file (schema "snap-diff/1", see README)
-  colour on a terminal only; --no-color or NO_COLOR=1 turn it off
+  colour on a terminal only; --no-color or NO_COLOR=1 turn it off`;
 
-exit codes: 0 no differences, 1 differences, 2 bad input, 3 (status) some service could
-not be read live: it is shown as unchanged`;
+const DIFF_EXIT_CODES = {
+  0: 'no differences',
+  1: 'differences found (or the comparison failed: see the message)',
+  3: 'some service could not be read live: what it could not read is shown as unchanged, and named',
+} as const;
 
 const outputOptions = { stat: { type: 'boolean' }, 'name-only': { type: 'boolean' }, json: { type: 'boolean' } } as const;
 
-function render(ctx: CliContext, args: Parsed, from: string, to: string, changes: ResourceChange[]): void {
+function render(ctx: CliContext, args: Parsed, from: string, to: string, changes: ResourceChange[], unread: UnreadService[] = []): void {
   const painter = (style: Parameters<typeof paint>[1], text: string) => paint(ctx, style, text);
-  if (flag(args, 'json')) ctx.out(`${JSON.stringify(toDocument(from, to, changes), null, 2)}\n`);
+  if (flag(args, 'json')) ctx.out(`${JSON.stringify(toDocument(from, to, changes, unread), null, 2)}\n`);
   else if (flag(args, 'name-only')) ctx.out(renderNameOnly(changes));
   else if (flag(args, 'stat')) ctx.out(renderStat(changes, painter));
   else ctx.out(renderText(changes, painter));
@@ -36,11 +40,15 @@ async function side(ctx: CliContext, archive: Archive, spec: string, paths: stri
   return { name: v.name, tree: v.treeOid, source: archive.repo, live: null };
 }
 
-function reportLiveProblems(ctx: CliContext, live: LiveTree | null): boolean {
-  if (!live) return false;
-  const bad = live.manifest.collectors.filter((c) => c.status !== 'ok');
-  for (const c of bad) ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${c.id} could not be read completely live (${c.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}); what it could not read is shown as unchanged\n`);
-  return bad.length > 0;
+/** The services a live side could not read (completely): compared as unchanged where unread. */
+function unreadServices(live: LiveTree | null): UnreadService[] {
+  if (!live) return [];
+  return live.manifest.collectors.filter((c): c is typeof c & { status: UnreadService['status'] } => c.status !== 'ok').map((c) => ({ service: c.id, status: c.status, errors: c.errors }));
+}
+
+/** Names each unread service on stderr, whatever the output format (the JSON document also lists them). */
+function reportUnread(ctx: CliContext, unread: UnreadService[]): void {
+  for (const u of unread) ctx.err(`${paintErr(ctx, 'yellow', 'warning:')} ${u.service} could not be read ${u.status === 'partial' ? 'completely ' : ''}live (${u.errors.map((e) => `${e.resource}: ${e.message}`).join('; ')}); what it could not read is shown as unchanged\n`);
 }
 
 export const diffCommand: Command = {
@@ -66,6 +74,7 @@ examples:
   snap diff latest live route53`,
   options: { ...outputOptions, between: { type: 'string', multiple: true } },
   positionals: [1, Infinity],
+  exitCodes: DIFF_EXIT_CODES,
   async run(ctx, args) {
     const between = args.values.between as string[] | undefined;
     // Version arguments are names, checked before anything is read (paths after them are not versions).
@@ -89,9 +98,10 @@ examples:
     const source = live ? live.objects : archive.repo;
     const scope = paths.length ? paths : live ? live.roots : [];
     const changes = await compareTrees(source, a.tree, b.tree, { paths: scope });
-    render(ctx, args, a.name, b.name, changes);
-    const partial = reportLiveProblems(ctx, live);
-    return partial ? 3 : changes.length ? 1 : 0;
+    const unread = unreadServices(live);
+    render(ctx, args, a.name, b.name, changes, unread);
+    reportUnread(ctx, unread);
+    return unread.length ? 3 : changes.length ? 1 : 0;
   },
 };
 
@@ -111,14 +121,20 @@ examples:
   snap status s3_buckets/sailjada-prod route53 --stat`,
   options: outputOptions,
   positionals: [0, Infinity],
+  exitCodes: DIFF_EXIT_CODES,
   async run(ctx, args) {
     const archive = ctx.archive();
     const latest = await resolveVersion(archive.repo, 'latest');
     const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     const changes = await compareTrees(live.objects, latest.treeOid, live.treeOid, { paths: args.positionals.length ? args.positionals : live.roots });
-    render(ctx, args, latest.name, 'live', changes);
-    if (!changes.length && !flag(args, 'json') && !ctx.quiet) ctx.err(`no drift since ${latest.name}\n`);
-    return reportLiveProblems(ctx, live) ? 3 : changes.length ? 1 : 0;
+    const unread = unreadServices(live);
+    render(ctx, args, latest.name, 'live', changes, unread);
+    reportUnread(ctx, unread);
+    if (!flag(args, 'json') && !ctx.quiet) {
+      const scope = unread.length ? ` in what could be read (${unread.map((u) => u.service).join(', ')}: not completely)` : '';
+      ctx.err(changes.length ? `drift since ${latest.name}: ${changes.length} change${changes.length === 1 ? '' : 's'}${scope}\n` : `no drift since ${latest.name}${scope}\n`);
+    }
+    return unread.length ? 3 : changes.length ? 1 : 0;
   },
 };
 

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
 import { MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
+import { listedPayloads } from '../archive/payloads.js';
 import { VersionReader } from '../archive/version-reader.js';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { UsageError } from '../errors.js';
@@ -12,18 +13,31 @@ import { formatBytes } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
 import type { CliContext } from './context.js';
 
-/** Progress by entry and bytes, with the manifest's totals as what to expect. */
+/**
+ * Progress by entry and bytes. What to expect: the tree's files and bytes from the manifest,
+ * and the listed payloads that will be written (counted from the listings: older object
+ * versions are not written, so the manifest's count would overstate them).
+ */
 export async function exportProgress(ctx: CliContext, reader: VersionReader, id: string) {
   const task = ctx.progress().task(id);
   const totals = (await reader.json<Manifest>(MANIFEST_PATH).catch(() => null))?.totals;
-  if (totals) task.expect(totals.files, totals.treeBytes + totals.pointerBytes);
+  if (totals) {
+    let items = totals.files + 1; // and PAYLOADS.jsonl
+    let bytes = totals.treeBytes + totals.pointerBytes;
+    for await (const p of listedPayloads(reader.repo, reader.treeOid)) {
+      if (p.path === null) continue;
+      items++;
+      bytes += p.pointer.size;
+    }
+    task.expect(items, bytes);
+  }
   return (e: { kind: string; size?: number }) => {
     if (e.kind === 'file') task.add(1, e.size ?? 0);
   };
 }
 
 export function describeExport(s: TarStats): string {
-  return `${s.files} files, ${s.payloads} payloads resolved, ${formatBytes(s.bytes)}`;
+  return `${s.files} files, ${s.payloads} payload${s.payloads === 1 ? '' : 's'} resolved (${formatBytes(s.payloadBytes)}), ${formatBytes(s.bytes)} in all`;
 }
 
 export const exportCommand: Command = {
@@ -53,14 +67,13 @@ options:
   --prefix DIR        the top folder inside the tarball (default: the version's name;
                       --prefix "" for none)
 
-exit codes: 0 written, 1 failed (nothing left behind), 2 bad input (nothing written)
-
 examples:
   snap export v1.1 -o estate-v1.1.tar.gz
   snap export latest -o - | tar -tvf - | head
   snap export v1.0 -o - --gzip | ssh backup-host 'cat > estate-v1.0.tgz'`,
   options: { output: { type: 'string', short: 'o' }, gzip: { type: 'boolean' }, prefix: { type: 'string' } },
   positionals: [1, 1],
+  exitCodes: { 0: 'the tarball was written', 1: 'failed (a missing or corrupt payload, a full disk): no FILE is left behind' },
   async run(ctx, args) {
     checkVersionSpec(args.positionals[0]!);
     const output = str(args, 'output');

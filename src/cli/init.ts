@@ -38,13 +38,12 @@ options:
   --object-lock MODE:DAYS  write every vault object with Object Lock retention, kept ahead
                            of need (governance:30, compliance:365; config: store.objectLock)
 
-exit codes: 0 created, 2 bad input or an unusable vault (nothing created), 1 failed
-
 examples:
   snap init ~/estate-archive && cd ~/estate-archive && snap commit v1.0
   snap init ~/estate-archive --store s3://acme-estate-vault/snap --object-lock governance:30`,
   options: { region: { type: 'string' }, store: { type: 'string' }, 'store-region': { type: 'string' }, 'store-profile': { type: 'string' }, 'object-lock': { type: 'string' } },
   positionals: [0, 1],
+  exitCodes: { 0: 'created', 2: 'bad input, an unusable vault, or inside an archive; nothing was created' },
   async run(ctx, args) {
     const target = resolve(ctx.cwd, args.positionals[0] ?? '.');
     const region = str(args, 'region');
@@ -54,9 +53,11 @@ examples:
     assertNewArchiveDir(target);
     if (url) store = await checkedVaultSection(target, region, url, str(args, 'store-region'), str(args, 'store-profile'), str(args, 'object-lock'));
     const result = await initArchive(target, { region, ...(store ? { store } : {}) });
-    ctx.out(`Created snap archive in ${result.dir}\n`);
-    ctx.out(`  signing key ${keyFingerprint(result.publicKey)} (${result.signer}), private part in .git/snap/; the one trusted signer\n`);
-    ctx.out(`  config      ${join(result.dir, 'snap.config.json')}\n`);
+    // -q prints nothing on success; the vault is set up all the same.
+    const say = (text: string) => (ctx.quiet ? undefined : ctx.out(text));
+    say(`Created snap archive in ${result.dir}\n`);
+    say(`  signing key ${keyFingerprint(result.publicKey)} (${result.signer}), private part in .git/snap/; the one trusted signer\n`);
+    say(`  config      ${join(result.dir, 'snap.config.json')}\n`);
     if (url) {
       const archive = Archive.at(result.dir);
       const config = await archive.loadConfig();
@@ -67,12 +68,12 @@ examples:
         await ensureFingerprintKey(archive, vault);
         await vault.index.save();
         const lock = config.store.objectLock;
-        ctx.out(`  vault       ${vault.url} (${vault.region})${lock ? `, Object Lock ${lock.mode} ${lock.days} days` : ''}\n`);
+        say(`  vault       ${vault.url} (${vault.region})${lock ? `, Object Lock ${lock.mode} ${lock.days} days` : ''}\n`);
       } finally {
         vault.close?.();
       }
     }
-    ctx.out(`Next: review snap.config.json, then run \`snap commit v1.0\` in that folder.\n`);
+    say(`Next: review snap.config.json, then run \`snap commit v1.0\` in that folder.\n`);
     return 0;
   },
 };

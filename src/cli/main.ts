@@ -1,14 +1,19 @@
-// The snap command line: global options (-C DIR before the verb, as git does), verb
-// dispatch, help, and the one place errors become exit codes:
+// The snap command line: global options (before or after the verb, as git and restic take
+// them), verb dispatch, help, and the one place errors become exit codes:
 //   0 ok · 1 failed · 2 bad usage or input (nothing written) · 3 snapshot written but partial
+// (what each verb means by them is declared with the verb: see command.ts).
+//
+// A closed output pipe (`snap log | head -1`) ends snap the way it ends git: at once, quietly,
+// by SIGPIPE. Node ignores SIGPIPE and reports EPIPE as an error on stdout instead; run()
+// turns that error back into the signal (see endOnClosedPipe).
 import { resolve } from 'node:path';
-import { describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
+import { ConfigError, describeError, exitCodeFor, isSnapError, UsageError } from '../errors.js';
 import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
 import { catCommand } from './cat.js';
 import { cloneCommand } from './clone.js';
 import { checkoutCommand } from './checkout.js';
-import { parseCommandArgs, type Command } from './command.js';
+import { CLOSED_PIPE_EXIT, EXIT_CODES, GLOBAL_OPTIONS_HELP, helpText, parseCommandArgs, type Command } from './command.js';
 import { commitCommand } from './commit.js';
 import { createContext, type Io } from './context.js';
 import { diffCommand, statusCommand } from './diff.js';
@@ -35,13 +40,21 @@ snap keeps a git-backed, versioned, verifiable archive of a whole cloud estate.
 verbs:
 ${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
-global options:
-  -C DIR       act on the archive in DIR instead of the current folder
-  -q, --quiet  only warnings and results
-  --no-color   no colours (also: NO_COLOR=1)
+${GLOBAL_OPTIONS_HELP}
   --version    print snap's version
 
+exit codes: ${Object.entries(EXIT_CODES)
+    .map(([c, m]) => `${c} ${m}`)
+    .join(', ')}, 3 partial (where a verb says so), ${CLOSED_PIPE_EXIT} output pipe closed;
+each verb's --help gives its own.
+
 \`snap <verb> --help\` describes a verb.`;
+}
+
+/** An error that only says the reader of stdout went away. */
+export function isClosedPipe(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'ERR_STREAM_PREMATURE_CLOSE';
 }
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
@@ -87,14 +100,44 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
     if (!cmd) throw new UsageError(`unknown verb "${verb}" (see \`snap --help\`)`);
     const args = parseCommandArgs(cmd, rest);
     if (args.values.help) {
-      io.stdout.write(`${cmd.help}\n`);
+      io.stdout.write(`${helpText(cmd)}\n`);
       return 0;
     }
-    const ctx = createContext(io, cwd, { quiet, noColor, redactor });
+    for (const dir of args.dirs) cwd = resolve(cwd, dir);
+    const ctx = createContext(io, cwd, { quiet: quiet || args.quiet, noColor: noColor || args.noColor, redactor });
     return await cmd.run(ctx, args);
   } catch (err) {
+    if (isClosedPipe(err)) return CLOSED_PIPE_EXIT;
     io.stderr.write(`snap: ${describeError(err, redactor)}\n`);
+    if (err instanceof ConfigError && err.issues.length > 1) for (const issue of err.issues) io.stderr.write(`  ${redactor.redact(`${issue.path}: ${issue.message}`)}\n`);
     if (!isSnapError(err) && io.env.SNAP_DEBUG) io.stderr.write(`${(err as Error).stack ?? ''}\n`);
     return exitCodeFor(err);
   }
+}
+
+/**
+ * Ends the process as a closed pipe ends git: by SIGPIPE, with nothing printed. Node starts
+ * with SIGPIPE ignored; a listener added and removed again gives the signal back its default
+ * action, so the kill below ends the process. (Should it not, exit with the code a shell
+ * would show for it.)
+ */
+function endOnClosedPipe(): void {
+  process.on('SIGPIPE', () => undefined);
+  process.removeAllListeners('SIGPIPE');
+  process.kill(process.pid, 'SIGPIPE');
+  process.exit(CLOSED_PIPE_EXIT);
+}
+
+/** The process entry point (bin/snap.js): main() with the process's streams and its exit code. */
+export async function run(argv: string[]): Promise<void> {
+  process.stdout.on('error', (err) => {
+    if (isClosedPipe(err)) endOnClosedPipe();
+    process.stderr.write(`snap: cannot write the output: ${describeError(err)}\n`);
+    process.exit(1);
+  });
+  // Diagnostics to a closed stderr are lost, never a reason to stop work half-way.
+  process.stderr.on('error', () => undefined);
+  const code = await main(argv);
+  if (code === CLOSED_PIPE_EXIT) endOnClosedPipe();
+  process.exitCode = code;
 }

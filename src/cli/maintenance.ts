@@ -24,13 +24,12 @@ options:
              every retention date again (when something outside snap changed them)
   --json     the report as JSON
 
-exit codes: 0 done, 2 no vault or an unusable one, 1 failed
-
 examples:
   snap maintenance
   snap maintenance --dry-run --json`,
   options: { 'dry-run': { type: 'boolean' }, rescan: { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [0, 0],
+  exitCodes: { 0: 'done', 2: 'no vault, or an unusable one' },
   async run(ctx, args) {
     const archive = ctx.archive();
     const config = await archive.loadConfig();
@@ -39,6 +38,7 @@ examples:
       ctx.out(`${JSON.stringify(r, null, 2)}\n`);
       return 0;
     }
+    if (ctx.quiet) return 0; // the report is for people; -q (cron) prints nothing when it went well
     const date = (s: number | null) => (s ? new Date(s * 1000).toISOString().slice(0, 10) : 'none');
     ctx.out(`vault ${r.vault} (${r.region}): ${r.report.kept.toLocaleString('en-US')} objects kept${r.rescanned !== null ? ` (index rebuilt from a listing: ${r.rescanned.toLocaleString('en-US')})` : ''}\n`);
     if (!r.retention) ctx.out('  no Object Lock retention configured (store.objectLock): nothing to extend\n');

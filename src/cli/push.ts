@@ -22,13 +22,12 @@ store: back that up too). Remote URLs are never printed.
 options:
   --no-vault   only the git remotes
 
-exit codes: 0 pushed everywhere, 1 a remote or the vault refused, 2 nowhere to push
-
 examples:
   git remote add origin git@git.example.com:ops/estate-archive.git && snap push
   snap push backup --no-vault`,
   options: { 'no-vault': { type: 'boolean' } },
   positionals: [0, Infinity],
+  exitCodes: { 0: 'pushed everywhere', 1: 'a remote or the vault refused', 2: 'nowhere to push' },
   async run(ctx, args) {
     const archive = ctx.archive();
     const config = await archive.loadConfig();
@@ -36,9 +35,10 @@ examples:
     if (result.vault) {
       const v = result.vault;
       const wrote = v.written.length ? `${v.written.length} version bundle${v.written.length > 1 ? 's' : ''} written (${v.written.join(', ')}, ${formatBytes(v.bytes)})${v.present ? `, ${v.present} already there` : ''}` : `all ${v.present} version${v.present === 1 ? '' : 's'} already there`;
-      ctx.out(`${paint(ctx, 'green', 'ok')}  vault ${v.url}: ${wrote}${v.notes ? '; notes updated' : ''}${v.fingerprintKeyWritten ? '; fingerprint key written' : ''}\n`);
+      if (!ctx.quiet) ctx.out(`${paint(ctx, 'green', 'ok')}  vault ${v.url}: ${wrote}${v.notes ? '; notes updated' : ''}${v.fingerprintKeyWritten ? '; fingerprint key written' : ''}\n`);
     }
     for (const r of result.remotes) {
+      if (ctx.quiet && r.ok) continue;
       ctx.out(`${r.ok ? paint(ctx, 'green', 'ok') : paint(ctx, 'red', 'FAILED')}  remote ${r.remote}\n`);
       if (r.detail && !r.ok) ctx.out(`${r.detail.split('\n').map((l) => `      ${l}`).join('\n')}\n`);
     }

@@ -9,7 +9,7 @@ import { restoreTest } from '../restore/restore-test.js';
 import { renderText, toDocument } from '../diff/render.js';
 import { UsageError } from '../errors.js';
 import { flag, str, type Command } from './command.js';
-import { paint, type CliContext } from './context.js';
+import { paint, paintErr, type CliContext } from './context.js';
 
 const MARK = { create: '+', update: '~', delete: '-' } as const;
 
@@ -113,11 +113,6 @@ from. A difference the plan cannot put right (code or a secret value the archive
 setting the API cannot change) is listed with "! cannot"; after applying, everything left
 undone is listed again with the command that shows what is left (snap diff VERSION live …).
 
-exit codes: 0 restored completely (or nothing to do; --dry-run: the plan was made),
-  1 a change failed or a service could not be planned, 2 bad input or not confirmed
-  (nothing written), 3 applied but incomplete: every planned change was applied and some
-  difference is left undone (listed at the end)
-
 examples:
   snap restore v1.0 s3_buckets/queenofsandiego-prod --dry-run
   snap restore v1.0 route53 --yes
@@ -132,6 +127,12 @@ examples:
     profile: { type: 'string' },
   },
   positionals: [1, Infinity],
+  exitCodes: {
+    0: 'restored completely (or nothing to do; --dry-run: the plan was made)',
+    1: 'a change failed or a service could not be planned',
+    2: 'bad input or not confirmed; nothing was written',
+    3: 'applied but incomplete: every planned change was applied and some difference is left undone (listed at the end)',
+  },
   async run(ctx, args) {
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
@@ -141,11 +142,14 @@ examples:
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
       { log: ctx.logger(), redactor: ctx.redactor },
     );
-    const total = renderPlan(ctx, plan);
+    // -q --yes (cron) prints nothing when everything is restored: the plan only where planning failed.
+    const quietApply = ctx.quiet && flag(args, 'yes') && !flag(args, 'dry-run');
+    const total = quietApply ? plan.services.reduce((n, s) => n + s.changes.length, 0) : renderPlan(ctx, plan);
+    if (quietApply) for (const s of plan.services) if (s.error) ctx.err(`${paintErr(ctx, 'red', 'cannot plan')} ${s.collector.root}: ${s.error}\n`);
     if (flag(args, 'dry-run')) {
       plan.close();
       const undone = undoneInPlan(plan);
-      ctx.err(`dry run: nothing was changed${undone.length ? `; ${undone.length} ${undone.length === 1 ? 'item' : 'items'} above would be left undone` : ''}\n`);
+      if (!ctx.quiet) ctx.err(`dry run: nothing was changed${undone.length ? `; ${undone.length} ${undone.length === 1 ? 'item' : 'items'} above would be left undone` : ''}\n`);
       return plan.services.some((s) => s.error) ? 1 : 0;
     }
     if (total > 0 && !flag(args, 'yes')) {
@@ -157,11 +161,11 @@ examples:
       }
     }
     const results = await applyPlan(plan, (r) => {
-      if (r.error) ctx.err(`${paint(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
+      if (r.error) ctx.err(`${paintErr(ctx, 'red', 'failed')} ${r.change.action} ${r.change.resource}: ${r.error}\n`);
       else if (!ctx.quiet) ctx.err(`done   ${r.change.action} ${r.change.resource}\n`);
     });
     const outcome = outcomeOf(plan, results);
-    renderOutcome(ctx, outcome, total);
+    if (!ctx.quiet || outcome.exitCode !== 0) renderOutcome(ctx, outcome, total);
     return outcome.exitCode;
   },
 };
@@ -196,14 +200,12 @@ options:
   --secrets FILE   secret values to restore (see snap restore --help)
   --json           the verdict and differences as JSON (differences in the snap-diff/1 schema)
 
-exit codes: 0 passed, 1 failed (differences, failed changes or items left undone), 2 bad
-  input or the target is the estate (nothing written)
-
 examples:
   snap restore-test v1.1 --profile restore-drill
   snap restore-test v1.1 s3_buckets route53 --endpoint http://127.0.0.1:5000`,
   options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' } },
   positionals: [1, Infinity],
+  exitCodes: { 0: 'passed: what was restored matches the version', 1: 'failed: differences, failed changes or items left undone (listed)', 2: 'bad input, or the target is the estate; nothing was written' },
   async run(ctx, args) {
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
@@ -226,7 +228,7 @@ examples:
           2,
         )}\n`,
       );
-    } else {
+    } else if (!(ctx.quiet && result.passed)) {
       renderPlan(ctx, result.plan);
       if (result.outcome.leftUndone.length) {
         ctx.out(`\n${paint(ctx, 'bold', `Left undone (${result.outcome.leftUndone.length}):`)}\n`);

@@ -66,6 +66,11 @@ async function list(ctx: CliContext, json: boolean): Promise<number> {
   return 0;
 }
 
+/** A confirmation: not printed with -q (nothing on success but what was asked for). */
+function say(ctx: CliContext, text: string): void {
+  if (!ctx.quiet) ctx.out(text);
+}
+
 async function readKeyArgument(ctx: CliContext, arg: string): Promise<string> {
   let text = arg;
   const path = resolve(ctx.cwd, arg);
@@ -98,7 +103,7 @@ async function add(ctx: CliContext, principal: string, keyArg: string): Promise<
       return 0;
     }
     await addPendingSigner(archive, { principals: principal, publicKey: key }, warn);
-    ctx.out(`${principal} ${keyFingerprint(key)} will be a trusted signer from the next version: \`snap commit\` seals the change, signed by this archive's key\n`);
+    say(ctx, `${principal} ${keyFingerprint(key)} will be a trusted signer from the next version: \`snap commit\` seals the change, signed by this archive's key\n`);
     return 0;
   });
 }
@@ -125,11 +130,11 @@ async function remove(ctx: CliContext, who: string): Promise<number> {
     const newest = [...chain.versions.values()].filter((v) => v.onMain).pop()?.version.name ?? null;
     if (grant && grant.after === newest) {
       await dropGrant(archive, target.publicKey, warn);
-      ctx.out(`${describeSigner(target)} is no longer trusted on this machine (it had signed no version)\n`);
+      say(ctx, `${describeSigner(target)} is no longer trusted on this machine (it had signed no version)\n`);
       return 0;
     }
     await removePendingSigner(archive, target.publicKey, warn);
-    ctx.out(`${describeSigner(target)} ${chain.current.some((s) => sameKey(s.publicKey, target.publicKey)) ? 'will no longer be trusted from the next version: `snap commit` seals the change (versions it signed before stay valid)' : 'is no longer pending'}\n`);
+    say(ctx, `${describeSigner(target)} ${chain.current.some((s) => sameKey(s.publicKey, target.publicKey)) ? 'will no longer be trusted from the next version: `snap commit` seals the change (versions it signed before stay valid)' : 'is no longer pending'}\n`);
     return 0;
   });
 }
@@ -158,7 +163,7 @@ async function rotate(ctx: CliContext): Promise<number> {
     }
     const principal = chain.current.find((s) => sameKey(s.publicKey, current.publicKey))?.principals ?? who.email;
     await recordPendingChanges(archive, [{ action: 'add', signer: { principals: principal, publicKey: next.publicKey, comment: 'snap-archive-key' } }, { action: 'remove', publicKey: current.publicKey }], warn);
-    ctx.out(`New signing key ${keyFingerprint(next.publicKey)}. The next \`snap commit\` is signed with the current key ${keyFingerprint(current.publicKey)} and seals the change; versions after it are signed with the new key, and the current key is no longer trusted for them.\n`);
+    say(ctx, `New signing key ${keyFingerprint(next.publicKey)}. The next \`snap commit\` is signed with the current key ${keyFingerprint(current.publicKey)} and seals the change; versions after it are signed with the new key, and the current key is no longer trusted for them.\n`);
     return 0;
   });
 }
@@ -202,6 +207,7 @@ examples:
   snap signers rotate && snap commit`,
   options: { json: { type: 'boolean' } },
   positionals: [0, 3],
+  exitCodes: { 0: 'listed, or the change recorded (sealed by the next snap commit)', 2: "bad input: not an ed25519 key, no such signer, the last signer or the archive's own key; nothing was changed" },
   async run(ctx, args) {
     const [action = 'list', ...rest] = args.positionals;
     const want = (n: number, usage: string) => {

@@ -1,11 +1,12 @@
 // snap verify [VERSION… | --all]
 import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
 import { checkVersionSpec, listVersions, resolveVersion } from '../archive/versions.js';
-import { formatBytes } from '../util/log.js';
+import { formatBytes, TerminalProgress } from '../util/log.js';
 import { verifyVersions } from '../verify/verify.js';
 import { checkVaultForReading, isVault } from '../vault/vault.js';
 import { flag, type Command } from './command.js';
-import { paint } from './context.js';
+import { paint, paintErr } from './context.js';
+import { missingStoreHint } from './store-hint.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -43,6 +44,7 @@ examples:
   snap verify --all --json | jq '.versions[] | select(.ok | not)'`,
   options: { all: { type: 'boolean' }, 'read-data': { type: 'boolean' }, json: { type: 'boolean' } },
   positionals: [0, Infinity],
+  exitCodes: { 0: 'every version checked is intact', 1: 'a problem was found (every one is listed)' },
   async run(ctx, args) {
     for (const n of args.positionals) checkVersionSpec(n);
     const archive = ctx.archive();
@@ -53,6 +55,8 @@ examples:
     await publishToGitQuietly(archive, chain, warn);
     const drift = await workingTreeDrift(archive, chain.current);
     if (drift) warn(describeDrift(drift));
+    // A terminal shows what is being checked, with counts and time left; elsewhere stderr stays quiet.
+    const progress = ctx.progress();
     const store = archive.openStore(config);
     let verdicts;
     try {
@@ -63,19 +67,24 @@ examples:
         readData: flag(args, 'read-data'),
         ...(policy ? { retainAtLeastUntil: new Date(Date.now() + policy.marginDays * 86_400_000) } : {}),
         ...(isVault(store) ? { concurrency: 32 } : {}),
+        ...(progress instanceof TerminalProgress ? { progress } : {}),
       });
     } finally {
+      progress.stop();
       store.close?.();
     }
     const ok = verdicts.every((v) => v.ok);
+    const hint = verdicts.some((v) => v.problems.some((p) => p.kind === 'missing-payload')) ? missingStoreHint(archive, store) : null;
+    if (hint) ctx.err(`${paintErr(ctx, 'yellow', 'hint:')} ${hint}\n`);
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ ok, versions: verdicts }, null, 2)}\n`);
       return ok ? 0 : 1;
     }
     for (const v of verdicts) {
       const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})${v.payloadsBySizeOnly ? `, ${v.payloadsBySizeOnly} uploaded in parts compared by size only (--read-data re-hashes them)` : ''}`;
-      if (v.ok) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked${v.notes.map((n) => `; ${n}`).join('')}\n`);
-      else {
+      if (v.ok) {
+        if (!ctx.quiet) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked${v.notes.map((n) => `; ${n}`).join('')}\n`);
+      } else {
         ctx.out(`${paint(ctx, 'red', 'BAD')} ${v.version}: ${v.problems.length} problem${v.problems.length > 1 ? 's' : ''} (${what})\n`);
         for (const p of v.problems) ctx.out(`      ${p.kind}: ${p.where}: ${p.detail}\n`);
       }

@@ -4,7 +4,7 @@
 // hundred megabytes to load. The registry lists each collector by its identity and schema
 // (cheap modules) and a loader; loadCollector() gives the full collector when it is needed.
 import type { z } from 'zod';
-import type { AnyCollector, CollectorBaseConfig, Platform } from './types.js';
+import type { AnyCollector, Collector, CollectorBaseConfig, Platform } from './types.js';
 
 export interface CollectorIdentity<C extends CollectorBaseConfig = CollectorBaseConfig> {
   id: string;
@@ -15,6 +15,12 @@ export interface CollectorIdentity<C extends CollectorBaseConfig = CollectorBase
   enabledByDefault: boolean;
   /** address schemes its resolveUri understands ("s3" for s3://bucket/key) */
   uriSchemes?: string[];
+  /**
+   * Loads its payloads() alone, when the collector has one (a small module, without the SDK
+   * client): `snap ls`, `export`, `checkout` and `verify` list payloads without loading the
+   * code that collects them.
+   */
+  loadPayloads?: () => Promise<NonNullable<Collector['payloads']>>;
 }
 
 type Lazy = AnyCollector & { load(): Promise<AnyCollector> };
@@ -22,10 +28,18 @@ type Lazy = AnyCollector & { load(): Promise<AnyCollector> };
 export function lazyCollector(identity: CollectorIdentity<any>, load: () => Promise<AnyCollector>): AnyCollector {
   let loaded: Promise<AnyCollector> | null = null;
   const real = () => (loaded ??= load());
+  const { loadPayloads, ...rest } = identity;
   const lazy: Lazy = {
-    ...identity,
+    ...rest,
     load: real,
     collect: async (ctx) => (await real()).collect(ctx),
+    ...(loadPayloads
+      ? {
+          payloads: async function* (folder) {
+            yield* (await loadPayloads())(folder);
+          },
+        }
+      : {}),
   };
   return lazy;
 }

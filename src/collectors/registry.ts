@@ -19,7 +19,7 @@ import { localConfigSchema } from './local/config.js';
 import type { AnyCollector } from './types.js';
 
 export const collectors: readonly AnyCollector[] = [
-  lazyCollector({ id: 's3', platform: 'aws', title: 'S3 buckets', root: 's3_buckets', configSchema: s3ConfigSchema, enabledByDefault: true, uriSchemes: ['s3'] }, async () => (await import('./aws/s3/collect.js')).s3Collector),
+  lazyCollector({ id: 's3', platform: 'aws', title: 'S3 buckets', root: 's3_buckets', configSchema: s3ConfigSchema, enabledByDefault: true, uriSchemes: ['s3'], loadPayloads: async () => (await import('./aws/s3/payloads.js')).s3Payloads }, async () => (await import('./aws/s3/collect.js')).s3Collector),
   lazyCollector({ id: 'lambda', platform: 'aws', title: 'Lambda functions', root: 'lambda_functions', configSchema: lambdaConfigSchema, enabledByDefault: true }, async () => (await import('./aws/lambda/collect.js')).lambdaCollector),
   lazyCollector({ id: 'cloudfront', platform: 'aws', title: 'CloudFront distributions', root: 'cloudfront', configSchema: cloudfrontConfigSchema, enabledByDefault: true }, async () => (await import('./aws/cloudfront/collect.js')).cloudfrontCollector),
   lazyCollector({ id: 'route53', platform: 'aws', title: 'Route53 hosted zones and records', root: 'route53', configSchema: route53ConfigSchema, enabledByDefault: true }, async () => (await import('./aws/route53/collect.js')).route53Collector),

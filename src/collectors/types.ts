@@ -13,6 +13,7 @@
 import type { z } from 'zod';
 import type { TreeWriter } from '../archive/tree-writer.js';
 import type { VersionReader } from '../archive/version-reader.js';
+import type { TreeEntry } from '../git/objects.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import type { NormalizationRules } from '../normalize/rules.js';
 import type { Pointer } from '../store/pointer.js';
@@ -22,13 +23,34 @@ import type { Logger, TaskProgress } from '../util/log.js';
 import type { Redactor } from '../util/redact.js';
 import type { AwsClients } from './aws/shared/clients.js';
 
-/** A payload a collector's files refer to without a pointer file of its own. */
+/**
+ * A payload a collector's files refer to without a pointer file of its own (an S3 object,
+ * listed in its bucket's manifest shards). Paths are relative to the collector's folder.
+ */
 export interface PayloadRef {
   pointer: Pointer;
-  /** where it goes in a plain export, relative to the collector's folder; null: not exported (e.g. an older object version) */
+  /** the folder of the resource it belongs to ("<bucket>"): what `snap ls PATH` filters by */
+  folder: string;
+  /**
+   * Where `snap export` and `snap checkout` write its bytes as a plain file; null when it is
+   * not written there (an older version of an object). Unique within the version, and never
+   * a path the tree itself holds.
+   */
   path: string | null;
-  /** for people and error messages: "s3://bucket/key" */
+  /** the address resolveUri understands ("s3://bucket/key"), exactly; absent when there is none */
+  address?: string;
+  /** the object version, for a payload that is not the resource's current content */
+  versionId?: string;
+  /** for people and error messages: "s3://bucket/key", "s3://bucket/key (version 3)" */
   label: string;
+}
+
+/** Read access to a folder of a version, or of a tree still being built (VersionReader has this shape). */
+export interface FolderReader {
+  /** the entries of the folder at `path` ('' for the folder itself); [] when there is none */
+  list(path?: string): Promise<TreeEntry[]>;
+  /** the parsed JSON file at `path`; null when there is none */
+  json<T = unknown>(path: string): Promise<T | null>;
 }
 
 export type ResolvedContent = { kind: 'path'; path: string } | { kind: 'pointer'; pointer: Pointer; label: string };
@@ -161,9 +183,12 @@ export interface Collector<C extends CollectorBaseConfig = CollectorBaseConfig> 
   resolveUri?(uri: string, version: VersionReader): Promise<ResolvedContent | null>;
   /**
    * Payloads referred to from inside its files (S3 objects listed in sharded manifests)
-   * rather than by pointer files: `snap verify` checks them, `snap export` writes them.
+   * rather than by pointer files, in a fixed order for the same folder. Every reader of a
+   * version's payloads goes through src/archive/payloads.ts, which asks this: `snap verify`
+   * checks them, `snap export` and `snap checkout` write them, `snap ls` lists them, and the
+   * manifest counts them. Pointer files need no declaration: they are found in the tree.
    */
-  payloads?(folder: VersionReader): AsyncIterable<PayloadRef>;
+  payloads?(folder: FolderReader): AsyncIterable<PayloadRef>;
   /** Plans putting the service back as a version holds it (see src/restore/types.ts). */
   restore?(ctx: RestoreContext<C>): Promise<void>;
   /**

@@ -26,7 +26,13 @@ export const awsSchema = z
 export const storeSchema = z
   .object({
     /** the local store (the cache when a vault is set); relative paths are relative to the archive folder */
-    path: z.string().min(1).default('.git/lfs/objects'),
+    path: z
+      .string()
+      .min(1)
+      .refine((p) => !/(^|[\\/])\.git[\\/]+lfs([\\/]|$)/i.test(p.replace(/^\.[\\/]+/, '')), {
+        message: 'is inside .git/lfs, where `git lfs prune` deletes what no git-lfs pointer names: remove the field to use .git/snap/store (the default)',
+      })
+      .default('.git/snap/store'),
     fsync: z.boolean().default(true),
     /** an S3 vault, s3://BUCKET/PREFIX */
     url: z

@@ -4,7 +4,7 @@
 import { formatBytes } from '../util/log.js';
 import type { ResourceChange } from './compare.js';
 import type { FieldChange } from './json-diff.js';
-import { DIFF_FORMAT, type DiffDocument } from './schema.js';
+import { DIFF_FORMAT, type DiffDocument, type UnreadService } from './schema.js';
 
 export interface Painter {
   (style: 'bold' | 'dim' | 'red' | 'green' | 'yellow' | 'cyan', text: string): string;
@@ -115,6 +115,6 @@ export function renderStat(changes: ResourceChange[], paint: Painter = plain): s
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
 
-export function toDocument(from: string, to: string, changes: ResourceChange[]): DiffDocument {
-  return { format: DIFF_FORMAT, from, to, changes };
+export function toDocument(from: string, to: string, changes: ResourceChange[], unread: UnreadService[] = []): DiffDocument {
+  return { format: DIFF_FORMAT, from, to, changes, ...(unread.length ? { unread } : {}) };
 }

@@ -13,7 +13,10 @@
 //       "content": { "old": { "sha256", "size", "stored" } | null, "new": … }                                 payloads, binary
 //       "related": [ "s3_buckets/site-prod" ]   linked resources: the buckets a distribution serves, the
 //                                              changed distribution a record points at
-//     } ]
+//     } ],
+//   "unread": [ { "service": "lambda", "status": "failed" | "partial", "errors": [ { "resource", "message" } ] } ]
+//             only when a side is "live" and some service could not be read (completely): what it
+//             could not read is compared as unchanged, so its absence from "changes" proves nothing
 // }
 import { z } from 'zod';
 import type { ResourceChange } from './compare.js';
@@ -54,6 +57,9 @@ export const diffDocumentSchema = z
     from: z.string(),
     to: z.string(),
     changes: z.array(resourceChangeSchema),
+    unread: z
+      .array(z.object({ service: z.string().min(1), status: z.enum(['failed', 'partial', 'stale']), errors: z.array(z.object({ resource: z.string(), message: z.string() }).strict()) }).strict())
+      .optional(),
   })
   .strict();
 
@@ -62,4 +68,12 @@ export interface DiffDocument {
   from: string;
   to: string;
   changes: ResourceChange[];
+  /** services a live side could not read (completely); absent when every one was read */
+  unread?: UnreadService[];
+}
+
+export interface UnreadService {
+  service: string;
+  status: 'failed' | 'partial' | 'stale';
+  errors: { resource: string; message: string }[];
 }

@@ -14,14 +14,16 @@ import { UsageError } from '../errors.js';
 import type { GitRepo } from '../git/repo.js';
 import { assertInside } from '../git/worktree.js';
 import type { ContentStore } from '../store/types.js';
-import { versionEntries, type VersionEntry } from './entries.js';
+import { isPayload, versionEntries, type VersionEntry } from './entries.js';
 import { versionTime } from './export.js';
 
 export interface CheckoutStats {
   dir: string;
   files: number;
   directories: number;
+  /** files whose bytes came from the content store (pointer files resolved, listed S3 objects) */
   payloads: number;
+  payloadBytes: number;
   bytes: number;
 }
 
@@ -43,7 +45,7 @@ export async function checkoutVersion(repo: GitRepo, store: ContentStore, versio
   await mkdir(dirname(dir), { recursive: true });
   const tmp = join(dirname(dir), `${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(tmp, { mode: 0o755 });
-  const stats: CheckoutStats = { dir, files: 0, directories: 0, payloads: 0, bytes: 0 };
+  const stats: CheckoutStats = { dir, files: 0, directories: 0, payloads: 0, payloadBytes: 0, bytes: 0 };
   try {
     const folders: string[] = [];
     for await (const e of versionEntries(repo, store, version.treeOid)) {
@@ -53,13 +55,15 @@ export async function checkoutVersion(repo: GitRepo, store: ContentStore, versio
         folders.push(abs);
         stats.directories++;
       } else {
-        if (e.pointer) {
-          await pipeline(await e.open(), createWriteStream(abs, { flags: 'wx', mode: e.mode }));
-          stats.payloads++;
-        } else {
+        if (e.source === 'git') {
+          // Content kept in git is one blob already in memory: one write.
           const chunks: Buffer[] = [];
           for await (const c of await e.open()) chunks.push(c as Buffer);
           await writeFile(abs, Buffer.concat(chunks), { flag: 'wx', mode: e.mode });
+        } else await pipeline(await e.open(), createWriteStream(abs, { flags: 'wx', mode: e.mode }));
+        if (isPayload(e)) {
+          stats.payloads++;
+          stats.payloadBytes += e.size;
         }
         await utimes(abs, mtime, mtime);
         stats.files++;

@@ -10,7 +10,7 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar, { type Header as TarHeader, type Pack } from 'tar-stream';
-import type { VersionEntry } from './entries.js';
+import { isPayload, type VersionEntry } from './entries.js';
 import { fixedGzipStages } from './gzip.js';
 
 export interface TarOptions {
@@ -28,7 +28,9 @@ export interface TarOptions {
 export interface TarStats {
   files: number;
   directories: number;
+  /** files whose bytes came from the content store (pointer files resolved, listed S3 objects) */
   payloads: number;
+  payloadBytes: number;
   /** bytes of file content (payloads resolved), before tar framing and compression */
   bytes: number;
 }
@@ -90,7 +92,7 @@ function drained(sink: NodeJS.EventEmitter): Promise<void> {
 }
 
 export async function writeTar(entries: AsyncIterable<VersionEntry>, out: Writable, options: TarOptions): Promise<TarStats> {
-  const stats: TarStats = { files: 0, directories: 0, payloads: 0, bytes: 0 };
+  const stats: TarStats = { files: 0, directories: 0, payloads: 0, payloadBytes: 0, bytes: 0 };
   const pack = tar.pack();
   pack.on('error', () => undefined); // reported through the pipeline and the producer instead
   const base = options.prefix ? `${options.prefix}/` : '';
@@ -105,7 +107,10 @@ export async function writeTar(entries: AsyncIterable<VersionEntry>, out: Writab
         await addEntry(pack, header(`${base}${e.path}`, { type: 'file', mode: e.mode, size: e.size }, options.mtime), e.open);
         stats.files++;
         stats.bytes += e.size;
-        if (e.pointer) stats.payloads++;
+        if (isPayload(e)) {
+          stats.payloads++;
+          stats.payloadBytes += e.size;
+        }
       }
       options.onEntry?.(e);
     }

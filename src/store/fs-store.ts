@@ -1,5 +1,7 @@
-// Filesystem backend of the content store. Layout is git-lfs's local object layout,
-// <root>/<oid[0:2]>/<oid[2:4]>/<oid>, so an archive's store can be handed to LFS tooling.
+// Filesystem backend of the content store: <root>/<oid[0:2]>/<oid[2:4]>/<oid> (the layout of
+// git-lfs's local objects, so the files can be handed to any tool that knows it). The default
+// root is .git/snap/store, where git-lfs never looks: `git lfs prune` and `git lfs fsck` act
+// on .git/lfs/objects only, which is why the store left it (see migrateLegacy()).
 // Temporaries live in <root>/tmp and are renamed into place only when complete; flush()
 // syncs everything written since, and `snap commit` calls it before it seals a version.
 // Leftovers of an interrupted run are swept by sweepTemporaries() while the archive is locked.
@@ -7,8 +9,8 @@
 // names the store, the payload and the space it still needed; the temporary is removed.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, stat, unlink, chmod } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, open, readdir, rename, rm, rmdir, stat, unlink, chmod } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { isOutOfSpace, SnapError } from '../errors.js';
 import { diskFullError } from '../util/disk-space.js';
@@ -39,6 +41,11 @@ export interface FsStoreOptions {
    * ones are synced in the background as soon as they are written, and flush() waits for them.
    */
   fsync?: boolean;
+  /**
+   * Older store folders (an archive's .git/lfs/objects from before the store moved): read
+   * when an object is not in `root`, and emptied into `root` by migrateLegacy().
+   */
+  legacyRoots?: readonly string[];
 }
 
 export class FsContentStore implements ContentStore {
@@ -48,19 +55,85 @@ export class FsContentStore implements ContentStore {
   private readonly unsynced = new Set<string>();
   private readonly syncing = new Set<Promise<void>>();
   private syncError: unknown = null;
+  private readonly legacyRoots: readonly string[];
 
   constructor(options: FsStoreOptions) {
     this.root = options.root;
     this.fsync = options.fsync ?? true;
+    this.legacyRoots = options.legacyRoots ?? [];
   }
 
   get description(): string {
     return `filesystem store at ${this.root}`;
   }
 
+  /** Where the object is kept in this store's root (where put() writes it). */
   pathOf(oid: string): string {
+    return this.pathIn(this.root, oid);
+  }
+
+  private pathIn(root: string, oid: string): string {
     if (!isSha256Hex(oid)) throw new SnapError('POINTER_INVALID', `not a sha256 object id: ${oid.slice(0, 80)}`, { oid });
-    return join(this.root, oid.slice(0, 2), oid.slice(2, 4), oid);
+    return join(root, oid.slice(0, 2), oid.slice(2, 4), oid);
+  }
+
+  /** Where the object is now (the root, else an older store folder), with its size; null when absent. */
+  locate(oid: string): { path: string; size: number } | null {
+    for (const root of [this.root, ...this.legacyRoots]) {
+      const path = this.pathIn(root, oid);
+      // Synchronous on purpose: a re-snapshot asks this of every unchanged object, and a local
+      // stat is microseconds, far less than a round trip through the thread pool. A missing
+      // object is undefined here, not an error.
+      const st = statSync(path, { throwIfNoEntry: false });
+      if (st?.isFile()) return { path, size: st.size };
+    }
+    return null;
+  }
+
+  /**
+   * Moves every object of the older store folders into the root, then removes those folders
+   * (and .git/lfs when nothing else is left in it). Call only while holding the archive lock.
+   * The first move is one rename of the whole folder when the root does not exist yet; else
+   * object by object, each an atomic rename, so an interrupted migration loses nothing and
+   * the next one finishes it (reads look in both meanwhile). Returns how many objects moved
+   * one by one.
+   */
+  async migrateLegacy(): Promise<number> {
+    let moved = 0;
+    for (const legacy of this.legacyRoots) {
+      if (!(await stat(legacy).then((s) => s.isDirectory(), () => false))) continue;
+      if (!(await stat(this.root).then(() => true, () => false))) {
+        await mkdir(dirname(this.root), { recursive: true });
+        try {
+          await rename(legacy, this.root);
+          await rmdir(dirname(legacy)).catch(() => undefined);
+          continue;
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+        }
+      }
+      for (const a of await readdir(legacy)) {
+        if (!/^[0-9a-f]{2}$/.test(a)) continue;
+        for (const b of await readdir(join(legacy, a)).catch(() => [] as string[])) {
+          for (const name of await readdir(join(legacy, a, b)).catch(() => [] as string[])) {
+            if (!isSha256Hex(name)) continue;
+            const from = join(legacy, a, b, name);
+            if (this.locate(name)?.path === this.pathOf(name)) await unlink(from);
+            else {
+              await this.ensureDir(join(this.root, a, b));
+              await rename(from, this.pathOf(name));
+              moved++;
+            }
+          }
+          await rmdir(join(legacy, a, b)).catch(() => undefined);
+        }
+        await rmdir(join(legacy, a)).catch(() => undefined);
+      }
+      await rm(join(legacy, 'tmp'), { recursive: true, force: true });
+      await rmdir(legacy).catch(() => undefined);
+      await rmdir(dirname(legacy)).catch(() => undefined);
+    }
+    return moved;
   }
 
   private async ensureDir(dir: string): Promise<void> {
@@ -167,11 +240,7 @@ export class FsContentStore implements ContentStore {
   }
 
   async stat(oid: string): Promise<number | null> {
-    // Synchronous on purpose: a re-snapshot asks this of every unchanged object, and a local
-    // stat is microseconds, far less than a round trip through the thread pool. A missing
-    // object is undefined here, not an error.
-    const st = statSync(this.pathOf(oid), { throwIfNoEntry: false });
-    return st?.isFile() ? st.size : null;
+    return this.locate(oid)?.size ?? null;
   }
 
   async has(oid: string): Promise<boolean> {
@@ -179,19 +248,17 @@ export class FsContentStore implements ContentStore {
   }
 
   async open(oid: string): Promise<Readable> {
-    const path = this.pathOf(oid);
-    if ((await this.stat(oid)) === null) {
-      throw new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${this.description}`, { oid });
-    }
-    return createReadStream(path, { highWaterMark: 1 << 20 });
+    const found = this.locate(oid);
+    if (!found) throw new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${this.description}`, { oid });
+    return createReadStream(found.path, { highWaterMark: 1 << 20 });
   }
 
   async check(pointer: Pointer): Promise<CheckResult> {
-    const size = await this.stat(pointer.oid);
-    if (size === null) return { status: 'missing' };
+    const found = this.locate(pointer.oid);
+    if (!found) return { status: 'missing' };
     const hash = createHash('sha256');
     let actualSize = 0;
-    for await (const chunk of createReadStream(this.pathOf(pointer.oid), { highWaterMark: 1 << 20 })) {
+    for await (const chunk of createReadStream(found.path, { highWaterMark: 1 << 20 })) {
       hash.update(chunk as Buffer);
       actualSize += (chunk as Buffer).length;
     }

@@ -3,7 +3,8 @@
 // the vault's own region and profile (store.region, store.profile), falling back to the aws
 // section's, and the same endpoint as the estate (an emulator or an S3-compatible server).
 import { S3Client } from '@aws-sdk/client-s3';
-import { isAbsolute, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { AwsClients } from '../collectors/aws/shared/clients.js';
 import type { SnapConfig } from '../config/schema.js';
 import { FsContentStore } from './fs-store.js';
@@ -14,14 +15,26 @@ import { VaultIndex } from './vault-index.js';
 import { formatVaultUrl, parseVaultUrl } from './vault-url.js';
 
 /** A store as an archive uses it: the contract, plus sweeping temporaries under the archive lock. */
-export type ArchiveStore = ContentStore & { flush(): Promise<void>; sweepTemporaries(olderThanMs?: number): Promise<number>; close?(): void };
+export type ArchiveStore = ContentStore & { flush(): Promise<void>; sweepTemporaries(olderThanMs?: number): Promise<number>; close?(): void; migrateLegacy?(): Promise<number> };
 
 export const VAULT_INDEX_FILE = 'vault-index';
 export const VAULT_SPOOL_DIR = 'vault-spool';
 
+/** The local store's default folder, inside .git (never committed, out of git-lfs's reach). */
+export const DEFAULT_STORE_PATH = '.git/snap/store';
+/** Where archives kept the local store before it moved (git-lfs's folder). */
+export const LEGACY_STORE_PATH = '.git/lfs/objects';
+
+/**
+ * The local store. An archive made before the store moved kept it in .git/lfs/objects: with
+ * the default path, that folder is read too until `snap commit` moves it
+ * (FsContentStore.migrateLegacy, under the archive lock).
+ */
 export function localStore(archiveDir: string, config: SnapConfig): FsContentStore {
   const root = isAbsolute(config.store.path) ? config.store.path : join(archiveDir, config.store.path);
-  return new FsContentStore({ root, fsync: config.store.fsync });
+  const legacy = join(archiveDir, LEGACY_STORE_PATH);
+  const legacyRoots = resolve(root) === resolve(archiveDir, DEFAULT_STORE_PATH) && existsSync(legacy) ? [legacy] : [];
+  return new FsContentStore({ root, fsync: config.store.fsync, legacyRoots });
 }
 
 export interface OpenStoreOptions {

@@ -1,7 +1,7 @@
 // Running external programs (git for local repositories) without a shell: arguments are
 // passed as an array, so paths and names are never interpreted. Output can be streamed.
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { SnapError } from '../errors.js';
 
 export interface RunResult {
@@ -30,9 +30,20 @@ export function run(cmd: string, args: string[], options: { cwd?: string; env?: 
   });
 }
 
-/** Starts a program whose stdout is consumed as a stream; `done` settles when it exits. */
+/**
+ * Starts a program whose stdout is consumed as a stream; `done` settles when it exits.
+ *
+ * stdout is handed on through a PassThrough piped at once. Node drains (resume()s) a child's
+ * stdout that nobody is reading yet when the child exits, and the bytes are gone: a quick
+ * program (git bundle of a small repository) could exit while the consumer was still
+ * opening its file, and its whole output was lost (a 0-byte bundle, seen 1 run in 30 on a
+ * busy machine). Piped at once, the stream is being read from the start; the PassThrough
+ * keeps the consumer's backpressure.
+ */
 export function spawnStream(cmd: string, args: string[], options: { cwd?: string } = {}): { stdout: Readable; done: Promise<void> } {
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(cmd, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout = child.stdout.pipe(new PassThrough());
+  child.stdout.on('error', (e) => stdout.destroy(e));
   const err: Buffer[] = [];
   child.stderr.on('data', (d: Buffer) => err.push(d));
   const done = new Promise<void>((resolve, reject) => {
@@ -42,5 +53,5 @@ export function spawnStream(cmd: string, args: string[], options: { cwd?: string
       else reject(new SnapError('EXTERNAL_COMMAND', `${cmd} ${args[0] ?? ''} failed (exit ${code}): ${Buffer.concat(err).toString('utf8').trim().split('\n')[0] ?? ''}`, { cmd, code }));
     });
   });
-  return { stdout: child.stdout, done };
+  return { stdout, done };
 }

@@ -11,10 +11,8 @@
 // Verifying one version reads only that version's objects and payloads.
 import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
-import type { WriterStats } from '../archive/tree-writer.js';
-import { VersionReader } from '../archive/version-reader.js';
-import { loadCollector } from '../collectors/lazy.js';
-import { collectors } from '../collectors/registry.js';
+import { folderPayloads, payloadListers } from '../archive/payloads.js';
+import { EMPTY_STATS, type WriterStats } from '../archive/tree-writer.js';
 import { checkSignature, evaluateTrust, signatureProblem, type Notify, type TrustChain, type VersionTrust } from '../archive/trust.js';
 import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
@@ -23,6 +21,7 @@ import type { GitRepo } from '../git/repo.js';
 import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
 import type { CheckResult, ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
+import type { Progress } from '../util/log.js';
 import { summarizeSignature } from './signature.js';
 
 export type ProblemKind =
@@ -60,7 +59,8 @@ export interface VersionVerdict {
 }
 
 export interface VerifyOptions {
-  onProgress?: (version: string, checked: number) => void;
+  /** progress per version (a task "verify <version>"): git objects read, then payloads re-hashed against their count and bytes */
+  progress?: Progress;
   /** payload checks run this many at a time */
   concurrency?: number;
   /** told when trust is first established (trust on first use) */
@@ -143,6 +143,10 @@ async function verifyOne(
 ): Promise<VersionVerdict> {
   const problems: Problem[] = [];
   const ref = `refs/tags/${v.name}`;
+  const taskId = `verify ${v.name}`;
+  const task = options.progress?.task(taskId);
+  task?.phase('signature');
+  let objects = 0;
 
   const trust: VersionTrust = chain.versions.get(v.name) ?? unlistedVersionTrust(v, chain);
   for (const p of trust.problems) problems.push({ kind: p.kind, where: ref, detail: p.detail });
@@ -165,6 +169,7 @@ async function verifyOne(
   let files = 0;
   const stats = new Map<string, WriterStats>(); // per top-level folder
   const checkObject = async (oid: string, where: string, type: 'commit' | 'tree' | 'blob'): Promise<Uint8Array | null> => {
+    if (++objects % 500 === 1) task?.phase(`git objects (${objects})`);
     try {
       const obj = await repo.readObject(oid);
       if (obj.type !== type) throw new Error(`is a ${obj.type}, expected a ${type}`);
@@ -189,7 +194,7 @@ async function verifyOne(
       if (!content) continue;
       files++;
       const top = path.includes('/') ? path.slice(0, path.indexOf('/')) : '';
-      const s = stats.get(top) ?? { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
+      const s = stats.get(top) ?? { ...EMPTY_STATS };
       s.files++;
       s.treeBytes += content.length;
       if (content.length <= POINTER_MAX_BYTES && looksLikePointer(content)) {
@@ -207,20 +212,29 @@ async function verifyOne(
   await walk(v.treeOid, '');
 
   let sizeOnly = 0;
-  // Payloads referred to from inside collector files (S3 objects in sharded manifests).
-  for (const entry of collectors) {
-    if (!stats.has(entry.root)) continue;
-    const collector = await loadCollector(entry);
-    if (!collector.payloads) continue;
+  // Payloads listed inside collector files (S3 objects in sharded manifests), collector by collector.
+  const top = await repo.readTree(v.treeOid).catch(() => []);
+  for (const collector of payloadListers()) {
+    const folder = top.find((e) => e.name === collector.root && e.mode === MODE_TREE);
+    if (!folder) continue;
+    const s = stats.get(collector.root) ?? { ...EMPTY_STATS };
+    s.listed = 0;
+    s.listedBytes = 0;
     try {
-      for await (const ref of collector.payloads(new VersionReader(repo, v.treeOid, collector.root))) payloads.push({ path: ref.label, pointer: ref.pointer });
+      for await (const ref of folderPayloads(repo, collector, folder.oid)) {
+        payloads.push({ path: ref.label, pointer: ref.pointer });
+        s.listed++;
+        s.listedBytes += ref.pointer.size;
+      }
     } catch (err) {
       problems.push({ kind: 'git-object', where: `${collector.root}/`, detail: `its payload listing cannot be read: ${describeError(err)}` });
     }
+    stats.set(collector.root, s);
   }
 
   // Payloads: present, right size, right sha256 (and, in a vault with Object Lock, retained long enough).
-  let checked = 0;
+  task?.expect(payloads.length, payloads.reduce((n, p) => n + p.pointer.size, 0));
+  task?.phase(`${objects} git objects; payloads`);
   const floor = options.retainAtLeastUntil;
   await mapLimit(payloads, options.concurrency ?? 8, async ({ path, pointer }) => {
     let pending = cache.get(pointer.oid);
@@ -237,8 +251,9 @@ async function verifyOne(
       else if (until < floor) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} is retained only until ${until.toISOString()}, within the margin: \`snap maintenance\` (or the next commit) extends it` });
     }
     if (result.status === 'ok' && result.verified === 'size') sizeOnly++;
-    options.onProgress?.(v.name, ++checked);
+    task?.add(1, pointer.size);
   });
+  options.progress?.end(taskId, '');
 
   checkManifest(repo, v, stats, problems, await readManifest(repo, v.treeOid));
 
@@ -280,22 +295,25 @@ function checkManifest(_repo: GitRepo, v: VersionInfo, stats: Map<string, Writer
     return;
   }
   if (manifest.version !== v.name) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `the manifest is for version "${manifest.version}", not "${v.name}"` });
-  const zero: WriterStats = { files: 0, treeBytes: 0, pointers: 0, pointerBytes: 0 };
+  // Listed payloads are checked where the manifest counted them (versions before it did, did not).
+  const counted = (recorded: WriterStats) => (['files', 'pointers', 'pointerBytes', 'listed', 'listedBytes'] as const).filter((k) => recorded[k] !== undefined);
   for (const c of manifest.collectors) {
-    const actual = stats.get(c.root) ?? zero;
-    for (const k of ['files', 'pointers', 'pointerBytes'] as const) {
-      if (actual[k] !== c.stats[k]) problems.push({ kind: 'manifest', where: `${c.root}/`, detail: `manifest says ${c.stats[k]} ${k}, the tree holds ${actual[k]}` });
+    const actual = stats.get(c.root) ?? EMPTY_STATS;
+    for (const k of counted(c.stats)) {
+      if ((actual[k] ?? 0) !== c.stats[k]) problems.push({ kind: 'manifest', where: `${c.root}/`, detail: `manifest says ${c.stats[k]} ${k}, the tree holds ${actual[k] ?? 0}` });
     }
   }
   // Totals were counted before the two manifest files were added to the tree.
-  const total = { ...zero };
+  const total: Required<WriterStats> = { ...EMPTY_STATS };
   for (const s of stats.values()) {
     total.files += s.files;
     total.pointers += s.pointers;
     total.pointerBytes += s.pointerBytes;
+    total.listed += s.listed ?? 0;
+    total.listedBytes += s.listedBytes ?? 0;
   }
   total.files -= [MANIFEST_PATH, MANIFEST_MD_PATH].length;
-  for (const k of ['files', 'pointers', 'pointerBytes'] as const) {
+  for (const k of counted(manifest.totals)) {
     if (total[k] !== manifest.totals[k]) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `manifest totals say ${manifest.totals[k]} ${k}, the tree holds ${total[k]}` });
   }
 }

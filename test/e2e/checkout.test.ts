@@ -20,7 +20,7 @@ describe('snap checkout (CLI)', { timeout: 240_000 }, () => {
 
     const r = snapCli(base, ['-C', 'estate', 'checkout', 'v1.0', join(base, 'recovered', 'v1.0')]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^v1\.0: \d+ files, 1 payloads resolved/);
+    expect(r.stderr).toMatch(/^v1\.0: \d+ files, 1 payload resolved \(6 B\)/);
     expectSameFiles(folderFiles(join(base, 'recovered', 'v1.0')), folderFiles(join(out, 'v1.0')));
     // the same times as the tarball's entries: the version's commit time
     const tarTime = statSync(join(out, 'v1.0', 'MANIFEST.md')).mtimeMs;

@@ -78,7 +78,7 @@ describe('snap CLI', { timeout: 240_000 }, () => {
       [['cat', 'v1.0', 'no/such/file'], dir, /no such path/],
       [['frobnicate'], dir, /unknown verb/],
       [['log', '--bogus'], dir, /Unknown option '--bogus'/],
-      [['init', dir], base, /already a git repository/],
+      [['init', dir], base, /is already a snap archive/],
     ];
     for (const [args, cwd, message] of cases) {
       const r = snapCli(cwd, args);
@@ -94,8 +94,9 @@ describe('snap CLI', { timeout: 240_000 }, () => {
     writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(config));
     const bad = snapCli(dir, ['commit']);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/snap\.config\.json: (collectors\.local\.textMaxBytes: expected number|\(top level\): unknown field "colectors")/);
-    expect(bad.stderr).toMatch(/and 1 more problem/);
+    expect(bad.stderr).toMatch(/snap\.config\.json: 2 problems \(each is listed below\)\n/);
+    expect(bad.stderr).toContain('\n  collectors.local.textMaxBytes: expected number, received string\n');
+    expect(bad.stderr).toContain('\n  colectors: unknown field (did you mean "collectors"?)\n');
     expect(git(dir, 'rev-parse', 'main')).toBe(head);
   });
 

@@ -94,7 +94,7 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
     await resetMoto(scratch.endpoint);
     const shard = await (await readVersion(archive, 'v1.0', 's3_buckets/site-prod/objects')).json<ShardFile>('all.json');
     const page = shard!.objects.find((o) => o.key === 'events/index.html')!;
-    const file = findStoreFile(join(archive.dir, '.git', 'lfs', 'objects'), (page as { sha256: string }).sha256);
+    const file = findStoreFile(join(archive.dir, '.git', 'snap', 'store'), (page as { sha256: string }).sha256);
     expect(file).not.toBeNull();
     writeFileSync(file!, readFileSync(file!, 'utf8').replace('$120', '$999'));
     expect(readFileSync(file!, 'utf8')).not.toBe(INDEX_V1);

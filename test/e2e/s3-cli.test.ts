@@ -52,7 +52,7 @@ describe('S3 through the CLI', { timeout: 240_000 }, () => {
     const r = snapCli(archive.dir, ['cat', 'v1.0', 's3://sailjada-staging/img/hero.bin']);
     expect(r.code).toBe(0);
     const sha = (await import('node:crypto')).createHash('sha256').update(BINARY).digest('hex');
-    const path = join(archive.dir, '.git/lfs/objects', sha.slice(0, 2), sha.slice(2, 4), sha);
+    const path = join(archive.dir, '.git/snap/store', sha.slice(0, 2), sha.slice(2, 4), sha);
     chmodSync(path, 0o644);
     unlinkSync(path);
     const v = snapCli(archive.dir, ['verify', 'v1.0', '--json']);

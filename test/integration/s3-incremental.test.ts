@@ -96,7 +96,7 @@ describe('s3 collector, incremental', () => {
   });
 
   it('reports progress: expected totals once listed, then each object and its bytes', async () => {
-    const seen = { expected: [] as [number | null, number | null | undefined][], items: 0, bytes: 0, phases: [] as string[] };
+    const seen = { expected: [] as [number | null, number | null | undefined][], items: 0, bytes: 0, phases: [] as string[], active: new Set<string>(), everActive: [] as string[] };
     const progress: Progress = {
       task: () => ({
         expect: (items, bytes) => void seen.expected.push([items, bytes]),
@@ -105,6 +105,11 @@ describe('s3 collector, incremental', () => {
           seen.bytes += bytes;
         },
         phase: (label) => void seen.phases.push(label),
+        active: (label) => {
+          seen.active.add(label);
+          seen.everActive.push(label);
+          return () => seen.active.delete(label);
+        },
       }),
       end: () => undefined,
       stop: () => undefined,
@@ -115,7 +120,9 @@ describe('s3 collector, incremental', () => {
     expect(seen.items).toBe(13);
     expect(seen.bytes).toBeGreaterThan(2000);
     expect(seen.bytes).toBeLessThanOrEqual(bytes!);
-    expect(seen.phases).toEqual(expect.arrayContaining(['inc-site', 'inc-eu']));
+    // each bucket is shown as listed, then as transferring, and as neither once done
+    expect(seen.everActive).toEqual(expect.arrayContaining(['inc-site (listing)', 'inc-site', 'inc-eu (listing)', 'inc-eu']));
+    expect([...seen.active]).toEqual([]);
   });
 
   it('downloads exactly what changed: an object changed with the same size, a new one; drops a deleted one', async () => {

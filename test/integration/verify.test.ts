@@ -36,7 +36,7 @@ const problemsOf = (verdicts: VersionVerdict[], version: string) => verdicts.fin
 function payloadPath(archive: Archive, treePath: string): string {
   const pointer = git(archive.dir, 'show', `v1.1:${treePath}`);
   const oid = /oid sha256:([0-9a-f]{64})/.exec(pointer)![1]!;
-  return join(archive.dir, '.git/lfs/objects', oid.slice(0, 2), oid.slice(2, 4), oid);
+  return join(archive.dir, '.git/snap/store', oid.slice(0, 2), oid.slice(2, 4), oid);
 }
 
 describe('snap verify', () => {

@@ -9,6 +9,8 @@ describe('collector registry', () => {
     expect(real).not.toBe(entry);
     expect({ id: entry.id, title: entry.title, root: entry.root, platform: entry.platform, enabledByDefault: entry.enabledByDefault }).toEqual({ id: real.id, title: real.title, root: real.root, platform: real.platform, enabledByDefault: real.enabledByDefault });
     expect(entry.configSchema).toBe(real.configSchema);
+    // payloads are listed without loading the collector, by a loader that must agree with it
+    expect(Boolean(entry.payloads), 'payloads() declared alike').toBe(Boolean(real.payloads));
   });
 
   it('gives every collector its own id and folder', () => {

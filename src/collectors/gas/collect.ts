@@ -82,8 +82,8 @@ export const gasCollector: Collector<GasConfig> = {
 };
 
 async function archiveProject(ctx: Ctx, api: AppsScriptApi, project: ProjectConfig, folder: string): Promise<void> {
-  ctx.progress.phase(project.name);
-  const [meta, content] = await Promise.all([api.getProject(project.scriptId, ctx.signal), api.getContent(project.scriptId, ctx.signal)]);
+  const reading = ctx.progress.active(project.name); // projects are read side by side
+  const [meta, content] = await Promise.all([api.getProject(project.scriptId, ctx.signal), api.getContent(project.scriptId, ctx.signal)]).finally(reading);
   const files = projectFiles(content, ctx.config.scriptExtension);
   for (const f of files) ctx.out.text(`${folder}/${f.path}`, f.source);
   ctx.out.json(`${folder}/${PROJECT_FILE}`, projectRecord(project.name, project.scriptId, meta, files), PROJECT_RULES);

@@ -76,6 +76,7 @@ async function exportItems(ctx: Ctx, r: Region, name: string, table: TableDescri
   const rangeKey = table.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName;
   if (!hashKey) throw new SnapError('COLLECTOR_FAILED', `DescribeTable gave no partition key for table ${name}`, { table: name });
   let lines: string[];
+  const scanning = ctx.progress.active(name); // tables are scanned side by side
   try {
     const items = await scanTable({
       client: r.client,
@@ -94,6 +95,8 @@ async function exportItems(ctx: Ctx, r: Region, name: string, table: TableDescri
     if (classifyAwsError(err) === 'not-found') return 'gone';
     if (recordRefusal(ctx, resource, err)) return 'refused';
     throw err;
+  } finally {
+    scanning();
   }
   const exported = await writeItems(ctx.out, path, lines, ctx.config.itemsInTreeMaxBytes, r.signal);
   ctx.count('items', lines.length);

@@ -108,7 +108,7 @@ async function archiveBucket(ctx: Ctx, shared: Shared, name: string, listedRegio
   const folder = bucketFolder(name);
   const { region, constraint } = await locateBucket(ctx, name, listedRegion);
   if (ctx.config.regions && !ctx.config.regions.includes(region)) return;
-  ctx.progress.phase(name);
+  ctx.progress.phase('buckets');
   const client = collectClient(ctx.aws, region);
   ctx.count('buckets');
 
@@ -132,6 +132,7 @@ async function archiveBucket(ctx: Ctx, shared: Shared, name: string, listedRegio
   for (const record of configs) ctx.out.json(`${folder}/config/${record.kind}.json`, record, CONFIG_RULES[record.kind]);
 
   let listing: ListedObject[];
+  const listingDone = ctx.progress.active(`${name} (listing)`);
   try {
     listing = await listed;
   } catch (err) {
@@ -149,9 +150,13 @@ async function archiveBucket(ctx: Ctx, shared: Shared, name: string, listedRegio
     };
     ctx.out.json(`${folder}/bucket.json`, record, BUCKET_RULES);
     return;
+  } finally {
+    listingDone();
   }
 
-  const objects = await archiveObjects(ctx, shared, { name, folder, client, listing });
+  // Shown as transferring only while its objects are read (not while it waits for a turn).
+  const transferring = ctx.progress.active(name);
+  const objects = await archiveObjects(ctx, shared, { name, folder, client, listing }).finally(transferring);
   const shards = assignShards(objects, (e) => e.key, ctx.config.shardMaxEntries);
   for (const [shard, entries] of shards) ctx.out.json(`${folder}/objects/${shardFileName(shard)}`, { bucket: name, shard, objects: entries }, SHARD_RULES);
 
