@@ -1,8 +1,9 @@
 // `snap init`: makes a new archive from archive-template/: a git repository on branch main,
 // a default snap.config.json (every supported service on), the archive's README, RECOVERY.md
 // skeleton and .gitattributes, a fresh ed25519 signing key and fingerprint key in .git/snap
-// (never committed), the allowed-signers file stock git verifies tags with, and a first
-// commit holding these files so the working tree starts clean.
+// (never committed), the root of trust (.git/snap/trust.json: the archive's own key is its
+// one trusted signer) with the trusted copy stock git verifies tags with, the published copy
+// .snap/allowed_signers, and a first commit holding these files so the working tree starts clean.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
@@ -13,12 +14,14 @@ import { collectors } from '../collectors/registry.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { encodeCommit } from '../git/objects.js';
 import { GitRepo } from '../git/repo.js';
-import { formatAllowedSigner, generateSigningKey } from '../git/ssh-signature.js';
+import { writeFileAtomic } from '../git/atomic-file.js';
+import { generateSigningKey } from '../git/ssh-signature.js';
 import { checkoutTree } from '../git/worktree.js';
 import { stableJson } from '../normalize/stable-json.js';
 import { Archive, ALLOWED_SIGNERS_PATH, FINGERPRINT_KEY_FILE, RECOVERY_PATH, SIGNING_KEY_FILE, USER_FILES } from './archive.js';
 import { localStore } from '../store/open-store.js';
 import { TreeWriter } from './tree-writer.js';
+import { evaluateTrust, formatSigners, publishToGit, recordInitialTrust, type Signer } from './trust.js';
 import { MAIN_REF } from './versions.js';
 
 // Two folders up from this code: src/archive/, dist/archive/ and the bundle's dist/bundle/
@@ -45,6 +48,8 @@ function enclosingArchive(dir: string): string | null {
 export interface InitResult {
   dir: string;
   signer: string;
+  /** the archive's signing key, its one trusted signer */
+  publicKey: string;
   created: string[];
 }
 
@@ -93,13 +98,18 @@ export async function initArchive(target: string, options: InitOptions = {}): Pr
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   await place(CONFIG_FILE, (p) => writeFile(p, stableJson(defaultConfig(region, options.store))));
   const who = await archive.identity(null);
-  await place(ALLOWED_SIGNERS_PATH, (p) => writeFile(p, formatAllowedSigner(who.email, key.publicKey, `snap-archive-key`)));
-  await archive.configureGitVerification();
+  const signers: Signer[] = [{ principals: who.email, publicKey: key.publicKey, comment: 'snap-archive-key' }];
+  await recordInitialTrust(archive, signers);
+  // The published copy is snap's, not the user's: written whatever the folder held.
+  await mkdir(join(dir, dirname(ALLOWED_SIGNERS_PATH)), { recursive: true });
+  await writeFileAtomic(join(dir, ALLOWED_SIGNERS_PATH), formatSigners(signers));
+  created.push(ALLOWED_SIGNERS_PATH);
+  await publishToGit(archive, await evaluateTrust(archive));
 
   const txn = repo.beginWrite();
   const tree = new TreeWriter({ objects: txn, store: localStore(dir, await archive.loadConfig()) });
   // The template's RECOVERY.md is committed as a placeholder until the first version brings its own.
-  for (const rel of [...USER_FILES, RECOVERY_PATH]) {
+  for (const rel of [...USER_FILES, ALLOWED_SIGNERS_PATH, RECOVERY_PATH]) {
     const path = join(dir, rel);
     if (existsSync(path)) tree.text(rel, await readFile(path));
   }
@@ -109,5 +119,5 @@ export async function initArchive(target: string, options: InitOptions = {}): Pr
   const commit = await repo.writeLooseObject('commit', encodeCommit({ tree: treeOid, parents: [], author: { ...who, ...when }, committer: { ...who, ...when }, message: 'snap init: new archive\n' }));
   await repo.updateRef(MAIN_REF, commit, null);
   await checkoutTree(repo, dir, null, treeOid);
-  return { dir, signer: who.email, created };
+  return { dir, signer: who.email, publicKey: key.publicKey, created };
 }

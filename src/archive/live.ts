@@ -12,6 +12,7 @@ import type { Redactor } from '../util/redact.js';
 import { Archive } from './archive.js';
 import { MemoryObjects } from './memory-objects.js';
 import { enabledCollectors, snapshotTree, type SnapshotTree } from './snapshot.js';
+import { evaluateTrust, formatSigners } from './trust.js';
 
 export interface LiveTree extends SnapshotTree {
   objects: MemoryObjects;
@@ -52,6 +53,7 @@ export async function collectLive(archive: Archive, options: LiveOptions): Promi
     objects,
     store,
     fingerprint: await archive.fingerprinter(),
+    signers: formatSigners((await evaluateTrust(archive, { notify: (m) => options.log.warn(m) })).next),
     progress: options.progress,
     log: options.log,
     signal: options.signal,

@@ -32,7 +32,7 @@ import type { ContentStore } from '../store/types.js';
 import type { Logger, Progress } from '../util/log.js';
 import { Redactor } from '../util/redact.js';
 import { SNAP_VERSION } from '../version.js';
-import { Archive, USER_FILES } from './archive.js';
+import { Archive, ALLOWED_SIGNERS_PATH, USER_FILES } from './archive.js';
 import { MANIFEST_FORMAT, MANIFEST_MD_PATH, MANIFEST_PATH, renderManifestMarkdown, type Manifest } from './manifest.js';
 import { runCollectors, type CollectorOutcome, type PreviousVersion } from './runner.js';
 import { TreeWriter } from './tree-writer.js';
@@ -74,6 +74,8 @@ export interface SnapshotOptions {
   objects: ObjectSink & ObjectReader;
   store: ContentStore;
   fingerprint: Fingerprinter;
+  /** the published copy of the trusted signers (.snap/allowed_signers), from trust.ts */
+  signers: string;
   progress: Progress;
   log: Logger;
   signal?: AbortSignal;
@@ -135,6 +137,7 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
     const content = await readFile(join(archive.dir, file)).catch(async () => previousRoot?.bytes(file) ?? null);
     if (content) root.text(file, content);
   }
+  root.text(ALLOWED_SIGNERS_PATH, options.signers);
   // Generated, not copied: it names no time and no version, so unchanged estates keep equal trees.
   const collected = outcomes.flatMap((o): TreeEntry[] => (o.tree ? [{ name: o.report.root, mode: MODE_TREE, oid: o.tree.oid }] : []));
   root.text(RECOVERY_PATH, await storedRunbook(new TreeObjectsSource(options.objects, collected), options.log));

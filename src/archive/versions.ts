@@ -1,9 +1,12 @@
 // Versions are annotated tags on the commits `snap commit` makes on main. This module names
 // them (validation, the next name after the latest), lists them in history order, and
 // resolves what a user types (a version, "latest", or a commit id) to a commit and tree.
+// What a user types is checked as a tag name before anything is looked up: a version name
+// is a name, never a path into .git.
 import { SnapError } from '../errors.js';
 import type { Identity } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
+import { tagNameProblem } from '../git/ref-names.js';
 import { forgottenNames } from '../retention/records.js';
 
 export const MAIN_REF = 'refs/heads/main';
@@ -22,16 +25,34 @@ export interface VersionInfo {
   signedPayload: string | null;
 }
 
-/** Tag-name rules of git-check-ref-format, plus: no '/', at most 100 characters. */
+function invalidName(name: string, why: string): SnapError {
+  return new SnapError('INVALID_VERSION_NAME', `invalid version name ${JSON.stringify(name.slice(0, 120))}: ${why}`, { name: name.slice(0, 120), why });
+}
+
+/** A name for a new version: a tag name (git-check-ref-format), plus: no '/', at most 100 characters, not reserved. */
 export function validateVersionName(name: string): void {
-  const bad = (why: string) => new SnapError('INVALID_VERSION_NAME', `invalid version name ${JSON.stringify(name.slice(0, 120))}: ${why}`, { name, why });
-  if (name.length === 0) throw bad('empty');
-  if (name.length > 100) throw bad('longer than 100 characters');
-  if (/[\u0000-\u0020\u007f~^:?*[\\/]/.test(name)) throw bad('contains a space, control character, or one of ~ ^ : ? * [ \\ /');
-  if (name.startsWith('.') || name.startsWith('-')) throw bad('starts with "." or "-"');
-  if (name.endsWith('.') || name.endsWith('.lock')) throw bad('ends with "." or ".lock"');
-  if (name.includes('..') || name.includes('@{') || name === '@') throw bad('contains "..", "@{" or is "@"');
-  if (name === 'latest' || name === 'live' || name === 'HEAD' || /^[0-9a-f]{7,40}$/.test(name)) throw bad('reserved (it would be read as latest, live, HEAD or a commit id)');
+  if (name.length === 0) throw invalidName(name, 'empty');
+  if (name.length > 100) throw invalidName(name, 'longer than 100 characters');
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f~^:?*[\\/]/.test(name)) throw invalidName(name, 'contains a space, control character, or one of ~ ^ : ? * [ \\ /');
+  if (name.startsWith('.') || name.startsWith('-')) throw invalidName(name, 'starts with "." or "-"');
+  if (name.endsWith('.') || name.endsWith('.lock')) throw invalidName(name, 'ends with "." or ".lock"');
+  if (name.includes('..') || name.includes('@{') || name === '@') throw invalidName(name, 'contains "..", "@{" or is "@"');
+  if (name === 'latest' || name === 'live' || name === 'HEAD' || /^[0-9a-f]{7,40}$/.test(name)) throw invalidName(name, 'reserved (it would be read as latest, live, HEAD or a commit id)');
+  const problem = tagNameProblem(name);
+  if (problem) throw invalidName(name, problem);
+}
+
+/**
+ * What a user typed for an existing version: "latest", a commit id, or a tag name by git's
+ * rules (which, unlike a new version's name, may hold '/' between valid components, as tags
+ * made with stock git can). Anything else is refused (exit 2) before any lookup.
+ */
+export function checkVersionSpec(spec: string, options: { allowLive?: boolean } = {}): void {
+  if (spec === 'latest' || (options.allowLive && spec === 'live')) return;
+  if (spec.length > 255) throw invalidName(spec, 'longer than 255 characters');
+  const problem = tagNameProblem(spec);
+  if (problem) throw invalidName(spec, `${problem} (a version is a tag name, not a path)`);
 }
 
 const NUMBERED = /^v(\d+)\.(\d+)$/;
@@ -48,14 +69,18 @@ export function nextVersionName(existing: Iterable<string>): string {
   return best ? `v${best[0]}.${best[1] + 1}` : 'v1.0';
 }
 
-async function firstParentOrder(repo: GitRepo): Promise<Map<string, number>> {
+/** main's first-parent history: commit id → its distance from main's head (0 for the head). */
+export async function firstParentOrder(repo: GitRepo): Promise<Map<string, number>> {
   const order = new Map<string, number>();
   let oid = await repo.resolveRef(MAIN_REF);
   let i = 0;
   while (oid && !order.has(oid)) {
     order.set(oid, i++);
-    const c = await repo.readCommit(oid);
-    oid = c.parents[0] ?? null;
+    try {
+      oid = (await repo.readCommit(oid)).parents[0] ?? null;
+    } catch {
+      break; // an unreadable commit ends the history here; `snap verify` reports it
+    }
   }
   return order;
 }
@@ -100,21 +125,21 @@ export async function listVersions(repo: GitRepo): Promise<VersionInfo[]> {
 }
 
 export async function findVersion(repo: GitRepo, name: string): Promise<VersionInfo | null> {
+  checkVersionSpec(name);
   const oid = await repo.resolveRef(`refs/tags/${name}`);
   return oid ? describeTag(repo, name, oid) : null;
 }
 
 /** Resolves a version name, "latest", or a commit id (7+ hex digits) on main. */
 export async function resolveVersion(repo: GitRepo, spec: string): Promise<VersionInfo> {
+  checkVersionSpec(spec);
   if (spec === 'latest') {
     const all = await listVersions(repo);
     if (all.length === 0) throw new SnapError('UNKNOWN_VERSION', 'the archive has no versions yet; make one with `snap commit`', { spec });
     return all[0]!;
   }
-  if (!/[~^:?*[\\\s]/.test(spec) && spec.length <= 100) {
-    const found = await findVersion(repo, spec);
-    if (found) return found;
-  }
+  const found = await findVersion(repo, spec);
+  if (found) return found;
   if (/^[0-9a-f]{7,40}$/.test(spec)) {
     const order = await firstParentOrder(repo);
     const matches = [...order.keys()].filter((c) => c.startsWith(spec));

@@ -1,7 +1,7 @@
 // snap cat VERSION PATH
 import { pipeline } from 'node:stream/promises';
 import { openEntry, openPayload } from '../archive/listing.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { resolveArchivePath } from '../collectors/uri.js';
 import type { Command } from './command.js';
 
@@ -23,6 +23,7 @@ examples:
   positionals: [2, 2],
   exitCodes: { 1: 'failed (a missing or corrupt payload: what was written is not the archived content)' },
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
     const config = await archive.loadConfig();

@@ -1,7 +1,7 @@
 // snap checkout VERSION DIR
 import { resolve } from 'node:path';
 import { VersionReader } from '../archive/version-reader.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { assertCheckoutTarget, checkoutVersion } from '../export/checkout.js';
 import type { Command } from './command.js';
 import { describeExport, exportProgress } from './export.js';
@@ -31,6 +31,7 @@ examples:
   exitCodes: { 0: 'DIR was written', 1: 'failed (a missing or corrupt payload, a full disk): no DIR is left behind', 2: 'bad input (DIR not empty, an unknown version); nothing was written' },
   async run(ctx, args) {
     const [spec, target] = args.positionals as [string, string];
+    checkVersionSpec(spec);
     const dir = resolve(ctx.cwd, target);
     await assertCheckoutTarget(dir); // before the archive is even opened: a refusal writes nothing
     const archive = ctx.archive();

@@ -1,6 +1,6 @@
 // snap diff A B [PATH…] · snap diff VERSION --between LEFT RIGHT · snap status [PATH…]
 import { collectLive, type LiveTree } from '../archive/live.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { compareFolders, compareTrees, type ObjectSource, type ResourceChange } from '../diff/compare.js';
 import { renderNameOnly, renderStat, renderText, toDocument } from '../diff/render.js';
 import { UsageError } from '../errors.js';
@@ -76,8 +76,10 @@ examples:
   positionals: [1, Infinity],
   exitCodes: DIFF_EXIT_CODES,
   async run(ctx, args) {
-    const archive = ctx.archive();
     const between = args.values.between as string[] | undefined;
+    // Version arguments are names, checked before anything is read (paths after them are not versions).
+    for (const spec of args.positionals.slice(0, between ? 1 : 2)) checkVersionSpec(spec, { allowLive: !between });
+    const archive = ctx.archive();
     if (between) {
       if (between.length !== 1 || args.positionals.length !== 2) throw new UsageError('snap diff: use --between LEFT RIGHT with one version (snap diff VERSION --between LEFT RIGHT)');
       const v = await resolveVersion(archive.repo, args.positionals[0]!);

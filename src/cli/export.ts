@@ -5,7 +5,7 @@ import type { Writable } from 'node:stream';
 import { MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import { listedPayloads } from '../archive/payloads.js';
 import { VersionReader } from '../archive/version-reader.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { UsageError } from '../errors.js';
 import { exportToFile, exportToStream, tarballKind } from '../export/export.js';
 import type { TarStats } from '../export/tarball.js';
@@ -75,6 +75,7 @@ examples:
   positionals: [1, 1],
   exitCodes: { 0: 'the tarball was written', 1: 'failed (a missing or corrupt payload, a full disk): no FILE is left behind' },
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0]!);
     const output = str(args, 'output');
     if (output === undefined) throw new UsageError('snap export: name the tarball with -o FILE.tar[.gz] (or -o - for stdout)');
     const toStdout = output === '-';

@@ -2,9 +2,8 @@
 import { resolve } from 'node:path';
 import { assertNewArchiveDir, defaultConfig, initArchive } from '../archive/init.js';
 import { keyFingerprint } from '../git/ssh-signature.js';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Archive, ALLOWED_SIGNERS_PATH } from '../archive/archive.js';
+import { Archive } from '../archive/archive.js';
 import { parseConfig } from '../config/load.js';
 import { SnapError, UsageError } from '../errors.js';
 import { openVault } from '../store/open-store.js';
@@ -21,8 +20,10 @@ export const initCommand: Command = {
 
 Creates a snap archive in DIR (default: the current folder): a git repository on branch
 main, snap.config.json collecting every supported service, README.md, RECOVERY.md,
-.gitattributes, and a new ed25519 signing key kept in .git/snap (never committed).
-Stock git is set up to verify the archive's signed tags (git verify-tag).
+.gitattributes, and a new ed25519 signing key kept in .git/snap (never committed). That key
+is recorded as the archive's one trusted signer in .git/snap/trust.json, outside any
+version; others are added with \`snap signers add\`. Stock git is set up to verify the
+archive's signed tags (git verify-tag) against .git/snap/allowed_signers.
 
 With --store, payloads go to an S3 vault (ideally in another account, with Object Lock):
 S3 copies estate objects into it itself, and the vault alone is enough to rebuild the
@@ -52,12 +53,11 @@ examples:
     assertNewArchiveDir(target);
     if (url) store = await checkedVaultSection(target, region, url, str(args, 'store-region'), str(args, 'store-profile'), str(args, 'object-lock'));
     const result = await initArchive(target, { region, ...(store ? { store } : {}) });
-    if (ctx.quiet) return 0;
-    const signers = await readFile(join(result.dir, ALLOWED_SIGNERS_PATH), 'utf8');
-    const key = signers.trim().split(/\s+/).slice(2, 4).join(' ');
-    ctx.out(`Created snap archive in ${result.dir}\n`);
-    ctx.out(`  signing key ${keyFingerprint(key)} (${result.signer}), private part in .git/snap/\n`);
-    ctx.out(`  config      ${join(result.dir, 'snap.config.json')}\n`);
+    // -q prints nothing on success; the vault is set up all the same.
+    const say = (text: string) => (ctx.quiet ? undefined : ctx.out(text));
+    say(`Created snap archive in ${result.dir}\n`);
+    say(`  signing key ${keyFingerprint(result.publicKey)} (${result.signer}), private part in .git/snap/; the one trusted signer\n`);
+    say(`  config      ${join(result.dir, 'snap.config.json')}\n`);
     if (url) {
       const archive = Archive.at(result.dir);
       const config = await archive.loadConfig();
@@ -68,12 +68,12 @@ examples:
         await ensureFingerprintKey(archive, vault);
         await vault.index.save();
         const lock = config.store.objectLock;
-        ctx.out(`  vault       ${vault.url} (${vault.region})${lock ? `, Object Lock ${lock.mode} ${lock.days} days` : ''}\n`);
+        say(`  vault       ${vault.url} (${vault.region})${lock ? `, Object Lock ${lock.mode} ${lock.days} days` : ''}\n`);
       } finally {
         vault.close?.();
       }
     }
-    ctx.out(`Next: review snap.config.json, then run \`snap commit v1.0\` in that folder.\n`);
+    say(`Next: review snap.config.json, then run \`snap commit v1.0\` in that folder.\n`);
     return 0;
   },
 };

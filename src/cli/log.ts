@@ -1,11 +1,13 @@
 // snap log [--stat] [--json] [--all]
 import { countChanges } from '../archive/summary.js';
+import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
 import { listVersions } from '../archive/versions.js';
 import { readHistory, type MainCommit } from '../retention/history.js';
+import { signerSetOf } from '../retention/trust-signers.js';
 import { compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
 import { lastRestoreTest } from '../restore/restore-test.js';
-import { checkVersionSignature, describeSignature } from '../verify/signature.js';
+import { summarizeSignature } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
 import { paint } from './context.js';
 
@@ -18,12 +20,18 @@ Lists the archive's versions, newest first: name, date, whether the tag's signat
 good and by whom, a one-line summary of what changed since the version before, and when
 the version was last proven restorable (snap restore-test).
 
+A signature is good when the key that made it was trusted before the version (see
+\`snap signers\`). A version signed by any other key, or one that changes the signers
+without such a signature, shows as TAMPERED; \`snap verify\` says what exactly.
+
 options:
   --stat   also count changed resources per service (compares each version with the one
            before it)
   --json   one JSON object per line: name, commit, date, signer, signature, summary,
-           restoreTest, and with --stat a "services" list of {service, resources}; with
-           --all, a forgotten version has "forgotten": {at, by, rule, record} instead
+           restoreTest, and with --stat a "services" list of {service, resources};
+           signature is "good" or what is wrong (untrusted-key, bad-signature, unsigned,
+           untrusted-signers-change); with --all, a forgotten version has "forgotten":
+           {at, by, rule} instead
   --all    also the versions forgotten by policy (snap forget), in their place in history,
            and any commit on main that lost its tag some other way
 
@@ -34,11 +42,15 @@ examples:
   positionals: [0, 0],
   async run(ctx, args) {
     const archive = ctx.archive();
-    const allowed = await archive.allowedSigners();
     const versions = await listVersions(archive.repo);
+    const warn = (m: string) => ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${m}\n`);
+    const chain = await evaluateTrust(archive, { notify: warn, versions });
+    await publishToGitQuietly(archive, chain, warn);
+    const drift = await workingTreeDrift(archive, chain.current);
+    if (drift) warn(describeDrift(drift));
     const json = flag(args, 'json');
     // Forgotten versions (and commits that lost their tag) in their place on main's history, for --all.
-    const history = await readHistory(archive, allowed);
+    const history = await readHistory(archive, signerSetOf(chain));
     const gone = history.main.filter((c): c is Exclude<MainCommit, { kind: 'version' } | { kind: 'init' }> => c.kind === 'forgotten' || c.kind === 'untagged' || c.kind === 'bad-record');
     const position = (commit: string) => history.order.get(commit) ?? Number.MAX_SAFE_INTEGER;
     const showGone = (before: number) => {
@@ -65,7 +77,7 @@ examples:
       const v = versions[i]!;
       showGone(position(v.commitOid));
       const older = versions[i + 1];
-      const sig = checkVersionSignature(v, allowed);
+      const sig = summarizeSignature(chain.versions.get(v.name)!);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
       const tested = await lastRestoreTest(archive, v.commitOid);
       // The first version is counted by files per folder: reading every file of it would be wasted work.
@@ -75,11 +87,11 @@ examples:
           ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
           : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
       if (json) {
-        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.ok ? sig.principal : null, signature: sig.ok ? 'good' : sig.reason, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
+        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;
       }
       const date = v.date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
-      const sigText = describeSignature(sig);
+      const sigText = sig.text;
       ctx.out(`${paint(ctx, 'bold', v.name.padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
       ctx.out(`         ${summary}\n`);
       if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);

@@ -1,6 +1,6 @@
 // snap ls VERSION [PATH] [--json]
 import { listEntries } from '../archive/listing.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { flag, type Command } from './command.js';
 
 /** A name as one printable field: quoted (JSON style) when it holds a control character, a quote or a backslash, as git quotes paths. */
@@ -38,6 +38,7 @@ examples:
   options: { json: { type: 'boolean' } },
   positionals: [1, 2],
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
     const json = flag(args, 'json');

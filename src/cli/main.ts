@@ -28,10 +28,11 @@ import { pruneCommand } from './prune.js';
 import { restoreCommand, restoreTestCommand } from './restore.js';
 import { runbookCommand } from './runbook.js';
 import { showCommand } from './show.js';
+import { signersCommand } from './signers.js';
 import { statsCommand } from './stats.js';
 import { verifyCommand } from './verify.js';
 
-export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand, forgetCommand, pruneCommand, statsCommand];
+export const commands: Command[] = [initCommand, commitCommand, logCommand, showCommand, diffCommand, statusCommand, lsCommand, catCommand, verifyCommand, restoreCommand, restoreTestCommand, runbookCommand, exportCommand, checkoutCommand, pushCommand, cloneCommand, maintenanceCommand, signersCommand, forgetCommand, pruneCommand, statsCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -1,5 +1,6 @@
 // snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune] [--rename OLD=NEW]… [--secrets FILE]
 // snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME)
+import { checkVersionSpec } from '../archive/versions.js';
 import { createInterface } from 'node:readline/promises';
 import { describeTarget } from '../collectors/aws/shared/target.js';
 import { outcomeOf, undoneInPlan, type RestoreOutcome } from '../restore/outcome.js';
@@ -133,8 +134,9 @@ examples:
     3: 'applied but incomplete: every planned change was applied and some difference is left undone (listed at the end)',
   },
   async run(ctx, args) {
-    const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
+    checkVersionSpec(version);
+    const archive = ctx.archive();
     const plan = await planRestore(
       archive,
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
@@ -205,8 +207,9 @@ examples:
   positionals: [1, Infinity],
   exitCodes: { 0: 'passed: what was restored matches the version', 1: 'failed: differences, failed changes or items left undone (listed)', 2: 'bad input, or the target is the estate; nothing was written' },
   async run(ctx, args) {
-    const archive = ctx.archive();
     const [version, ...selectors] = args.positionals as [string, ...string[]];
+    checkVersionSpec(version);
+    const archive = ctx.archive();
     const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
     if (flag(args, 'json')) {
       ctx.out(

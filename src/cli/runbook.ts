@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { runbookForVersion } from '../runbook/runbook.js';
 import { str, type Command } from './command.js';
 
@@ -35,6 +35,7 @@ examples:
   options: { output: { type: 'string', short: 'o' } },
   positionals: [0, 1],
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0] ?? 'latest');
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0] ?? 'latest');
     const text = await runbookForVersion(archive.repo, version);

@@ -1,7 +1,7 @@
 // snap show VERSION
 import { MANIFEST_MD_PATH, MANIFEST_PATH } from '../archive/manifest.js';
 import { VersionReader } from '../archive/version-reader.js';
-import { resolveVersion } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { SnapError } from '../errors.js';
 import { flag, type Command } from './command.js';
 
@@ -23,6 +23,7 @@ examples:
   options: { json: { type: 'boolean' } },
   positionals: [0, 1],
   async run(ctx, args) {
+    checkVersionSpec(args.positionals[0] ?? 'latest');
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0] ?? 'latest');
     const reader = new VersionReader(archive.repo, version.treeOid);

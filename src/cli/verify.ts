@@ -1,5 +1,6 @@
 // snap verify [VERSION… | --all]
-import { resolveVersion } from '../archive/versions.js';
+import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
+import { checkVersionSpec, listVersions, resolveVersion } from '../archive/versions.js';
 import { formatBytes, TerminalProgress } from '../util/log.js';
 import { verifyVersions } from '../verify/verify.js';
 import { checkVaultForReading, isVault } from '../vault/vault.js';
@@ -13,8 +14,13 @@ export const verifyCommand: Command = {
   help: `usage: snap verify [VERSION…] [--all] [--read-data] [--json]
 
 Checks that a version is exactly what was sealed, and reports every problem found:
-  - the tag's signature against the archive's trusted signers (.snap/allowed_signers),
-    and that the tag was not moved or re-filed;
+  - the tag's signature against the signers trusted before the version: those recorded
+    outside the working tree in .git/snap/trust.json, as changed since by versions signed
+    by a key trusted before them (\`snap signers\`). A version signed by any other key, or
+    one that changes the signers without such a signature, is reported as tampering with
+    the key and the version named. The working tree's .snap/allowed_signers is only a
+    published copy and is never trusted;
+  - that the tag was not moved or re-filed;
   - every git object the version reaches re-hashes to its id;
   - every payload its pointers name is in the content store, with the right size and
     sha256: re-hashed in a local store; in an S3 vault, compared with the SHA256 S3
@@ -32,8 +38,12 @@ options:
   --all        verify every version
   --read-data  in a vault: download every payload and re-hash it (as restic check --read-data)
   --json       {"ok": bool, "versions": [{"version", "ok", "signer", "files", "payloads",
-               "payloadBytes", "problems": [{"kind", "where", "detail"}], and for a version
-               forgotten by policy "forgotten": {"by", "signer", "at", "rule", "taken"}}]}
+               "payloadBytes", "problems": [{"kind", "where", "detail"}], "notes", and for
+               a version forgotten by policy "forgotten": {"by", "signer", "at", "rule",
+               "taken"}}]}
+               kind: signature, signers, tag-mismatch, not-on-main, git-object,
+               bad-pointer, missing-payload, corrupt-payload, manifest, tag-deleted,
+               forget-record, …
 
 examples:
   snap verify v1.1
@@ -42,9 +52,15 @@ examples:
   positionals: [0, Infinity],
   exitCodes: { 0: 'every version checked is intact', 1: 'a problem was found (every one is listed)' },
   async run(ctx, args) {
+    for (const n of args.positionals) checkVersionSpec(n);
     const archive = ctx.archive();
     const config = await archive.loadConfig();
     const names = flag(args, 'all') ? 'all' : await Promise.all((args.positionals.length ? args.positionals : ['latest']).map(async (n) => (await resolveVersion(archive.repo, n)).name));
+    const warn = (m: string) => ctx.err(`${paint(ctx, 'yellow', 'warning:')} ${m}\n`);
+    const chain = await evaluateTrust(archive, { notify: warn, versions: await listVersions(archive.repo).catch(() => undefined) });
+    await publishToGitQuietly(archive, chain, warn);
+    const drift = await workingTreeDrift(archive, chain.current);
+    if (drift) warn(describeDrift(drift));
     // A terminal shows what is being checked, with counts and time left; elsewhere stderr stays quiet.
     const progress = ctx.progress();
     const store = archive.openStore(config);
@@ -53,6 +69,7 @@ examples:
       await checkVaultForReading(store, config);
       const policy = isVault(store) ? store.retention : null;
       verdicts = await verifyVersions(archive, store, names, {
+        chain,
         readData: flag(args, 'read-data'),
         ...(policy ? { retainAtLeastUntil: new Date(Date.now() + policy.marginDays * 86_400_000) } : {}),
         ...(isVault(store) ? { concurrency: 32 } : {}),
@@ -76,7 +93,7 @@ examples:
       }
       const what = `${v.files} files, ${v.payloads} payloads (${formatBytes(v.payloadBytes)})${v.payloadsBySizeOnly ? `, ${v.payloadsBySizeOnly} uploaded in parts compared by size only (--read-data re-hashes them)` : ''}`;
       if (v.ok) {
-        if (!ctx.quiet) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked\n`);
+        if (!ctx.quiet) ctx.out(`${paint(ctx, 'green', 'ok')}  ${v.version}: signed by ${v.signer}; ${what} checked${v.notes.map((n) => `; ${n}`).join('')}\n`);
       } else {
         ctx.out(`${paint(ctx, 'red', 'BAD')} ${v.version}: ${v.problems.length} problem${v.problems.length > 1 ? 's' : ''} (${what})\n`);
         for (const p of v.problems) ctx.out(`      ${p.kind}: ${p.where}: ${p.detail}\n`);

@@ -5,7 +5,7 @@
 // Format: https://git-scm.com/docs/index-format
 import { createHash } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 
 export interface IndexEntry {
   path: string;
@@ -114,9 +114,3 @@ export function encodeIndex(entries: IndexEntry[]): Buffer {
   return Buffer.concat([body, sum]);
 }
 
-export async function writeIndex(path: string, entries: IndexEntry[]): Promise<void> {
-  // git's own lock file: a concurrent stock git either waits for us or we fail, never interleave.
-  const lock = `${path}.lock`;
-  await writeFile(lock, encodeIndex(entries), { flag: 'wx' });
-  await rename(lock, path);
-}

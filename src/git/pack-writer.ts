@@ -5,12 +5,18 @@
 // and renames both into objects/pack so the pack becomes visible only once complete.
 // Until then the writer can read its own objects back (read()), so a snapshot can look at
 // what its collectors wrote before the pack is sealed (the runbook is written from it).
+// A finish() that fails, and abort(), remove the temporary pack and index; a process killed
+// mid-write leaves tmp_pack_snap_* (git's tmp_pack_ prefix), swept by the next writer.
 // Pack format: https://git-scm.com/docs/pack-format (version 2, no deltas).
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32, deflateSync, inflateSync } from 'node:zlib';
+import { crashPoint } from '../util/crash-points.js';
 import { hashObject, type ObjectType } from './objects.js';
+
+/** The name prefix of the temporary files a pack is written as (and of their index). */
+export const PACK_TMP_PREFIX = 'tmp_pack_snap_';
 
 const TYPE_CODE: Record<ObjectType, number> = { commit: 1, tree: 2, blob: 3, tag: 4 };
 const TYPE_OF_CODE: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -51,10 +57,10 @@ export class PackWriter {
   private readonly entries: PackedEntry[] = [];
   /** object id → its position in entries */
   private readonly written = new Map<string, number>();
-  private closed = false;
+  private state: 'open' | 'finishing' | 'done' | 'aborted' = 'open';
 
   constructor(private readonly packDir: string, private readonly options: { fsync?: boolean; compressionLevel?: number } = {}) {
-    this.tmpPath = join(packDir, `tmp_pack_snap_${process.pid}_${randomBytes(6).toString('hex')}`);
+    this.tmpPath = join(packDir, `${PACK_TMP_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
     this.fd = openSync(this.tmpPath, 'wx+', 0o444); // read too: see read()
     writeSync(this.fd, Buffer.alloc(12)); // header placeholder; the count is known at finish()
   }
@@ -69,7 +75,7 @@ export class PackWriter {
 
   /** Appends an object unless this pack already holds it; returns its id. */
   add(type: ObjectType, content: Uint8Array, knownOid?: string): string {
-    if (this.closed) throw new Error('pack writer already finished');
+    if (this.state !== 'open') throw new Error('pack writer already finished');
     const oid = knownOid ?? hashObject(type, content);
     if (this.written.has(oid)) return oid;
     const header = objectHeader(type, content.length);
@@ -85,7 +91,7 @@ export class PackWriter {
   /** An object this pack holds, read back from the file being written; null when it holds none. */
   read(oid: string): { type: ObjectType; content: Uint8Array } | null {
     const i = this.written.get(oid);
-    if (i === undefined || this.closed) return null;
+    if (i === undefined || this.state !== 'open') return null;
     const start = this.entries[i]!.offset;
     const end = i + 1 < this.entries.length ? this.entries[i + 1]!.offset : this.offset;
     this.flush();
@@ -120,11 +126,22 @@ export class PackWriter {
 
   /** Completes the pack. Returns null (and leaves nothing behind) when no object was added. */
   async finish(): Promise<FinishedPack | null> {
-    if (this.closed) throw new Error('pack writer already finished');
-    this.closed = true;
+    if (this.state !== 'open') throw new Error('pack writer already finished');
+    this.state = 'finishing';
+    try {
+      const result = await this.seal();
+      this.state = 'done';
+      return result;
+    } catch (err) {
+      this.removeTemporaries();
+      this.state = 'aborted';
+      throw err;
+    }
+  }
+
+  private async seal(): Promise<FinishedPack | null> {
     if (this.entries.length === 0) {
-      closeSync(this.fd);
-      unlinkSync(this.tmpPath);
+      this.removeTemporaries();
       return null;
     }
     this.flush();
@@ -139,35 +156,59 @@ export class PackWriter {
     const trailer = sha.digest();
     writeSync(this.fd, trailer, 0, 20, this.offset);
     if (this.options.fsync ?? true) fsyncSync(this.fd);
-    closeSync(this.fd);
+    this.closeFd();
 
     const checksum = trailer.toString('hex');
     const index = this.buildIndex(trailer);
-    const tmpIdx = `${this.tmpPath}.idx`;
-    const idxFd = openSync(tmpIdx, 'wx', 0o444);
-    writeSync(idxFd, index);
-    if (this.options.fsync ?? true) fsyncSync(idxFd);
-    closeSync(idxFd);
+    const idxFd = openSync(this.tmpIndexPath, 'wx', 0o444);
+    try {
+      writeSync(idxFd, index);
+      if (this.options.fsync ?? true) fsyncSync(idxFd);
+    } finally {
+      closeSync(idxFd);
+    }
+    crashPoint('pack-written');
 
     const base = join(this.packDir, `pack-${checksum}`);
+    // As git does: the pack first, then its index, which is what makes it visible.
     renameSync(this.tmpPath, `${base}.pack`);
-    renameSync(tmpIdx, `${base}.idx`); // git reads a pack only through its .idx: this makes it visible
+    crashPoint('pack-renamed');
+    renameSync(this.tmpIndexPath, `${base}.idx`);
     return { packPath: `${base}.pack`, indexPath: `${base}.idx`, count: this.entries.length, checksum };
   }
 
-  abort(): void {
-    if (this.closed) return;
-    this.closed = true;
+  private get tmpIndexPath(): string {
+    return `${this.tmpPath}.idx`;
+  }
+
+  private fdOpen = true;
+
+  private closeFd(): void {
+    if (!this.fdOpen) return;
+    this.fdOpen = false;
+    closeSync(this.fd);
+  }
+
+  private removeTemporaries(): void {
     try {
-      closeSync(this.fd);
+      this.closeFd();
     } catch {
       /* already closed */
     }
-    try {
-      unlinkSync(this.tmpPath);
-    } catch {
-      /* already gone */
+    for (const p of [this.tmpPath, this.tmpIndexPath]) {
+      try {
+        unlinkSync(p);
+      } catch {
+        /* never made, or already renamed into place */
+      }
     }
+  }
+
+  /** Drops everything written; nothing is left behind. A finished pack is kept. */
+  abort(): void {
+    if (this.state === 'done' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    this.removeTemporaries();
   }
 
   private buildIndex(packChecksum: Buffer): Buffer {

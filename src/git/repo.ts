@@ -2,13 +2,19 @@
 // understands the delta packs stock git writes), know which objects exist, write
 // new objects into one pack per transaction, and move refs atomically with git's own
 // `<ref>.lock` protocol so a concurrent stock git sees either the old or the new value.
+// Ref names are checked (ref-names.ts) before any is turned into a path, and a ref's content
+// is used only when it is an object id or a reference to another valid ref name.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import * as fs from 'node:fs';
 import { dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
-import git from 'isomorphic-git';
 import { SnapError } from '../errors.js';
+import { writeFileAtomic } from './atomic-file.js';
+import { updateGitConfig } from './config-file.js';
+import { replaceUnderGitLock, type DeadWriter } from './locks.js';
+import { parseRefValue, refNameProblem } from './ref-names.js';
 import { decodeCommit, decodeTag, decodeTree, hashObject, type ObjectType, type ParsedCommit, type ParsedTag, type TreeEntry } from './objects.js';
 import { RepositoryObjects } from './object-reader.js';
 import { PackWriter, type FinishedPack } from './pack-writer.js';
@@ -26,10 +32,18 @@ export interface ObjectReader {
 
 const TREE_CACHE_LIMIT = 50_000;
 
+/** The prefix of snap's temporary loose objects (objects/xx/), swept by the next writer. */
+export const LOOSE_TMP_PREFIX = 'tmp_obj_snap_';
+
 export class GitRepo {
   readonly gitdir: string;
   private readonly objects: RepositoryObjects;
   private readonly trees = new Map<string, TreeEntry[]>();
+  /**
+   * snap writers that died holding the archive lock: git lock files they left are taken over
+   * (see locks.ts). Set by the writer that took over their archive lock.
+   */
+  deadWriters: DeadWriter[] = [];
 
   constructor(gitdir: string) {
     this.gitdir = gitdir;
@@ -52,7 +66,7 @@ export class GitRepo {
     await unlink(probe);
     let config = '[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = false\n\tlogallrefupdates = true\n';
     if (ignoreCase) config += '\tignorecase = true\n';
-    await writeFile(join(gitdir, 'config'), config);
+    await writeFileAtomic(join(gitdir, 'config'), config, { fsync: true });
     return new GitRepo(gitdir);
   }
 
@@ -63,6 +77,7 @@ export class GitRepo {
   }
 
   async readObject(oid: string): Promise<{ type: ObjectType; content: Uint8Array }> {
+    if (!/^[0-9a-f]{40}$/.test(oid)) throw new SnapError('GIT_OBJECT', 'not a git object id', {});
     try {
       return this.objects.read(oid);
     } catch (err) {
@@ -121,15 +136,19 @@ export class GitRepo {
     const dir = join(this.gitdir, 'objects', oid.slice(0, 2));
     await mkdir(dir, { recursive: true });
     const path = join(dir, oid.slice(2));
-    const tmp = `${path}.tmp-${process.pid}`;
+    // git's own prefix for temporary objects (tmp_obj_), so git gc and snap's next writer sweep it
+    const tmp = join(dir, `${LOOSE_TMP_PREFIX}${process.pid}_${randomBytes(6).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o444);
     try {
       await fh.writeFile(deflateSync(Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content])));
       await fh.sync();
-    } finally {
       await fh.close();
+      await rename(tmp, path);
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
     }
-    await rename(tmp, path);
     return oid;
   }
 
@@ -147,20 +166,22 @@ export class GitRepo {
 
   // ---- refs ----------------------------------------------------------------------------
 
+  /** The object a ref names, following symbolic refs; null when it does not exist. */
   async resolveRef(ref: string): Promise<string | null> {
     for (let depth = 0; depth < 5; depth++) {
       const value = await this.readRefValue(ref);
       if (value === null) return null;
-      if (value.startsWith('ref: ')) {
-        ref = value.slice(5).trim();
-        continue;
-      }
-      return value;
+      const parsed = parseRefValue(value);
+      if (!parsed) throw new SnapError('GIT_OBJECT', `ref ${ref} holds neither an object id nor a valid symbolic ref`, { ref });
+      if ('oid' in parsed) return parsed.oid;
+      ref = parsed.symref;
     }
     return null;
   }
 
   private async readRefValue(ref: string): Promise<string | null> {
+    const problem = refNameProblem(ref);
+    if (problem) throw new SnapError('INVALID_VERSION_NAME', `invalid ref name ${JSON.stringify(ref.slice(0, 120))}: ${problem}`, { ref: ref.slice(0, 120) });
     try {
       return (await readFile(join(this.gitdir, ref), 'utf8')).trim();
     } catch (err) {
@@ -181,13 +202,17 @@ export class GitRepo {
     for (const line of text.split('\n')) {
       if (!line || line.startsWith('#') || line.startsWith('^')) continue;
       const [oid, name] = line.split(' ');
-      if (oid && name) refs.set(name, oid);
+      if (oid && name && /^[0-9a-f]{40}$/.test(oid) && refNameProblem(name) === null) refs.set(name, oid);
     }
     return refs;
   }
 
-  /** All refs under a prefix (e.g. "refs/tags/"), loose and packed, loose winning. */
-  async listRefs(prefix: string): Promise<Map<string, string>> {
+  /**
+   * All refs under a prefix (e.g. "refs/tags/"), loose and packed, loose winning. Files there
+   * that are not refs (an invalid name, content that is not an object id) are left out, and
+   * named in `strays` when given; lock files are not refs and are not named.
+   */
+  async listRefs(prefix: string, strays?: string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const [name, oid] of await this.packedRefs()) if (name.startsWith(prefix)) out.set(name, oid);
     const walk = async (rel: string): Promise<void> => {
@@ -200,10 +225,11 @@ export class GitRepo {
       for (const d of names) {
         const child = `${rel}${d.name}`;
         if (d.isDirectory()) await walk(`${child}/`);
-        else if (!d.name.endsWith('.lock')) {
+        else if (refNameProblem(child) === null) {
           const v = (await readFile(join(this.gitdir, child), 'utf8')).trim();
           if (/^[0-9a-f]{40}$/.test(v)) out.set(child, v);
-        }
+          else if (parseRefValue(v) === null) strays?.push(child);
+        } else if (!d.name.endsWith('.lock')) strays?.push(child);
       }
     };
     await walk(prefix);
@@ -213,36 +239,44 @@ export class GitRepo {
   /**
    * Sets a ref with git's lock protocol. `expected` is the value it must still have
    * (null: must not exist); a mismatch means someone else moved it, and nothing changes.
+   * A lock left by a dead snap writer is taken over; any other lock is refused with the fix.
    */
-  async updateRef(ref: string, oid: string, expected: string | null | undefined, options: { fsync?: boolean } = {}): Promise<void> {
+  async updateRef(ref: string, oid: string, expected: string | null | undefined, options: { fsync?: boolean; crashPoint?: string } = {}): Promise<void> {
+    const problem = refNameProblem(ref);
+    if (problem || ref === 'HEAD') throw new SnapError('INVALID_VERSION_NAME', `invalid ref name ${JSON.stringify(ref.slice(0, 120))}: ${problem ?? 'HEAD is not moved by snap'}`, { ref: ref.slice(0, 120) });
+    if (!/^[0-9a-f]{40}$/.test(oid)) throw new SnapError('GIT_OBJECT', `refusing to set ${ref} to something that is not an object id`, { ref });
     const path = join(this.gitdir, ref);
     await mkdir(dirname(path), { recursive: true });
-    const lock = `${path}.lock`;
-    let fh;
-    try {
-      fh = await open(lock, 'wx');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SnapError('ARCHIVE_LOCKED', `ref ${ref} is being updated by another process (${lock} exists)`, { ref });
-      throw err;
-    }
-    try {
-      if (expected !== undefined) {
-        const current = await this.resolveRef(ref);
-        if (current !== expected) throw new SnapError('GIT_OBJECT', `ref ${ref} moved while snap was writing (expected ${expected ?? 'none'}, found ${current ?? 'none'})`, { ref });
-      }
-      await fh.writeFile(`${oid}\n`);
-      if (options.fsync ?? true) await fh.sync();
-      await fh.close();
-      await rename(lock, path);
-    } catch (err) {
-      await fh.close().catch(() => undefined);
-      await unlink(lock).catch(() => undefined);
-      throw err;
-    }
+    await replaceUnderGitLock(
+      path,
+      async () => {
+        if (expected !== undefined) {
+          const current = await this.resolveRef(ref);
+          if (current !== expected) throw new SnapError('GIT_OBJECT', `ref ${ref} moved while snap was writing (expected ${expected ?? 'none'}, found ${current ?? 'none'})`, { ref });
+        }
+        return `${oid}\n`;
+      },
+      { gitdir: this.gitdir, what: `ref ${ref}`, deadWriters: this.deadWriters, fsync: options.fsync ?? true, crashPoint: options.crashPoint },
+    );
   }
 
-  async writeConfigValue(section: string, key: string, value: string): Promise<void> {
-    await git.setConfig({ fs, gitdir: this.gitdir, path: `${section}.${key}`, value });
+  /**
+   * Deletes a loose ref that still holds `expected` (a tag this process just created and must
+   * take back). Returns whether it did. Deleting needs no disk space.
+   */
+  async deleteRefIfUnchanged(ref: string, expected: string): Promise<boolean> {
+    const problem = refNameProblem(ref);
+    if (problem) throw new SnapError('INVALID_VERSION_NAME', `invalid ref name ${JSON.stringify(ref.slice(0, 120))}: ${problem}`, { ref: ref.slice(0, 120) });
+    const path = join(this.gitdir, ref);
+    const current = (await readFile(path, 'utf8').catch(() => '')).trim();
+    if (current !== expected) return false;
+    await unlink(path);
+    return true;
+  }
+
+  /** Sets git config values (atomically, under config.lock); writes only when one changes. */
+  setConfig(values: Record<string, string>): Promise<boolean> {
+    return updateGitConfig(this.gitdir, values, { deadWriters: this.deadWriters });
   }
 
   async headBranch(): Promise<string | null> {
@@ -250,11 +284,11 @@ export class GitRepo {
     return head?.startsWith('ref: ') ? head.slice(5).trim() : null;
   }
 
-  async writeFileAtomic(rel: string, content: string): Promise<void> {
+  /** Writes a file under .git atomically (temporary + rename). */
+  async writeFileAtomic(rel: string, content: string | Uint8Array, options: { mode?: number; fsync?: boolean } = {}): Promise<void> {
     const path = join(this.gitdir, rel);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(`${path}.tmp`, content);
-    await rename(`${path}.tmp`, path);
+    await writeFileAtomic(path, content, options);
   }
 }
 

@@ -1,7 +1,8 @@
 // SSH signatures (OpenSSH "SSHSIG", the format `ssh-keygen -Y sign` writes and git ≥ 2.34
 // verifies with gpg.format=ssh) for ed25519 keys, done with node:crypto so signing needs no
-// external program. Stock `git verify-tag` checks these against the archive's allowed-signers
-// file; snap's own verifier (verifySshSignature) reads the same file and must agree with git.
+// external program. Stock `git verify-tag` checks these against the allowed-signers file git
+// is pointed at (the trusted copy snap writes in .git/snap); snap's own verifier
+// (verifySshSignature) is given the signers trusted at each version (archive/trust.ts).
 // Format: https://github.com/openssh/openssh-portable/blob/master/PROTOCOL.sshsig
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
 import { SnapError } from '../errors.js';
@@ -99,6 +100,8 @@ export interface AllowedSigner {
   principals: string[];
   namespaces: string[] | null;
   publicKey: string; // "type base64"
+  /** text after the key on its line */
+  comment?: string;
 }
 
 /** Parses an allowed-signers file (ssh-keygen(1) "ALLOWED SIGNERS"); unknown lines are skipped. */
@@ -120,13 +123,30 @@ export function parseAllowedSigners(text: string): AllowedSigner[] {
       i = 2;
     }
     if (tokens.length < i + 2) continue;
-    out.push({ principals, namespaces, publicKey: `${tokens[i]} ${tokens[i + 1]}` });
+    const comment = tokens.slice(i + 2).join(' ');
+    out.push({ principals, namespaces, publicKey: `${tokens[i]} ${tokens[i + 1]}`, ...(comment ? { comment } : {}) });
   }
   return out;
 }
 
-export function formatAllowedSigner(principal: string, publicKey: string, comment = ''): string {
-  return `${principal} namespaces="git" ${publicKey}${comment ? ` ${comment}` : ''}\n`;
+export function formatAllowedSigner(principal: string, publicKey: string, comment = '', options: string[] = []): string {
+  return `${principal} ${['namespaces="git"', ...options].join(',')} ${publicKey}${comment ? ` ${comment}` : ''}\n`;
+}
+
+/** The key's type and base64 body only ("ssh-ed25519 AAAA…"), from a key line or a .pub file's text. */
+export function normalizePublicKey(text: string): string | null {
+  const m = /(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com)\s+([A-Za-z0-9+/]+={0,2})/.exec(text);
+  if (!m) return null;
+  const blob = Buffer.from(m[2]!, 'base64');
+  // the blob starts with its own type name: a pasted key that was cut short or altered fails here
+  try {
+    const r = new Reader(blob);
+    if (r.string().toString('utf8') !== m[1]) return null;
+    r.string();
+  } catch {
+    return null;
+  }
+  return `${m[1]} ${m[2]}`;
 }
 
 export type SignatureCheck =

@@ -23,12 +23,13 @@ import { acquireLock } from '../archive/lock.js';
 import type { VersionInfo } from '../archive/versions.js';
 import { deleteRefs } from '../git/delete-refs.js';
 import type { Identity } from '../git/objects.js';
-import type { AllowedSigner } from '../git/ssh-signature.js';
 import { keyFingerprint } from '../git/ssh-signature.js';
 import { crashPoint } from '../util/crash-points.js';
+import { evaluateTrust, sameKey } from '../archive/trust.js';
 import { readHistory, type History } from './history.js';
 import { applyPolicy, describePolicy, isEmptyPolicy, type RetentionPolicy } from './policy.js';
 import { checkRecord, fileRecords, signRecord } from './records.js';
+import { signerSetOf, type SignerSet } from './trust-signers.js';
 
 export interface ForgetOptions {
   policy: RetentionPolicy;
@@ -70,12 +71,12 @@ async function changesSigners(archive: Archive, v: VersionInfo): Promise<boolean
 }
 
 /** Tags that an earlier forget recorded (with a valid record naming this very tag) but did not get to delete. */
-function interruptedForgets(history: History, allowed: AllowedSigner[]): VersionInfo[] {
+function interruptedForgets(history: History, signers: SignerSet): VersionInfo[] {
   const out: VersionInfo[] = [];
   for (const v of history.versions) {
     for (const stored of history.records.get(v.commitOid) ?? []) {
       if (!stored || stored.record.version !== v.name || stored.record.tag !== v.tagOid) continue;
-      if (checkRecord(stored, v.commitOid, allowed).ok) out.push(v);
+      if (checkRecord(stored, v.commitOid, signers).ok) out.push(v);
     }
   }
   return out;
@@ -90,8 +91,8 @@ async function deleteTags(archive: Archive, versions: VersionInfo[]): Promise<st
 }
 
 /** Deletes the tags an interrupted forget left (valid records name them). Call holding the archive lock. */
-export async function completeInterruptedForgets(archive: Archive, allowed: AllowedSigner[]): Promise<string[]> {
-  const pending = interruptedForgets(await readHistory(archive, allowed), allowed);
+export async function completeInterruptedForgets(archive: Archive, signers: SignerSet): Promise<string[]> {
+  const pending = interruptedForgets(await readHistory(archive, signers), signers);
   return pending.length ? deleteTags(archive, pending) : [];
 }
 
@@ -103,19 +104,20 @@ export async function forgetVersions(archive: Archive, options: ForgetOptions): 
   const now = options.now ?? (() => new Date());
   const dryRun = options.dryRun === true;
   const config = await archive.loadConfig();
-  const allowed = await archive.allowedSigners();
+  const chain = await evaluateTrust(archive);
+  const signers = signerSetOf(chain);
   // Refused before anything is written: a record this archive's key signs must verify.
   const key = dryRun ? null : await archive.signingKey();
-  if (key && !allowed.some((a) => a.publicKey.split(' ')[1] === key.publicKey.split(' ')[1])) {
-    throw new SnapError('SIGNING', `this archive's signing key ${keyFingerprint(key.publicKey)} is not a trusted signer, so the forget records it signs would not verify; nothing was forgotten`, {});
+  if (key && !chain.current.some((s) => sameKey(s.publicKey, key.publicKey))) {
+    throw new SnapError('SIGNING', `this archive's signing key ${keyFingerprint(key.publicKey)} is not a trusted signer (a trusted signer adds it with \`snap signers add\` and a commit), so the forget records it signs would not verify; nothing was forgotten`, {});
   }
 
   const release = dryRun ? null : await acquireLock(archive.lockPath, 'snap forget');
   try {
-    let history = await readHistory(archive, allowed);
-    const pending = interruptedForgets(history, allowed);
+    let history = await readHistory(archive, signers);
+    const pending = interruptedForgets(history, signers);
     const completed = pending.length === 0 ? [] : dryRun ? pending.map((v) => v.name) : await deleteTags(archive, pending);
-    if (completed.length && !dryRun) history = await readHistory(archive, allowed);
+    if (completed.length && !dryRun) history = await readHistory(archive, signers);
     const pendingNames = new Set(pending.map((v) => v.name));
 
     const candidates = history.versions.filter((v) => history.order.has(v.commitOid) && !pendingNames.has(v.name));

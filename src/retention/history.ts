@@ -8,7 +8,7 @@ import type { Archive } from '../archive/archive.js';
 import { MANIFEST_PATH } from '../archive/manifest.js';
 import { listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import type { GitRepo } from '../git/repo.js';
-import type { AllowedSigner } from '../git/ssh-signature.js';
+import type { SignerSet } from './trust-signers.js';
 import { checkRecord, readRecords, type ForgetRecord, type StoredRecord } from './records.js';
 
 export type MainCommit =
@@ -49,7 +49,7 @@ export function nameFromMessage(message: string, commit: string): string {
   return m ? m[1]! : commit.slice(0, 12);
 }
 
-export async function readHistory(archive: Archive, allowed: AllowedSigner[]): Promise<History> {
+export async function readHistory(archive: Archive, signers: SignerSet): Promise<History> {
   const repo = archive.repo;
   const versions = await listVersions(repo);
   const records = await readRecords(repo);
@@ -79,7 +79,7 @@ export async function readHistory(archive: Archive, allowed: AllowedSigner[]): P
     let found: MainCommit | null = null;
     for (const stored of [...filed].reverse()) {
       if (!stored) continue;
-      const check = checkRecord(stored, c.oid, allowed);
+      const check = checkRecord(stored, c.oid, signers);
       if (check.ok) {
         found = { kind: 'forgotten', commit: c.oid, name: stored.record.version, position, record: stored.record, signer: check.signer, taken: new Date(stored.record.taken) };
         break;

@@ -29,12 +29,12 @@ import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
 import type { GitRepo } from '../git/repo.js';
-import type { AllowedSigner } from '../git/ssh-signature.js';
 import type { ContentStore, StoredObject } from '../store/types.js';
 import { crashPoint } from '../util/crash-points.js';
 import { completeInterruptedForgets } from './forget.js';
 import { keptCommits, readHistory, type History } from './history.js';
 import { ReferenceWalker, type VersionReferences } from './references.js';
+import { recordSigners, type SignerSet } from './trust-signers.js';
 
 /** Objects announced to the store (beforeDelete) at a time: one index save per batch in a vault. */
 const DELETE_BATCH = 256;
@@ -71,8 +71,8 @@ export interface PruneReport {
 }
 
 /** Walks every kept version (oldest first) and lists the store: what prune would delete. */
-export async function planPrune(archive: Archive, store: ContentStore, allowed: AllowedSigner[], onVersion?: (name: string) => void): Promise<PrunePlan> {
-  const history = await readHistory(archive, allowed);
+export async function planPrune(archive: Archive, store: ContentStore, signers: SignerSet, onVersion?: (name: string) => void): Promise<PrunePlan> {
+  const history = await readHistory(archive, signers);
   const kept = keptCommits(history);
   const walker = new ReferenceWalker(archive.repo);
   // Oldest first, so a walker's "added" is what each version added to what came before it.
@@ -103,11 +103,11 @@ function isLoose(repo: GitRepo, oid: string): string | null {
 
 export async function pruneArchive(archive: Archive, store: ContentStore & { sweepTemporaries?(olderThanMs?: number): Promise<number> }, options: { dryRun?: boolean; onVersion?: (name: string) => void; onDeleted?: (done: number, total: number) => void } = {}): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
-  const allowed = await archive.allowedSigners();
+  const signers = await recordSigners(archive);
   const release = dryRun ? null : await acquireLock(archive.lockPath, 'snap prune');
   try {
-    const completedForgets = dryRun ? [] : await completeInterruptedForgets(archive, allowed);
-    const plan = await planPrune(archive, store, allowed, options.onVersion);
+    const completedForgets = dryRun ? [] : await completeInterruptedForgets(archive, signers);
+    const plan = await planPrune(archive, store, signers, options.onVersion);
     const referencedBytes = [...plan.walker.referenced.values()].reduce((n, r) => n + r.size, 0);
     const forgotten = plan.history.main.filter((c) => c.kind === 'forgotten');
     const report: PruneReport = {

@@ -94,11 +94,13 @@ export function parseRecords(text: string): (StoredRecord | null)[] {
  * Whether a record is what it says: signed by a trusted signer, about the commit whose note
  * holds it, and its visible header agreeing with its signed content.
  */
-export function checkRecord(stored: StoredRecord, noteCommit: string, allowed: AllowedSigner[]): RecordCheck {
+export function checkRecord(stored: StoredRecord, noteCommit: string, signers: AllowedSigner[] | ((at: Date) => AllowedSigner[])): RecordCheck {
   const { record, tag } = stored;
   if (!tag.signature) return { ok: false, why: 'the record is not signed' };
+  // The signers trusted when the record was made (its tagger date), as a version's are.
+  const allowed = typeof signers === 'function' ? signers(new Date((tag.tagger?.timestamp ?? 0) * 1000)) : signers;
   const sig: SignatureCheck = verifySshSignature(tag.payload, tag.signature, allowed);
-  if (!sig.ok) return { ok: false, why: sig.reason === 'untrusted-key' ? `signed by a key that is not a trusted signer (${sig.fingerprint})` : sig.reason === 'bad-signature' ? 'the signature does not match the record: it was altered after signing' : `the signature cannot be checked (${sig.reason})` };
+  if (!sig.ok) return { ok: false, why: sig.reason === 'untrusted-key' ? `signed by a key that was not a trusted signer when it was made (${sig.fingerprint})` : sig.reason === 'bad-signature' ? 'the signature does not match the record: it was altered after signing' : `the signature cannot be checked (${sig.reason})` };
   if (record.commit !== noteCommit || tag.object !== noteCommit) return { ok: false, why: `the record is about commit ${record.commit.slice(0, 12)}, but is filed on ${noteCommit.slice(0, 12)}` };
   if (tag.tag !== `forgotten/${record.version}`) return { ok: false, why: `the record's header names ${tag.tag}, its content ${record.version}` };
   return { ok: true, signer: sig.principal };

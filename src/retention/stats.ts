@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { ContentStore } from '../store/types.js';
 import { planPrune } from './prune.js';
+import { recordSigners } from './trust-signers.js';
 
 export interface ArchiveStats {
   format: 'snap-stats/1';
@@ -47,9 +48,9 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 export async function archiveStats(archive: Archive, store: ContentStore, options: { recent?: number } = {}): Promise<ArchiveStats> {
-  const allowed = await archive.allowedSigners();
+  const signers = await recordSigners(archive);
   const recentCount = options.recent ?? 5;
-  const plan = await planPrune(archive, store, allowed);
+  const plan = await planPrune(archive, store, signers);
   const { history, walker } = plan;
 
   // Versions oldest first, as planPrune walked their commits.

@@ -10,10 +10,11 @@ import type { Archive } from '../archive/archive.js';
 import { run } from '../util/exec.js';
 import { completeInterruptedForgets } from './forget.js';
 import { readHistory } from './history.js';
+import { recordSigners } from './trust-signers.js';
 
 /** Refspecs that delete, on `remote`, the tags of versions forgotten here by a valid record. */
 export async function forgottenTagDeletions(archive: Archive, remote: string): Promise<string[]> {
-  const history = await readHistory(archive, await archive.allowedSigners());
+  const history = await readHistory(archive, await recordSigners(archive));
   const forgotten = new Set(history.main.flatMap((c) => (c.kind === 'forgotten' ? [c.name] : [])));
   if (forgotten.size === 0) return [];
   const listed = await run('git', ['ls-remote', '--tags', '--refs', remote], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
@@ -24,5 +25,5 @@ export async function forgottenTagDeletions(archive: Archive, remote: string): P
 
 /** In an archive just rebuilt from its history: the tags of versions forgotten by valid records go. */
 export async function dropForgottenTags(archive: Archive): Promise<string[]> {
-  return completeInterruptedForgets(archive, await archive.allowedSigners());
+  return completeInterruptedForgets(archive, await recordSigners(archive));
 }

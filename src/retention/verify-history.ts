@@ -4,7 +4,7 @@
 // deleted outside `snap forget` (or a commit was stopped before its tag was made), or its
 // forget record does not verify (altered, or signed by an untrusted key).
 import type { Archive } from '../archive/archive.js';
-import type { AllowedSigner } from '../git/ssh-signature.js';
+import type { SignerSet } from './trust-signers.js';
 import type { VersionVerdict } from '../verify/verify.js';
 import { readHistory } from './history.js';
 import { FORGOTTEN_NOTES_REF } from './records.js';
@@ -20,13 +20,13 @@ export interface ForgottenInfo {
 
 const empty = { files: 0, payloads: 0, payloadBytes: 0 };
 
-export async function historyVerdicts(archive: Archive, allowed: AllowedSigner[]): Promise<VersionVerdict[]> {
-  const history = await readHistory(archive, allowed);
+export async function historyVerdicts(archive: Archive, signers: SignerSet): Promise<VersionVerdict[]> {
+  const history = await readHistory(archive, signers);
   const out: VersionVerdict[] = [];
   for (const c of history.main) {
     if (c.kind === 'forgotten') {
       const forgotten: ForgottenInfo = { by: `${c.record.by.name} <${c.record.by.email}>`, signer: c.signer, at: c.record.forgotten, rule: c.record.rule, taken: c.record.taken };
-      out.push({ version: c.name, commit: c.commit, ok: true, signer: c.signer, ...empty, problems: [], forgotten });
+      out.push({ version: c.name, commit: c.commit, ok: true, signer: c.signer, ...empty, problems: [], notes: [], forgotten });
     } else if (c.kind === 'untagged') {
       out.push({
         version: c.name,
@@ -34,10 +34,11 @@ export async function historyVerdicts(archive: Archive, allowed: AllowedSigner[]
         ok: false,
         signer: null,
         ...empty,
+        notes: [],
         problems: [{ kind: 'tag-deleted', where: `commit ${c.commit.slice(0, 12)}`, detail: `${c.name} is on main's history but has no tag and no forget record: its tag was deleted outside \`snap forget\` (or a commit was stopped before its tag was made)` }],
       });
     } else if (c.kind === 'bad-record') {
-      out.push({ version: c.name, commit: c.commit, ok: false, signer: null, ...empty, problems: [{ kind: 'forget-record', where: `${FORGOTTEN_NOTES_REF} ${c.commit.slice(0, 12)}`, detail: `${c.name} has no tag, and its forget record does not verify: ${c.why}` }] });
+      out.push({ version: c.name, commit: c.commit, ok: false, signer: null, ...empty, notes: [], problems: [{ kind: 'forget-record', where: `${FORGOTTEN_NOTES_REF} ${c.commit.slice(0, 12)}`, detail: `${c.name} has no tag, and its forget record does not verify: ${c.why}` }] });
     }
   }
   return out;

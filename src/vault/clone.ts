@@ -118,7 +118,7 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     const key = generateSigningKey();
     await writeFile(join(archive.privateDir, SIGNING_KEY_FILE), key.privatePem, { mode: 0o600, flag: 'wx' });
     const who = await archive.identity(parseConfig(recorded));
-    const trust = await trustAfterClone(archive, { principal: who.email, publicKey: key.publicKey });
+    const trust = await trustAfterClone(archive, { principal: who.email, publicKey: key.publicKey }, latest.name);
 
     // 5. What the vault holds, known here without asking it object by object.
     const index = VaultIndex.load(join(archive.privateDir, VAULT_INDEX_FILE), formatVaultUrl(location));

@@ -1,25 +1,51 @@
-// Checking a version's tag signature against the archive's trusted signers, the same check
-// stock `git verify-tag` makes with the allowed-signers file snap configures.
-import type { VersionInfo } from '../archive/versions.js';
-import { verifySshSignature, type AllowedSigner, type SignatureCheck } from '../git/ssh-signature.js';
+// How a version's signature reads in `snap log` and `snap verify`: checked against the signers
+// trusted before the version (archive/trust.ts), the same check `git verify-tag` makes with
+// the trusted copy snap writes for it, plus what git cannot follow: whether a change to the
+// signers was made by a signature that was trusted when it was made.
+import type { Signer, VersionTrust } from '../archive/trust.js';
+import { describeSigner } from '../archive/trust.js';
+import { keyFingerprint } from '../git/ssh-signature.js';
 
-export type VersionSignature = SignatureCheck | { ok: false; reason: 'unsigned' };
+const short = (s: Signer) => `${s.principals} ${keyFingerprint(s.publicKey).slice(0, 15)}…`;
 
-export function checkVersionSignature(version: VersionInfo, allowed: AllowedSigner[]): VersionSignature {
-  if (!version.signature || version.signedPayload === null) return { ok: false, reason: 'unsigned' };
-  return verifySshSignature(version.signedPayload, version.signature, allowed);
+export interface SignatureSummary {
+  /** signed by a key trusted before the version, and any signer change it makes is valid */
+  ok: boolean;
+  /** "good", or what is wrong: untrusted-key, bad-signature, unsigned, untrusted-signers-change, … */
+  status: string;
+  signer: string | null;
+  /** one line for the log's signature column */
+  text: string;
 }
 
-export function describeSignature(sig: VersionSignature): string {
-  if (sig.ok) return `signed by ${sig.principal} (good)`;
-  switch (sig.reason) {
-    case 'unsigned':
-      return 'NOT SIGNED';
-    case 'untrusted-key':
-      return `signed by an untrusted key ${sig.fingerprint ?? ''}`.trim();
-    case 'bad-signature':
-      return 'BAD SIGNATURE';
-    default:
-      return `signature not verifiable (${sig.reason})`;
+export function summarizeSignature(vt: VersionTrust): SignatureSummary {
+  const sig = vt.signature;
+  const signersTampered = vt.problems.some((p) => p.kind === 'signers');
+  if (sig.ok && !signersTampered) {
+    const change = vt.accepted && vt.change ? `; signers ${[...vt.change.added.map((s) => `+${short(s)}`), ...vt.change.removed.map((s) => `-${short(s)}`)].join(', ')}` : '';
+    return { ok: true, status: 'good', signer: sig.principal, text: `signed by ${sig.principal} (good)${change}` };
   }
+  let text: string;
+  let status: string;
+  if (sig.ok) {
+    status = 'untrusted-signers-change';
+    text = `TAMPERED: changes the signers (${vt.change ? [...vt.change.added.map((s) => `+${describeSigner(s)}`), ...vt.change.removed.map((s) => `-${describeSigner(s)}`)].join(' ') : ''}) without a trusted signature`;
+  } else {
+    status = sig.reason;
+    switch (sig.reason) {
+      case 'unsigned':
+        text = 'NOT SIGNED';
+        break;
+      case 'untrusted-key':
+        text = `TAMPERED: signed by untrusted key ${sig.fingerprint ?? ''}`.trim();
+        break;
+      case 'bad-signature':
+        text = 'TAMPERED: BAD SIGNATURE';
+        break;
+      default:
+        text = `signature not verifiable (${sig.reason})`;
+    }
+    if (signersTampered) text += '; changes the signers';
+  }
+  return { ok: false, status, signer: null, text };
 }

@@ -1,7 +1,9 @@
 // `snap verify`: proves a version is what was sealed. For each version it checks, and
 // reports every problem rather than stopping at the first:
-//   - the tag's signature against the archive's trusted signers, and that the tag object is
-//     the version it is filed under (a moved or re-filed tag shows here);
+//   - the tag's signature against the signers trusted before the version (archive/trust.ts:
+//     rooted in .git/snap, changed only by versions signed by a key already trusted), and
+//     that any change the version makes to the signers was so signed;
+//   - that the tag object is the version it is filed under (a moved or re-filed tag shows here);
 //   - every git object the version reaches re-hashes to its id (corruption of git's own store);
 //   - every pointer is well formed, and the content store holds its payload with the right
 //     size and sha256 (re-hashed: a flipped byte shows);
@@ -13,6 +15,7 @@ import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import { folderPayloads, payloadListers } from '../archive/payloads.js';
 import { EMPTY_STATS, type WriterStats } from '../archive/tree-writer.js';
+import { checkSignature, evaluateTrust, signatureProblem, type Notify, type TrustChain, type VersionTrust } from '../archive/trust.js';
 import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
@@ -21,11 +24,13 @@ import { looksLikePointer, parsePointer, POINTER_MAX_BYTES, type Pointer } from 
 import type { CheckResult, ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Progress } from '../util/log.js';
-import { checkVersionSignature } from './signature.js';
+import { summarizeSignature } from './signature.js';
 import { historyVerdicts, type ForgottenInfo } from '../retention/verify-history.js';
+import { signerSetOf } from '../retention/trust-signers.js';
 
 export type ProblemKind =
   | 'signature'
+  | 'signers'
   | 'tag-mismatch'
   | 'not-on-main'
   | 'git-object'
@@ -55,6 +60,8 @@ export interface VersionVerdict {
   /** payloads the store could compare by size only (a vault object uploaded in parts keeps no full-object SHA256) */
   payloadsBySizeOnly?: number;
   problems: Problem[];
+  /** facts worth knowing that are not problems */
+  notes: string[];
   /** a version forgotten by policy (snap forget): who, when, which policy; nothing else is checked */
   forgotten?: ForgottenInfo;
 }
@@ -64,6 +71,10 @@ export interface VerifyOptions {
   progress?: Progress;
   /** payload checks run this many at a time */
   concurrency?: number;
+  /** told when trust is first established (trust on first use) */
+  notify?: Notify;
+  /** the trust chain, when the caller has it already */
+  chain?: TrustChain;
   /** download and re-hash payloads even where the store keeps a checksum of its own (the vault) */
   readData?: boolean;
   /**
@@ -82,14 +93,20 @@ interface PayloadRef {
 type PayloadCache = Map<string, Promise<CheckResult>>;
 
 export async function verifyVersions(archive: Archive, store: ContentStore, names: string[] | 'all', options: VerifyOptions = {}): Promise<VersionVerdict[]> {
-  const refs = await archive.repo.listRefs('refs/tags/');
+  const strays: string[] = [];
+  const refs = await archive.repo.listRefs('refs/tags/', strays);
   const wanted = names === 'all' ? [...refs.keys()].map((r) => r.slice('refs/tags/'.length)) : names;
-  const order = new Map((await listVersions(archive.repo).catch(() => [])).map((v, i) => [v.name, i]));
+  const versions = await listVersions(archive.repo).catch(() => null);
+  const order = new Map((versions ?? []).map((v, i) => [v.name, i]));
   wanted.sort((a, b) => (order.get(a) ?? -1) - (order.get(b) ?? -1) || (a < b ? -1 : 1));
-  const allowed = await archive.allowedSigners();
+  const chain = options.chain ?? (await evaluateTrust(archive, { notify: options.notify, versions: versions ?? undefined }));
   const onMain = await mainHistory(archive.repo);
   const cache: PayloadCache = new Map();
   const verdicts: VersionVerdict[] = [];
+  // A file under refs/tags that is no ref: planted, or damaged. Its content is never shown.
+  if (names === 'all') {
+    for (const ref of strays) verdicts.push({ version: ref.slice('refs/tags/'.length).slice(0, 120), commit: '', ok: false, signer: null, files: 0, payloads: 0, payloadBytes: 0, problems: [{ kind: 'git-object', where: ref.slice(0, 140), detail: 'a file under refs/tags that is not a ref (its name is not a valid tag name, or it holds no object id)' }], notes: [] });
+  }
   for (const name of wanted) {
     const oid = refs.get(`refs/tags/${name}`);
     let v: VersionInfo | null = null;
@@ -101,13 +118,13 @@ export async function verifyVersions(archive: Archive, store: ContentStore, name
     }
     if (!v) {
       // The tag or the commit it names cannot be read: report it, and go on with the others.
-      verdicts.push({ version: name, commit: '', ok: false, signer: null, files: 0, payloads: 0, payloadBytes: 0, problems: [{ kind: 'git-object', where: `refs/tags/${name}`, detail: failure }] });
+      verdicts.push({ version: name, commit: '', ok: false, signer: null, files: 0, payloads: 0, payloadBytes: 0, problems: [{ kind: 'git-object', where: `refs/tags/${name}`, detail: failure }], notes: [] });
       continue;
     }
-    verdicts.push(await verifyOne(archive.repo, store, v, allowed, onMain, cache, options));
+    verdicts.push(await verifyOne(archive.repo, store, v, chain, onMain, cache, options));
   }
   // With --all, main's history too: a commit without a tag is forgotten by policy, or a problem.
-  if (names === 'all') verdicts.push(...(await historyVerdicts(archive, allowed)));
+  if (names === 'all') verdicts.push(...(await historyVerdicts(archive, signerSetOf(chain))));
   return verdicts;
 }
 
@@ -129,7 +146,7 @@ async function verifyOne(
   repo: GitRepo,
   store: ContentStore,
   v: VersionInfo,
-  allowed: Awaited<ReturnType<Archive['allowedSigners']>>,
+  chain: TrustChain,
   onMain: Set<string>,
   cache: PayloadCache,
   options: VerifyOptions,
@@ -141,25 +158,21 @@ async function verifyOne(
   task?.phase('signature');
   let objects = 0;
 
-  const sig = checkVersionSignature(v, allowed);
-  if (!sig.ok) {
-    const detail =
-      sig.reason === 'unsigned'
-        ? v.tagOid
-          ? 'the tag is not signed'
-          : 'the tag is a lightweight tag (not a signed annotated tag): it was moved or made outside snap'
-        : sig.reason === 'untrusted-key'
-          ? `signed by a key that is not a trusted signer (${sig.fingerprint})`
-          : sig.reason === 'bad-signature'
-            ? 'the signature does not match the tag: the tag was altered after signing'
-            : `the signature cannot be checked (${sig.reason})`;
-    problems.push({ kind: 'signature', where: ref, detail });
-  }
+  const trust: VersionTrust = chain.versions.get(v.name) ?? unlistedVersionTrust(v, chain);
+  for (const p of trust.problems) problems.push({ kind: p.kind, where: ref, detail: p.detail });
+  const sig = summarizeSignature(trust);
   if (v.tagOid) {
     const tag = await repo.readTag(v.tagOid).catch(() => null);
     if (tag && tag.tag !== v.name) problems.push({ kind: 'tag-mismatch', where: ref, detail: `the tag object is version "${tag.tag}", filed under "${v.name}"` });
   }
-  if (!onMain.has(v.commitOid)) problems.push({ kind: 'not-on-main', where: ref, detail: `commit ${v.commitOid.slice(0, 12)} is not on main's history` });
+  const notes: string[] = [];
+  if (!onMain.has(v.commitOid)) {
+    // Sealed by a trusted key right on top of main: a commit stopped between creating the tag and
+    // moving main (the tag comes first); the next `snap commit` moves main to it.
+    const parent = (await repo.readCommit(v.commitOid).catch(() => null))?.parents[0];
+    if (parent !== undefined && parent === (await repo.resolveRef(MAIN_REF)) && trust.signature.ok) notes.push('not on main yet: sealed by a `snap commit` that was stopped before it moved main; the next `snap commit` completes it');
+    else problems.push({ kind: 'not-on-main', where: ref, detail: `commit ${v.commitOid.slice(0, 12)} is not on main's history` });
+  }
 
   // Git objects: re-hash the commit, every tree and blob; collect pointers on the way.
   const payloads: PayloadRef[] = [];
@@ -259,13 +272,21 @@ async function verifyOne(
     version: v.name,
     commit: v.commitOid,
     ok: problems.length === 0,
-    signer: sig.ok ? sig.principal : null,
+    signer: sig.signer,
     files,
     payloads: payloads.length,
     payloadBytes: payloads.reduce((n, p) => n + p.pointer.size, 0),
     ...(sizeOnly ? { payloadsBySizeOnly: sizeOnly } : {}),
     problems,
+    notes,
   };
+}
+
+/** A version the history walk did not list (its tag could be read only on its own): checked against the signers trusted now. */
+function unlistedVersionTrust(v: VersionInfo, chain: TrustChain): VersionTrust {
+  const signature = checkSignature(v, chain.current);
+  const detail = signatureProblem(v, signature);
+  return { version: v, onMain: false, trustedBefore: chain.current, signature, change: null, accepted: false, problems: detail ? [{ kind: 'signature', detail }] : [] };
 }
 
 async function readManifest(repo: GitRepo, treeOid: string): Promise<Manifest | 'missing' | 'invalid'> {

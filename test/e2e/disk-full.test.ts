@@ -70,6 +70,8 @@ async function leftovers(dir: string): Promise<string[]> {
   const found: string[] = [];
   if (existsSync(join(dir, '.git', 'index.lock'))) found.push('.git/index.lock');
   for (const name of readdirSync(join(dir, '.git', 'snap'))) if (name.startsWith('checkout-')) found.push(`.git/snap/${name}`);
+  // the working tree is staged in .git/snap/tmp (swept by the next writer, but a failed commit cleans up itself)
+  if (existsSync(join(dir, '.git', 'snap', 'tmp'))) for (const name of readdirSync(join(dir, '.git', 'snap', 'tmp'))) found.push(`.git/snap/tmp/${name}`);
   const archive = Archive.at(dir);
   const tmp = join((archive.openStore(await archive.loadConfig()) as FsContentStore).root, 'tmp');
   expect(existsSync(join(tmp, '..')), 'the content store is where the archive says').toBe(true);

@@ -313,4 +313,25 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     expect(cli(['-q', 'commit']).code).toBe(0);
     expect(tags()).toContain('v1.11');
   });
+
+  it('keeps the records valid after the archive key is rotated, and never forgets the version that changed the signers', () => {
+    expect(cli(['signers', 'rotate']).code).toBe(0);
+    expect(cli(['-q', 'commit']).code).toBe(0); // v1.12: signed with the old key, trusts the new one instead
+    expect(cli(['-q', 'commit']).code).toBe(0); // v1.13: signed with the new key
+    const verify = cli(['verify', '--all']);
+    expect(verify.code, verify.stdout).toBe(0);
+    // The records were signed by the key rotated out: trusted when they were made, so still valid.
+    expect(verify.stdout.match(/^forgotten /gm)).toHaveLength(8);
+    const plan = json(['forget', '--keep-last', '1', '--dry-run', '--json']);
+    expect(plan.keep.map((k: { version: string; reasons: string[] }) => [k.version, k.reasons])).toEqual([
+      ['v1.13', ['newest version (never forgotten)', 'last']],
+      ['v1.12', ['changes the trusted signers (kept so trust can be followed)']],
+    ]);
+    const forgot = cli(['forget', '--keep-last', '1']); // records now signed with the new key
+    expect(forgot.code, forgot.stderr).toBe(0);
+    const after = cli(['verify', '--all']);
+    expect(after.code, after.stdout).toBe(0);
+    expect(after.stdout.match(/^forgotten /gm)).toHaveLength(12); // v1.8-v1.11 too, by records signed with the new key
+    expectStockGitAgrees(dir);
+  });
 });

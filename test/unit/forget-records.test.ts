@@ -29,11 +29,18 @@ describe('forget records', () => {
     const altered = parseRecords(record('v1.3').replace('keep 2 last', 'keep 9 last'))[0]!;
     expect(checkRecord(altered, COMMIT, trusted)).toEqual({ ok: false, why: 'the signature does not match the record: it was altered after signing' });
     const foreign = parseRecords(record('v1.3', other))[0]!;
-    expect(checkRecord(foreign, COMMIT, trusted)).toMatchObject({ ok: false, why: expect.stringMatching(/^signed by a key that is not a trusted signer \(SHA256:/) });
+    expect(checkRecord(foreign, COMMIT, trusted)).toMatchObject({ ok: false, why: expect.stringMatching(/^signed by a key that was not a trusted signer when it was made \(SHA256:/) });
     const moved = parseRecords(record('v1.3'))[0]!;
     expect(checkRecord(moved, 'c'.repeat(40), trusted)).toMatchObject({ ok: false, why: expect.stringMatching(/is about commit a{12}, but is filed on c{12}/) });
     const unsigned = parseRecords(record('v1.3').replace(/-----BEGIN SSH SIGNATURE-----[\s\S]*$/, ''))[0]!;
     expect(checkRecord(unsigned, COMMIT, trusted)).toEqual({ ok: false, why: 'the record is not signed' });
+  });
+
+  it('is checked against the signers trusted when it was made', () => {
+    const r = parseRecords(record('v1.3'))[0]!; // made at 1,767,225,600 (2026-01-01)
+    const trustedFrom = (t: number) => (at: Date) => (at.getTime() >= t ? trusted : []);
+    expect(checkRecord(r, COMMIT, trustedFrom(Date.UTC(2025, 0, 1)))).toEqual({ ok: true, signer: 'ops@example.com' });
+    expect(checkRecord(r, COMMIT, trustedFrom(Date.UTC(2026, 5, 1)))).toMatchObject({ ok: false, why: expect.stringMatching(/not a trusted signer when it was made/) });
   });
 
   it('reads several records of one note one by one, and reports a part that is not a record', () => {

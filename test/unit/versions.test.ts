@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextVersionName, validateVersionName } from '../../src/archive/versions.js';
+import { checkVersionSpec, nextVersionName, validateVersionName } from '../../src/archive/versions.js';
+import { parseRefValue, refNameProblem } from '../../src/git/ref-names.js';
 import { safeSegment, foreignPath, assertSafeTreePath } from '../../src/archive/paths.js';
 
 describe('version names', () => {
@@ -16,6 +17,36 @@ describe('version names', () => {
 
   it.each(['', 'bad name', 'a..b', 'x.lock', '.hidden', '-flag', 'a/b', 'a~1', 'a^', 'a:b', 'v1.', 'latest', 'live', 'HEAD', 'deadbeef', 'x'.repeat(101), 'a@{1}'])('rejects %j', (name) => {
     expect(() => validateVersionName(name)).toThrow(expect.objectContaining({ code: 'INVALID_VERSION_NAME' }));
+  });
+});
+
+describe('version names typed to read a version', () => {
+  it.each(['v1.0', 'latest', 'release/2026-05', 'deadbeef', 'v1.0-rc1', 'refs/heads/main'])('accepts %j (a tag name, looked up under refs/tags/)', (spec) => {
+    expect(() => checkVersionSpec(spec)).not.toThrow();
+  });
+
+  it.each(['../../snap/signing-key.pem', '../heads/main', 'a/../b', '/abs', 'a//b', 'a/', '.hidden', 'a/.b', 'x.lock', 'a.lock/b', 'a b', 'a\\b', 'a~1', 'a^', 'a:b', 'a?', 'a*', 'a[', 'a@{1}', '@', '', 'v1.', '-x', 'x\u0000', 'x'.repeat(256)])('refuses %j before any lookup', (spec) => {
+    expect(() => checkVersionSpec(spec)).toThrow(expect.objectContaining({ code: 'INVALID_VERSION_NAME' }));
+  });
+
+  it('takes "live" only where a verb allows it', () => {
+    expect(() => checkVersionSpec('live', { allowLive: true })).not.toThrow();
+    expect(() => checkVersionSpec('live')).not.toThrow(); // a tag may be named live; it is looked up as one
+  });
+});
+
+describe('ref names and values (git-check-ref-format)', () => {
+  it('accepts what git accepts and refuses paths out of refs/', () => {
+    expect(refNameProblem('refs/tags/v1.0')).toBeNull();
+    expect(refNameProblem('HEAD')).toBeNull();
+    for (const bad of ['refs/tags/../../snap/x', 'snap/signing-key.pem', 'refs/tags/x.lock', 'refs/tags/.x', 'refs//x', 'refs/x/', 'refs/x.', 'refs/a b']) expect(refNameProblem(bad), bad).not.toBeNull();
+  });
+
+  it('reads a ref only as an object id or a reference to a valid ref', () => {
+    expect(parseRefValue(`${'a'.repeat(40)}\n`)).toEqual({ oid: 'a'.repeat(40) });
+    expect(parseRefValue('ref: refs/heads/main\n')).toEqual({ symref: 'refs/heads/main' });
+    expect(parseRefValue('ref: snap/signing-key.pem')).toBeNull();
+    expect(parseRefValue('-----BEGIN PRIVATE KEY-----\nMC4CAQAw…')).toBeNull();
   });
 });
 

@@ -1,0 +1,212 @@
+// Forgery cases through the built CLI and stock git. Trust is rooted in .git/snap (recorded by
+// snap init), and a change to the signers counts only in a version signed by a key trusted
+// before it. So: an outsider's key in a version's .snap/allowed_signers, signed with that key;
+// the key appended to the working-tree file; a tag re-signed by an outsider, or altered after
+// signing; a key used before it was added: all reported as tampering by `snap verify` and
+// `snap log`, naming the key and the version. What stock `git verify-tag` says is stated in
+// each case: git is pointed at the trusted copy (.git/snap/allowed_signers, each key with the
+// window it was trusted in), so it agrees except where only the order of versions can tell.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { archiveWithTools } from '../helpers/cli-archive.js';
+import { snapCli } from '../helpers/cli.js';
+
+function keygen(path: string, comment: string): string {
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
+  return readFileSync(`${path}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+}
+
+function fingerprint(pubPath: string): string {
+  return execFileSync('ssh-keygen', ['-l', '-f', pubPath], { encoding: 'utf8' }).split(/\s+/)[1]!;
+}
+
+/** Signs a tag with stock git and the given key (as an attacker, or a teammate, would). */
+function signTag(dir: string, key: string, email: string, name: string, target: string, force = false): void {
+  execFileSync('git', ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${key}`, '-c', 'user.name=someone', '-c', `user.email=${email}`, 'tag', ...(force ? ['-f'] : []), '-s', '-m', `${name}: routine snapshot`, name, target], { cwd: dir, stdio: 'ignore' });
+}
+
+function gitVerifies(dir: string, tag: string): boolean {
+  return spawnSync('git', ['verify-tag', tag], { cwd: dir }).status === 0;
+}
+
+function verifyJson(dir: string): { ok: boolean; versions: { version: string; ok: boolean; problems: { kind: string; detail: string }[] }[] } {
+  return JSON.parse(snapCli(dir, ['verify', '--all', '--json']).stdout);
+}
+
+const problemsOf = (dir: string, version: string) => verifyJson(dir).versions.find((v) => v.version === version)!.problems;
+
+function nextCommit(base: string, dir: string, version: string): void {
+  appendFileSync(join(base, 'tools', 'release.py'), `# ${version}\n`);
+  const r = snapCli(dir, ['commit', version]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+describe('forged versions', () => {
+  it('a version that adds an outsider key to its .snap/allowed_signers and is signed by it', () => {
+    const { base, dir } = archiveWithTools();
+    const outsider = keygen(join(base, 'outsider'), 'attacker');
+    const fp = fingerprint(join(base, 'outsider.pub'));
+    appendFileSync(join(dir, '.snap/allowed_signers'), `attacker@evil.example namespaces="git" ${outsider}\n`);
+    execFileSync('git', ['-c', 'user.name=x', '-c', 'user.email=attacker@evil.example', 'commit', '-qam', 'v1.1: routine'], { cwd: dir });
+    signTag(dir, join(base, 'outsider'), 'attacker@evil.example', 'v1.1', 'main');
+
+    const problems = problemsOf(dir, 'v1.1');
+    expect(problems).toContainEqual({ kind: 'signature', where: 'refs/tags/v1.1', detail: expect.stringContaining(`not a trusted signer (${fp}) at v1.1: tampering`) });
+    expect(problems).toContainEqual({ kind: 'signers', where: 'refs/tags/v1.1', detail: expect.stringContaining(`v1.1 changes the trusted signers (adds attacker@evil.example ${fp}) but is not signed by a key trusted before it: tampering`) });
+    expect(snapCli(dir, ['verify', '--all']).code).toBe(1);
+    expect(snapCli(dir, ['log']).stdout).toMatch(new RegExp(`v1\\.1 .*TAMPERED: signed by untrusted key ${fp.replace(/[+/]/g, '\\$&')}; changes the signers`));
+    expect(JSON.parse(snapCli(dir, ['log', '--json']).stdout.split('\n')[0]!)).toMatchObject({ name: 'v1.1', signature: 'untrusted-key', signer: null });
+    // Stock git, pointed at the trusted copy, agrees: no principal matches the outsider's key.
+    expect(gitVerifies(dir, 'v1.1')).toBe(false);
+    // (Pointed at the tree's own file, as archives were before, git would accept the forgery:
+    // that file is why git must never be given the published copy.)
+    expect(spawnSync('git', ['-c', `gpg.ssh.allowedSignersFile=${join(dir, '.snap/allowed_signers')}`, 'verify-tag', 'v1.1'], { cwd: dir }).status).toBe(0);
+
+    // The next legitimate commit does not seal the outsider's line in, and restores the working tree's copy.
+    nextCommit(base, dir, 'v1.2');
+    const sealed = execFileSync('git', ['show', 'v1.2:.snap/allowed_signers'], { cwd: dir, encoding: 'utf8' });
+    expect(sealed).not.toContain(outsider.split(' ')[1]);
+    expect(readFileSync(join(dir, '.snap/allowed_signers'), 'utf8')).toBe(sealed);
+    const after = verifyJson(dir);
+    expect(after.versions.filter((v) => !v.ok).map((v) => v.version)).toEqual(['v1.1']);
+    expect(gitVerifies(dir, 'v1.2')).toBe(true);
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
+  }, 60_000);
+
+  it('an outsider key appended to the working-tree file grants nothing, and is not sealed by the next commit', () => {
+    const { base, dir } = archiveWithTools();
+    const outsider = keygen(join(base, 'outsider'), 'attacker');
+    appendFileSync(join(dir, '.snap/allowed_signers'), `attacker@evil.example namespaces="git" ${outsider}\n`);
+    signTag(dir, join(base, 'outsider'), 'attacker@evil.example', 'v1.0-hotfix', 'main');
+    const verify = snapCli(dir, ['verify', '--all']);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).toMatch(/^BAD v1\.0-hotfix: /m);
+    expect(verify.stdout).toMatch(/signature: refs\/tags\/v1\.0-hotfix: signed by a key that is not a trusted signer/);
+    expect(verify.stderr).toMatch(/the working tree's \.snap\/allowed_signers lists attacker@evil\.example SHA256:\S+, not a trusted signer: that file is only a published copy and grants nothing/);
+    expect(gitVerifies(dir, 'v1.0-hotfix')).toBe(false);
+
+    const commit = snapCli(dir, ['commit', 'v1.1']);
+    expect(commit.code).toBe(0);
+    expect(commit.stderr).toMatch(/warning: the working tree's \.snap\/allowed_signers lists attacker@evil\.example/);
+    expect(execFileSync('git', ['show', 'v1.1:.snap/allowed_signers'], { cwd: dir, encoding: 'utf8' })).not.toContain(outsider.split(' ')[1]);
+    expect(readFileSync(join(dir, '.snap/allowed_signers'), 'utf8')).not.toContain(outsider.split(' ')[1]);
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dir, encoding: 'utf8' })).toBe('');
+    expect(verifyJson(dir).versions.filter((v) => !v.ok).map((v) => v.version)).toEqual(['v1.0-hotfix']);
+  }, 60_000);
+
+  it('a tag re-signed by an outsider, or altered after signing', () => {
+    const { base, dir } = archiveWithTools();
+    nextCommit(base, dir, 'v1.1');
+    keygen(join(base, 'outsider'), 'attacker');
+    signTag(dir, join(base, 'outsider'), 'attacker@evil.example', 'v1.0', 'v1.0^{commit}', true);
+    expect(problemsOf(dir, 'v1.0')).toEqual([{ kind: 'signature', where: 'refs/tags/v1.0', detail: expect.stringContaining(`not a trusted signer (${fingerprint(join(base, 'outsider.pub'))}) at v1.0`) }]);
+    expect(gitVerifies(dir, 'v1.0')).toBe(false);
+
+    // v1.1's tag with its message changed and its signature kept.
+    const raw = execFileSync('git', ['cat-file', 'tag', 'v1.1'], { cwd: dir, encoding: 'utf8' });
+    const altered = raw.replace(/^v1\.1: .*$/m, 'v1.1: nothing changed, nothing to see');
+    const oid = execFileSync('git', ['hash-object', '-t', 'tag', '-w', '--stdin'], { cwd: dir, input: altered, encoding: 'utf8' }).trim();
+    execFileSync('git', ['update-ref', 'refs/tags/v1.1', oid], { cwd: dir });
+    expect(problemsOf(dir, 'v1.1')).toContainEqual({ kind: 'signature', where: 'refs/tags/v1.1', detail: 'the signature does not match the tag: the tag was altered after signing' });
+    expect(snapCli(dir, ['log']).stdout).toMatch(/v1\.1 .*TAMPERED: BAD SIGNATURE/);
+    expect(gitVerifies(dir, 'v1.1')).toBe(false);
+  }, 60_000);
+});
+
+describe('adding, removing and rotating signers', () => {
+  it('takes effect only from the version that seals it, and stock git follows the windows', () => {
+    const { base, dir } = archiveWithTools();
+    const alice = keygen(join(base, 'alice'), 'alice');
+    const aliceFp = fingerprint(join(base, 'alice.pub'));
+    // A key is refused before it is added (and a malformed one at once, exit 2).
+    signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.0-alice', 'v1.0^{commit}');
+    expect(problemsOf(dir, 'v1.0-alice').map((p) => p.kind)).toEqual(['manifest', 'signature']);
+    expect(snapCli(dir, ['signers', 'add', 'alice@example.com', 'ssh-ed25519 AAAAnotakey']).code).toBe(2);
+
+    const added = snapCli(dir, ['signers', 'add', 'alice@example.com', join(base, 'alice.pub')]);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toContain(`alice@example.com ${aliceFp} will be a trusted signer from the next version`);
+    const pending = JSON.parse(snapCli(dir, ['signers', 'list', '--json']).stdout);
+    expect(pending.pending).toMatchObject([{ action: 'add', signer: { principals: 'alice@example.com', publicKey: alice } }]);
+    expect(problemsOf(dir, 'v1.0-alice').map((p) => p.kind)).toContain('signature'); // pending grants nothing yet
+    nextCommit(base, dir, 'v1.1');
+    expect(execFileSync('git', ['show', 'v1.1:.snap/allowed_signers'], { cwd: dir, encoding: 'utf8' })).toContain(`alice@example.com namespaces="git" ${alice}`);
+    expect(snapCli(dir, ['log']).stdout).toMatch(/v1\.1 .*\(good\); signers \+alice@example\.com SHA256:/);
+
+    // Alice's signature on a version after v1.1 verifies, in snap and in stock git.
+    signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.1-alice', 'v1.1^{commit}');
+    expect(problemsOf(dir, 'v1.1-alice').map((p) => p.kind)).toEqual(['manifest']); // its manifest names v1.1: only the name differs
+    expect(gitVerifies(dir, 'v1.1-alice')).toBe(true);
+    // Her tag on v1.0 made before she was trusted stays refused, by snap and by stock git (its
+    // date is before her key's valid-after time).
+    const early = problemsOf(dir, 'v1.0-alice').find((p) => p.kind === 'signature')!;
+    expect(early.detail).toMatch(new RegExp(`not a trusted signer \\(${aliceFp.replace(/[+/]/g, '\\$&')}\\) at v1\\.0-alice \\(it became trusted only later: added as alice@example\\.com in v1\\.1\\)`));
+    expect(gitVerifies(dir, 'v1.0-alice')).toBe(false);
+    // One she signs now on v1.0's commit: snap, which follows the order of versions, refuses it
+    // (she was not trusted before v1.0); stock git accepts it, as its date is after her key's
+    // valid-after time and a date is all git can compare. This is where only snap can tell.
+    signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.0-alice-late', 'v1.0^{commit}');
+    expect(problemsOf(dir, 'v1.0-alice-late').map((p) => p.kind)).toContain('signature');
+    expect(gitVerifies(dir, 'v1.0-alice-late')).toBe(true);
+
+    // Removal: versions she signed before stay valid; none after.
+    expect(snapCli(dir, ['signers', 'remove', 'alice@example.com']).code).toBe(0);
+    nextCommit(base, dir, 'v1.2');
+    execFileSync('sleep', ['1.1']); // a tag dated after the removal's valid-before second
+    signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.2-alice', 'v1.2^{commit}');
+    expect(problemsOf(dir, 'v1.2-alice').map((p) => p.kind)).toContain('signature');
+    expect(gitVerifies(dir, 'v1.2-alice')).toBe(false);
+    expect(problemsOf(dir, 'v1.1-alice').map((p) => p.kind)).toEqual(['manifest']);
+    expect(gitVerifies(dir, 'v1.1-alice')).toBe(true);
+
+    // The archive's own key is rotated, not removed.
+    const own = JSON.parse(snapCli(dir, ['signers', 'list', '--json']).stdout).trusted.find((t: { archiveKey: boolean }) => t.archiveKey);
+    expect(snapCli(dir, ['signers', 'remove', own.fingerprint]).stderr).toMatch(/this archive's own signing key; to replace it, use `snap signers rotate`/);
+    expect(snapCli(dir, ['signers', 'rotate']).code).toBe(0);
+    nextCommit(base, dir, 'v1.3'); // signed by the old key, trusting the new one
+    nextCommit(base, dir, 'v1.4'); // signed by the new key
+    const after = JSON.parse(snapCli(dir, ['signers', 'list', '--json']).stdout);
+    expect(after.trusted.find((t: { archiveKey: boolean }) => t.archiveKey).fingerprint).not.toBe(own.fingerprint);
+    for (const v of ['v1.0', 'v1.1', 'v1.2', 'v1.3', 'v1.4']) {
+      expect(verifyJson(dir).versions.find((x) => x.version === v)!.ok, v).toBe(true);
+      expect(gitVerifies(dir, v), v).toBe(true);
+    }
+  }, 90_000);
+
+  it('an archive made before the trust record trusts its earliest version on first use, says so, and repoints git', () => {
+    const { base, dir } = archiveWithTools();
+    nextCommit(base, dir, 'v1.1');
+    // As such an archive was: no record, git pointed (absolutely) at the working-tree file.
+    unlinkSync(join(dir, '.git/snap/trust.json'));
+    unlinkSync(join(dir, '.git/snap/allowed_signers'));
+    execFileSync('git', ['config', 'gpg.ssh.allowedSignersFile', join(dir, '.snap/allowed_signers')], { cwd: dir });
+    const log = snapCli(dir, ['log']);
+    expect(log.code).toBe(0);
+    expect(log.stderr).toMatch(/trusting on first use the signers of v1\.0, the earliest version: \S+ SHA256:\S+\. Recorded in .*trust\.json; check these fingerprints with your team/);
+    expect(log.stderr).toMatch(/stock git now verifies tags against the trusted copy \.git\/snap\/allowed_signers/);
+    expect(JSON.parse(readFileSync(join(dir, '.git/snap/trust.json'), 'utf8')).root).toMatchObject({ how: 'first-use', version: 'v1.0' });
+    expect(execFileSync('git', ['config', 'gpg.ssh.allowedSignersFile'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('.git/snap/allowed_signers');
+    expect(snapCli(dir, ['log']).stderr).not.toMatch(/first use/); // said once, when recorded
+    expect(snapCli(dir, ['verify', '--all']).code).toBe(0);
+
+    // A fresh clone has no .git/snap: `snap signers` establishes trust there the same way.
+    const clone = join(base, 'clone');
+    execFileSync('git', ['clone', '-q', dir, clone]);
+    expect(gitVerifies(clone, 'v1.0')).toBe(false); // git knows no signers yet
+    const first = snapCli(clone, ['signers']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/trusting on first use the signers of v1\.0/);
+    expect(first.stdout).toMatch(/trusted on first use/);
+    for (const v of ['v1.0', 'v1.1']) expect(gitVerifies(clone, v), v).toBe(true);
+
+    // The trusted copy is named relative to the archive: a moved archive still verifies.
+    const moved = join(base, 'moved-estate');
+    renameSync(dir, moved);
+    for (const v of ['v1.0', 'v1.1']) expect(gitVerifies(moved, v), v).toBe(true);
+    expect(snapCli(moved, ['verify', '--all']).code).toBe(0);
+    writeFileSync(join(base, 'tools', 'release.py'), 'PRICE = 195\n');
+    expect(snapCli(moved, ['commit', 'v1.2']).code).toBe(0);
+  }, 60_000);
+});
