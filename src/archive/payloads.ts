@@ -11,12 +11,13 @@
 // `snap verify` checks both kinds, `snap ls` lists both, `snap export` and `snap checkout`
 // write both, and the manifest counts both (`listed`/`listedBytes` next to the pointers).
 // A collector's payloads() is loaded on its own (registry.ts), never its collecting code.
-import type { AnyCollector, FolderReader, PayloadRef } from '../collectors/types.js';
+import type { AnyCollector, PayloadRef } from '../collectors/types.js';
 import { collectors as registered } from '../collectors/registry.js';
-import { MODE_TREE, type TreeEntry } from '../git/objects.js';
+import { MODE_TREE } from '../git/objects.js';
 import type { ObjectReader } from '../git/repo.js';
 import { parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
 import { joinPath } from './paths.js';
+import { TreeFolder } from './tree-folder.js';
 
 /** A listed payload of a version, with its paths from the version's root. */
 export interface ListedPayload extends PayloadRef {
@@ -27,40 +28,6 @@ export interface ListedPayload extends PayloadRef {
 /** The pointer a blob holds, or null for content kept in git. */
 export function pointerIn(content: Uint8Array): Pointer | null {
   return content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;
-}
-
-/** A folder of a tree (finished or still being built) read through any object reader. */
-export class TreeFolder implements FolderReader {
-  private constructor(private readonly objects: ObjectReader, private readonly entries: readonly TreeEntry[]) {}
-
-  static async at(objects: ObjectReader, treeOid: string): Promise<TreeFolder> {
-    return new TreeFolder(objects, await objects.readTree(treeOid));
-  }
-
-  private async entry(path: string): Promise<TreeEntry | null> {
-    const parts = path.split('/').filter((p) => p.length > 0);
-    let entries = this.entries;
-    for (let i = 0; i < parts.length; i++) {
-      const found = entries.find((e) => e.name === parts[i]);
-      if (!found) return null;
-      if (i === parts.length - 1) return found;
-      if (found.mode !== MODE_TREE) return null;
-      entries = await this.objects.readTree(found.oid);
-    }
-    return null;
-  }
-
-  async list(path = ''): Promise<TreeEntry[]> {
-    if (path.split('/').every((p) => p.length === 0)) return [...this.entries];
-    const e = await this.entry(path);
-    return e && e.mode === MODE_TREE ? this.objects.readTree(e.oid) : [];
-  }
-
-  async json<T = unknown>(path: string): Promise<T | null> {
-    const e = await this.entry(path);
-    if (!e || e.mode === MODE_TREE) return null;
-    return JSON.parse(Buffer.from(await this.objects.readBlob(e.oid)).toString('utf8')) as T;
-  }
 }
 
 /** The collectors that list payloads in their files. */

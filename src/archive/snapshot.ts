@@ -27,7 +27,7 @@ import { MODE_TREE, type TreeEntry } from '../git/objects.js';
 import type { ObjectReader, ObjectSink } from '../git/repo.js';
 import type { Fingerprinter } from '../normalize/fingerprint.js';
 import { RECOVERY_PATH, storedRunbook } from '../runbook/runbook.js';
-import { TreeObjectsSource } from '../runbook/source.js';
+import { TreeFolder } from './tree-folder.js';
 import type { ContentStore } from '../store/types.js';
 import type { Logger, Progress } from '../util/log.js';
 import { Redactor } from '../util/redact.js';
@@ -140,7 +140,7 @@ export async function snapshotTree(archive: Archive, options: SnapshotOptions): 
   root.text(ALLOWED_SIGNERS_PATH, options.signers);
   // Generated, not copied: it names no time and no version, so unchanged estates keep equal trees.
   const collected = outcomes.flatMap((o): TreeEntry[] => (o.tree ? [{ name: o.report.root, mode: MODE_TREE, oid: o.tree.oid }] : []));
-  root.text(RECOVERY_PATH, await storedRunbook(new TreeObjectsSource(options.objects, collected), options.log));
+  root.text(RECOVERY_PATH, await storedRunbook(new TreeFolder(options.objects, collected), options.log));
 
   const reports = outcomes.map((o) => o.report);
   const manifest: Manifest = {

@@ -1,13 +1,13 @@
 // What the commit-time runbook stands on: an object transaction reads back the objects it has
 // written before its pack is sealed (small and large, before and after a flush, falling back
-// to the repository for everything else), and TreeObjectsSource reads a tree that has no root
+// to the repository for everything else), and TreeFolder reads a tree that has no root
 // object yet the way VersionReader reads a finished version.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GitRepo } from '../../src/git/repo.js';
 import { encodeTree, MODE_EXEC, MODE_FILE, MODE_TREE } from '../../src/git/objects.js';
 import { VersionReader } from '../../src/archive/version-reader.js';
-import { TreeObjectsSource } from '../../src/runbook/source.js';
+import { TreeFolder } from '../../src/archive/tree-folder.js';
 import { git, tempDir } from '../helpers/archive.js';
 import { join } from 'node:path';
 
@@ -44,7 +44,7 @@ describe('object transaction read-back', () => {
   });
 });
 
-describe('TreeObjectsSource', () => {
+describe('TreeFolder over a tree being built', () => {
   it('reads a tree without a root object the way VersionReader reads a version', async () => {
     const repo = await GitRepo.init(join(tempDir(), 'repo'));
     const txn = repo.beginWrite();
@@ -52,7 +52,7 @@ describe('TreeObjectsSource', () => {
     const fn = txn.write('tree', encodeTree([{ name: 'config.json', mode: MODE_FILE, oid: config }]));
     const lambda = txn.write('tree', encodeTree([{ name: 'orders-api', mode: MODE_TREE, oid: fn }]));
     const top = [{ name: 'lambda_functions', mode: MODE_TREE, oid: lambda } as const];
-    const building = new TreeObjectsSource(txn, top);
+    const building = new TreeFolder(txn, top);
     expect((await building.list('')).map((e) => e.name)).toEqual(['lambda_functions']);
     expect((await building.list('lambda_functions')).map((e) => e.name)).toEqual(['orders-api']);
     expect(await building.json('lambda_functions/orders-api/config.json')).toEqual({ FunctionName: 'orders-api' });
