@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { measure } from './lib/measure.js';
-import { startMoto } from './lib/moto.js';
+import { startMoto } from '../dist/emulator/moto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const snapBin = join(root, 'bin', 'snap.js');

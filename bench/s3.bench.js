@@ -24,7 +24,7 @@ import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUpl
 import { initArchive } from '../dist/archive/init.js';
 import { collectorById } from '../dist/collectors/registry.js';
 import { measure } from './lib/measure.js';
-import { startMoto } from './lib/moto.js';
+import { startMoto } from '../dist/emulator/moto.js';
 import { countingProxy } from './lib/proxy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

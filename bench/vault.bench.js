@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { initArchive } from '../dist/archive/init.js';
 import { measure } from './lib/measure.js';
-import { startMoto } from './lib/moto.js';
+import { startMoto } from '../dist/emulator/moto.js';
 import { countingProxy } from './lib/proxy.js';
 
 const here = dirname(fileURLToPath(import.meta.url));

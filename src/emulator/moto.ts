@@ -43,7 +43,9 @@ export async function startMoto(): Promise<MotoServer> {
   const logDir = mkdtempSync(join(tmpdir(), 'snap-moto-'));
   const logFile = join(logDir, 'moto.log');
   const log = openSync(logFile, 'w');
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', log], env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } });
+  // Run in the log's folder: moto's request recorder writes `moto_recording` into its working
+  // folder unless told otherwise, and that must never be the folder the caller stands in.
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { cwd: logDir, stdio: ['ignore', 'ignore', log], env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'false' } });
   closeSync(log);
   child.once('exit', () => rmSync(logDir, { recursive: true, force: true }));
   const tail = () => {

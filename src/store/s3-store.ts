@@ -241,6 +241,11 @@ export class VaultStore implements ContentStore {
     await this.index.save();
   }
 
+  /** Moves a cache still in .git/lfs/objects to the store's folder (FsContentStore.migrateLegacy). Under the archive lock. */
+  async migrateLegacy(): Promise<number> {
+    return (await this.cache?.migrateLegacy()) ?? 0;
+  }
+
   /** Removes temporaries of interrupted writes (cache and spool). Only while holding the archive lock. */
   async sweepTemporaries(olderThanMs = 0): Promise<number> {
     let removed = (await this.cache?.sweepTemporaries(olderThanMs)) ?? 0;

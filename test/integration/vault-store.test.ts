@@ -98,6 +98,22 @@ describe('VaultStore specifics', () => {
     expect(versions.Versions?.length).toBe(1);
   });
 
+  it('reads a cache still in .git/lfs/objects, and moves it into the cache folder when asked under the lock', async () => {
+    const dir = tempDir();
+    const legacy = new FsContentStore({ root: join(dir, 'lfs', 'objects'), fsync: false });
+    const data = randomBytes(20_000);
+    const old = await legacy.put(data); // cached by an archive made before the store moved
+    const location = { bucket: 'vault-plain', prefix: `t${++seq}/snap` };
+    const client = new S3Client({ ...clientOptions(moto.endpoint), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    clients.push(client);
+    const cache = new FsContentStore({ root: join(dir, 'snap', 'store'), fsync: false, legacyRoots: [join(dir, 'lfs', 'objects')] });
+    const store = new VaultStore({ location, region: 'us-east-1', client, cache, index: VaultIndex.inMemory(formatVaultUrl(location), true), retention: null, spoolDir: join(dir, 'spool') });
+    expect(await readAll(await store.open(old.oid))).toEqual(data); // read from the old folder
+    await store.migrateLegacy(); // one rename of the folder: the cache folder did not exist yet
+    expect(await legacy.has(old.oid)).toBe(false);
+    expect(await cache.has(old.oid)).toBe(true);
+  });
+
   it('uploads in parts past the single-put threshold, each part checked by S3', async () => {
     const store = vault({ limits: { putMaxBytes: 6 * 1024 * 1024, partBytes: 5 * 1024 * 1024, memorySpoolBytes: 1024 * 1024 } });
     const data = randomBytes(12 * 1024 * 1024 + 17);
