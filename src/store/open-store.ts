@@ -67,6 +67,7 @@ export function openVault(config: SnapConfig, options: OpenStoreOptions & { cach
     spoolDir: join(options.privateDir, VAULT_SPOOL_DIR),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.now ? { now: options.now } : {}),
+    attempts: config.aws.maxAttempts,
     onClose: () => clients.destroy(),
     endpoint: clients.endpoint,
   });

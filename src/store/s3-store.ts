@@ -39,6 +39,7 @@ import {
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { resendWithFreshBody } from '../collectors/aws/shared/resumable.js';
 import { IntegrityError, SnapError } from '../errors.js';
 import { mapLimit } from '../util/limiter.js';
 import type { FsContentStore } from './fs-store.js';
@@ -82,6 +83,8 @@ export interface VaultStoreOptions {
   limits?: Partial<VaultLimits>;
   /** requests in flight for retention updates and listings */
   concurrency?: number;
+  /** how many times in all an upload from a file is sent when its connection is cut (aws.maxAttempts; default 3) */
+  attempts?: number;
   now?: () => Date;
   /** called when the store is closed (the client's owner destroys it) */
   onClose?: () => void;
@@ -118,6 +121,7 @@ export class VaultStore implements ContentStore {
   readonly region: string;
   readonly client: S3Client;
   readonly cache: FsContentStore | null;
+  private readonly attempts: number;
   readonly index: VaultIndex;
   readonly retention: RetentionPolicy | null;
   readonly limits: VaultLimits;
@@ -141,6 +145,7 @@ export class VaultStore implements ContentStore {
     this.endpoint = options.endpoint;
     this.spoolDir = options.spoolDir;
     this.concurrency = options.concurrency ?? 16;
+    this.attempts = options.attempts ?? 3;
     this.now = options.now ?? (() => new Date());
     this.onClose = options.onClose;
     // S3 refuses a write with a retention date unless it names a checksum of the request
@@ -568,20 +573,23 @@ export class VaultStore implements ContentStore {
   private async putSingle(rel: string, body: Body, size: number, sha256Base64: string, signal?: AbortSignal): Promise<void> {
     const lock = this.lockFields();
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.location.bucket,
-          Key: this.key(rel),
-          Body: body.kind === 'memory' ? body.bytes : createReadStream(body.path, { highWaterMark: 1 * MiB }),
-          ContentLength: size,
-          ContentType: 'application/octet-stream',
-          ChecksumAlgorithm: 'SHA256',
-          ChecksumSHA256: sha256Base64,
-          IfNoneMatch: '*',
-          ...lock,
-        }),
-        { abortSignal: signal },
-      );
+      const send = () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.location.bucket,
+            Key: this.key(rel),
+            Body: body.kind === 'memory' ? body.bytes : createReadStream(body.path, { highWaterMark: 1 * MiB }),
+            ContentLength: size,
+            ContentType: 'application/octet-stream',
+            ChecksumAlgorithm: 'SHA256',
+            ChecksumSHA256: sha256Base64,
+            IfNoneMatch: '*',
+            ...lock,
+          }),
+          { abortSignal: signal },
+        );
+      // The SDK replays bytes itself; a file's stream is opened anew for each attempt.
+      await (body.kind === 'memory' ? send() : resendWithFreshBody(send, { attempts: this.attempts, ...(signal ? { signal } : {}) }));
       this.recordWritten(rel, size, lock.ObjectLockRetainUntilDate);
     } catch (err) {
       // Written meanwhile by another run: the existing object is the same content.

@@ -5,13 +5,15 @@
 // version: the restore's own new last-modified times are not differences. Also: --prune, a
 // re-run that plans nothing, a deleted bucket of hostile keys re-created byte for byte, a
 // restore under another name (the copy's policy names the copy), and the note a versioned
-// bucket's history gets.
+// bucket's history gets. And uploads whose connection is reset (a fault proxy in front of moto:
+// moto never drops a connection) are sent again from the store.
 import { CopyObjectCommand, DeleteBucketCommand, DeleteBucketCorsCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Archive } from '../../src/archive/archive.js';
 import { s3Collector } from '../../src/collectors/aws/s3/collect.js';
 import type { RestorePlan } from '../../src/restore/plan.js';
 import { expectStockGitAgrees, makeArchive, snapshot } from '../helpers/archive.js';
+import { faultProxy } from '../helpers/fault-proxy.js';
 import { useMoto } from '../helpers/moto.js';
 import { describeDrift, drift, plan, restore } from '../helpers/restore.js';
 import { HOSTILE_KEYS, hostileContent, INDEX_V1, put, s3Client, seedHostile, seedSite, seedVault } from '../helpers/s3-seed.js';
@@ -94,6 +96,20 @@ describe('snap restore for S3', () => {
     expect(await keys('hostile-keys')).toEqual([...HOSTILE_KEYS].sort());
     for (const key of HOSTILE_KEYS) expect(await text('hostile-keys', key)).toBe(hostileContent(key));
     expect(describeDrift(await drift(archive, ['s3_buckets/hostile-keys'], { collectors }))).toEqual([]);
+  });
+
+  it('sends an upload again, from the store, when its connection is reset', async () => {
+    const proxy = await faultProxy(endpoint);
+    const through = await makeArchive({ endpoint: proxy.endpoint, collectors: { s3: { textMaxBytes: 1024 } } });
+    await snapshot(through, 'v1.0', { collectors });
+    for (const key of await keys('hostile-keys')) await s3.send(new DeleteObjectCommand({ Bucket: 'hostile-keys', Key: key }));
+    // the first attempt of each of 5 uploads is cut off: the connection closes with no answer
+    const reset = new Set<string>();
+    proxy.inject({ when: (r) => r.operation === 'PutObject' && reset.size < 5 && !reset.has(r.key!) && Boolean(reset.add(r.key!)), fault: { kind: 'reset' } });
+    await restore(through, { version: 'v1.0', selectors: ['s3_buckets/hostile-keys'], collectors });
+    expect(reset.size).toBe(5);
+    for (const key of reset) expect(proxy.count((r) => r.operation === 'PutObject' && r.key === key)).toBe(2);
+    for (const key of HOSTILE_KEYS) expect(await text('hostile-keys', key)).toBe(hostileContent(key));
   });
 
   it('restores into another bucket with --rename; the copy\'s policy names the copy', async () => {

@@ -16,6 +16,7 @@ import { VaultIndex } from '../../src/store/vault-index.js';
 import { preflightVault } from '../../src/store/vault-preflight.js';
 import { formatVaultUrl } from '../../src/store/vault-url.js';
 import { tempDir } from '../helpers/archive.js';
+import { faultProxy } from '../helpers/fault-proxy.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
 import { readAll, sha, storeContract } from '../helpers/store-contract.js';
 
@@ -112,6 +113,24 @@ describe('VaultStore specifics', () => {
     await store.migrateLegacy(); // one rename of the folder: the cache folder did not exist yet
     expect(await legacy.has(old.oid)).toBe(false);
     expect(await cache.has(old.oid)).toBe(true);
+  });
+
+  it('sends an upload from the cache again, opened anew, when its connection is reset (a fault proxy: moto never drops one)', async () => {
+    const proxy = await faultProxy(moto.endpoint);
+    const location = { bucket: 'vault-plain', prefix: `t${++seq}/snap` };
+    const dir = tempDir();
+    const client = new S3Client({ ...clientOptions(proxy.endpoint), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+    clients.push(client);
+    const cache = new FsContentStore({ root: join(dir, 'cache'), fsync: false });
+    const store = new VaultStore({ location, region: 'us-east-1', client, cache, index: VaultIndex.inMemory(formatVaultUrl(location), true), retention: null, spoolDir: join(dir, 'spool') });
+    proxy.inject({ when: (r) => r.operation === 'PutObject', fault: { kind: 'reset' }, times: 1 });
+    const data = randomBytes(300_000);
+    const p = await store.put(data);
+    expect(proxy.count((r) => r.operation === 'PutObject')).toBe(2);
+    expect(await store.check(p)).toMatchObject({ status: 'ok' });
+    const head = await raw.send(new HeadObjectCommand({ Bucket: 'vault-plain', Key: store.key(`objects/${p.oid.slice(0, 2)}/${p.oid.slice(2, 4)}/${p.oid}`), ChecksumMode: 'ENABLED' }));
+    expect(head.ContentLength).toBe(data.length);
+    expect(head.ChecksumSHA256).toBe(Buffer.from(sha(data), 'hex').toString('base64'));
   });
 
   it('uploads in parts past the single-put threshold, each part checked by S3', async () => {

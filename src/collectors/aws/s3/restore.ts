@@ -29,6 +29,7 @@ import { createLimiter, mapLimit, type Limiter } from '../../../util/limiter.js'
 import { formatBytes } from '../../../util/log.js';
 import { awsErrorName, classifyAwsError } from '../shared/errors.js';
 import { requestSignal } from '../shared/request-signal.js';
+import { resendWithFreshBody } from '../shared/resumable.js';
 import { regionOf, type ConfigRecord } from './bucket-config.js';
 import type { S3Config } from './config.js';
 import { normalizeHeaders } from './fetch.js';
@@ -338,8 +339,7 @@ async function putObjects(ctx: Ctx, target: Target, entries: ObjectEntry[], sign
       // From a vault, S3 copies the object itself (restore-from-vault.ts); otherwise it streams from the store.
       const vault = copiesFromVault(ctx);
       if (vault && (await copyFromVault(vault, target.client, entry, putInput(target.name, entry), signal))) return;
-      const body = await ctx.store.open(entry.sha256!);
-      await target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body: body }), { abortSignal: signal });
+      await resendWithFreshBody(async () => target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body: await ctx.store.open(entry.sha256!) }), { abortSignal: signal }), { attempts: ctx.aws.settings.maxAttempts, signal });
     } catch (err) {
       if (signal.aborted) throw err;
       failed.push(`${JSON.stringify(entry.key)}: ${awsErrorName(err)}`);

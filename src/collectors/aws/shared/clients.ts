@@ -46,6 +46,13 @@ export interface AwsClientsOptions {
   redactor?: Redactor;
 }
 
+/**
+ * The SDK's logger. Without one it writes some warnings to the console itself ("An error was
+ * encountered in a non-retryable streaming request." on every cut-off upload, which snap sends
+ * again with a fresh body): snap reports outcomes itself, through its own log and errors.
+ */
+const QUIET_SDK_LOGGER = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
 export class AwsClients {
   private readonly clients = new Map<string, { client: unknown; ctor: unknown }>();
   private handler: NodeHttpHandler | null = null;
@@ -108,6 +115,7 @@ export class AwsClients {
         maxAttempts: this.settings.maxAttempts,
         requestHandler: this.requestHandler(),
         credentials: this.credentials(),
+        logger: QUIET_SDK_LOGGER,
         ...options,
       };
       if (this.settings.profile) config.profile = this.settings.profile;

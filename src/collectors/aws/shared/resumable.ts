@@ -13,6 +13,11 @@
 // busy writing when the connection drops would otherwise lose bytes that did arrive and ask for
 // them again.
 //
+// Uploads have the same gap the other way: the SDK re-sends a request only when it can replay
+// its body (bytes, a string); a stream it has consumed makes "a non-retryable streaming
+// request", so a connection cut while uploading ends the upload. resendWithFreshBody sends
+// such a request again with a body opened anew.
+//
 // Only interruptions are retried (a reset, a premature close, a timeout mid-body); anything
 // else (the content changed meanwhile, an integrity failure) is the reader's to report. After
 // `attempts` interruptions of one body it gives up with an error naming the object, how far
@@ -136,6 +141,22 @@ function asArriving(body: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array>
 
 export function backoffMs(attempt: number, base = 200): number {
   return Math.random() * Math.min(10_000, base * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * Sends a request whose body is a stream, opening the body anew for each attempt (`send`
+ * must), when the connection is interrupted (interruptionOf); anything else is thrown as is.
+ * `attempts` counts every send (aws.maxAttempts).
+ */
+export async function resendWithFreshBody<T>(send: (attempt: number) => Promise<T>, options: { attempts: number; signal?: AbortSignal; baseDelayMs?: number }): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send(attempt);
+    } catch (err) {
+      if (attempt >= options.attempts || options.signal?.aborted || interruptionOf(err) === null) throw err;
+      await sleep(backoffMs(attempt, options.baseDelayMs), undefined, options.signal ? { signal: options.signal } : undefined);
+    }
+  }
 }
 
 export function resumableBody(first: BodyPart, options: ResumeOptions): AsyncGenerator<Uint8Array> {
