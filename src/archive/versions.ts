@@ -23,6 +23,8 @@ export interface VersionInfo {
   signature: string | null;
   /** exactly what the signature covers */
   signedPayload: string | null;
+  /** a commit on main named by its id, that no tag names */
+  untagged?: true;
 }
 
 function invalidName(name: string, why: string): SnapError {
@@ -146,7 +148,7 @@ export async function resolveVersion(repo: GitRepo, spec: string): Promise<Versi
     if (matches.length === 1) {
       const commit = await repo.readCommit(matches[0]!);
       const tagged = (await listVersions(repo)).find((v) => v.commitOid === matches[0]);
-      return tagged ?? { name: matches[0]!.slice(0, 12), tagOid: null, commitOid: matches[0]!, treeOid: commit.tree, tagger: null, date: new Date(commit.committer.timestamp * 1000), message: commit.message, signature: null, signedPayload: null };
+      return tagged ?? { name: matches[0]!.slice(0, 12), tagOid: null, commitOid: matches[0]!, treeOid: commit.tree, tagger: null, date: new Date(commit.committer.timestamp * 1000), message: commit.message, signature: null, signedPayload: null, untagged: true };
     }
   }
   const forgotten = (await forgottenNames(repo).catch(() => null))?.get(spec);

@@ -7,7 +7,8 @@ import { signerSetOf } from '../retention/trust-signers.js';
 import { collectorForPath, compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
 import { lastRestoreTest } from '../restore/restore-test.js';
-import { summarizeSignature } from '../verify/signature.js';
+import { sealContext, sealOf } from '../verify/seal.js';
+import { summarizeSeal } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
 import { paint } from './context.js';
 
@@ -21,8 +22,11 @@ good and by whom, a one-line summary of what changed since the version before, a
 the version was last proven restorable (snap restore-test).
 
 A signature is good when the key that made it was trusted before the version (see
-\`snap signers\`). A version signed by any other key, or one that changes the signers
-without such a signature, shows as TAMPERED; \`snap verify\` says what exactly.
+\`snap signers\`), and the tag is the version it is filed under, on main: what \`snap
+verify\` checks of a tag. A version signed by any other key, one that changes the signers
+without such a signature, or a tag object filed under another name (a tag moved with
+\`git tag -f\`) shows as TAMPERED; a lightweight tag as NOT SIGNED; \`snap verify\` says
+what exactly.
 
 options:
   --stat   also count changed resources per service (compares each version with the one
@@ -30,8 +34,8 @@ options:
   --json   one JSON object per line: name, commit, date, signer, signature, summary,
            restoreTest, and with --stat a "services" list of {service, resources};
            signature is "good" or what is wrong (untrusted-key, bad-signature, unsigned,
-           untrusted-signers-change); with --all, a forgotten version has "forgotten":
-           {at, by, rule} instead
+           untrusted-signers-change, tag-mismatch, not-on-main); with --all, a forgotten
+           version has "forgotten": {at, by, rule} instead
   --all    also the versions forgotten by policy (snap forget), in their place in history,
            and any commit on main that lost its tag some other way
 
@@ -49,6 +53,7 @@ examples:
     const drift = await workingTreeDrift(archive, chain.current);
     if (drift) warn(describeDrift(drift));
     const json = flag(args, 'json');
+    const seals = await sealContext(archive, { chain });
     // Forgotten versions (and commits that lost their tag) in their place on main's history, for --all.
     const history = await readHistory(archive, signerSetOf(chain));
     const gone = history.main.filter((c): c is Exclude<MainCommit, { kind: 'version' } | { kind: 'init' }> => c.kind === 'forgotten' || c.kind === 'untagged' || c.kind === 'bad-record');
@@ -77,7 +82,7 @@ examples:
       const v = versions[i]!;
       showGone(position(v.commitOid));
       const older = versions[i + 1];
-      const sig = summarizeSignature(chain.versions.get(v.name)!);
+      const sig = summarizeSeal(await sealOf(seals, v)); // the decision snap verify makes of the tag
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
       const tested = await lastRestoreTest(archive, v.commitOid);
       // The first version is counted by files per service folder (not the archive's own files):

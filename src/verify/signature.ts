@@ -1,8 +1,10 @@
 // How a version's signature reads in `snap log` and `snap verify`: checked against the signers
 // trusted before the version (archive/trust.ts), the same check `git verify-tag` makes with
 // the trusted copy snap writes for it, plus what git cannot follow: whether a change to the
-// signers was made by a signature that was trusted when it was made.
+// signers was made by a signature that was trusted when it was made. summarizeSeal adds the
+// rest of the seal (verify/seal.ts): a tag filed under another name, a commit off main.
 import type { Signer, VersionTrust } from '../archive/trust.js';
+import type { Seal } from './seal.js';
 import { describeSigner } from '../archive/trust.js';
 import { keyFingerprint } from '../git/ssh-signature.js';
 
@@ -11,7 +13,7 @@ const short = (s: Signer) => `${s.principals} ${keyFingerprint(s.publicKey).slic
 export interface SignatureSummary {
   /** signed by a key trusted before the version, and any signer change it makes is valid */
   ok: boolean;
-  /** "good", or what is wrong: untrusted-key, bad-signature, unsigned, untrusted-signers-change, … */
+  /** "good", or what is wrong: untrusted-key, bad-signature, unsigned, untrusted-signers-change, tag-mismatch, not-on-main, … */
   status: string;
   signer: string | null;
   /** one line for the log's signature column */
@@ -48,4 +50,16 @@ export function summarizeSignature(vt: VersionTrust): SignatureSummary {
     if (signersTampered) text += '; changes the signers';
   }
   return { ok: false, status, signer: null, text };
+}
+
+/** The whole seal in one summary: the signature's, then a tag filed under another name, then a commit off main. */
+export function summarizeSeal(seal: Seal): SignatureSummary {
+  const sig = summarizeSignature(seal.trust);
+  if (seal.version.untagged) return { ok: false, status: 'untagged', signer: null, text: 'NO TAG: not a sealed version' };
+  const mismatch = seal.problems.find((p) => p.kind === 'tag-mismatch');
+  const offMain = seal.problems.find((p) => p.kind === 'not-on-main');
+  if (sig.ok && !mismatch && !offMain) return sig;
+  if (!sig.ok) return { ...sig, text: `${sig.text}${mismatch ? '; filed under another name' : ''}${offMain ? '; not on main' : ''}` };
+  if (mismatch) return { ok: false, status: 'tag-mismatch', signer: sig.signer, text: `TAMPERED: ${mismatch.detail}${offMain ? '; not on main' : ''}` };
+  return { ok: false, status: 'not-on-main', signer: sig.signer, text: `NOT ON MAIN: ${offMain!.detail}` };
 }

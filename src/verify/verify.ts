@@ -1,9 +1,10 @@
 // `snap verify`: proves a version is what was sealed. For each version it checks, and
 // reports every problem rather than stopping at the first:
-//   - the tag's signature against the signers trusted before the version (archive/trust.ts:
-//     rooted in .git/snap, changed only by versions signed by a key already trusted), and
-//     that any change the version makes to the signers was so signed;
-//   - that the tag object is the version it is filed under (a moved or re-filed tag shows here);
+//   - its seal (verify/seal.ts, the one decision every verb that reads a version shares): the
+//     tag's signature against the signers trusted before the version (archive/trust.ts: rooted
+//     in .git/snap, changed only by versions signed by a key already trusted), that any change
+//     the version makes to the signers was so signed, that the tag object is the version it is
+//     filed under (a moved or re-filed tag shows here), and that it is on main;
 //   - every git object the version reaches re-hashes to its id (corruption of git's own store);
 //   - every pointer is well formed, and the content store holds its payload with the right
 //     size and sha256 (re-hashed: a flipped byte shows);
@@ -15,7 +16,7 @@ import { Archive } from '../archive/archive.js';
 import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import { folderPayloads, payloadListers } from '../archive/payloads.js';
 import { EMPTY_STATS, type WriterStats } from '../archive/tree-writer.js';
-import { checkSignature, evaluateTrust, signatureProblem, type Notify, type TrustChain, type VersionTrust } from '../archive/trust.js';
+import { evaluateTrust, type Notify, type TrustChain } from '../archive/trust.js';
 import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
@@ -25,6 +26,7 @@ import type { CheckResult, ContentStore } from '../store/types.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Progress } from '../util/log.js';
 import { summarizeSignature } from './signature.js';
+import { sealOf } from './seal.js';
 import { historyVerdicts, type ForgottenInfo } from '../retention/verify-history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
 
@@ -152,27 +154,15 @@ async function verifyOne(
   options: VerifyOptions,
 ): Promise<VersionVerdict> {
   const problems: Problem[] = [];
-  const ref = `refs/tags/${v.name}`;
   const taskId = `verify ${v.name}`;
   const task = options.progress?.task(taskId);
   task?.phase('signature');
   let objects = 0;
 
-  const trust: VersionTrust = chain.versions.get(v.name) ?? unlistedVersionTrust(v, chain);
-  for (const p of trust.problems) problems.push({ kind: p.kind, where: ref, detail: p.detail });
-  const sig = summarizeSignature(trust);
-  if (v.tagOid) {
-    const tag = await repo.readTag(v.tagOid).catch(() => null);
-    if (tag && tag.tag !== v.name) problems.push({ kind: 'tag-mismatch', where: ref, detail: `the tag object is version "${tag.tag}", filed under "${v.name}"` });
-  }
-  const notes: string[] = [];
-  if (!onMain.has(v.commitOid)) {
-    // Sealed by a trusted key right on top of main: a commit stopped between creating the tag and
-    // moving main (the tag comes first); the next `snap commit` moves main to it.
-    const parent = (await repo.readCommit(v.commitOid).catch(() => null))?.parents[0];
-    if (parent !== undefined && parent === (await repo.resolveRef(MAIN_REF)) && trust.signature.ok) notes.push('not on main yet: sealed by a `snap commit` that was stopped before it moved main; the next `snap commit` completes it');
-    else problems.push({ kind: 'not-on-main', where: ref, detail: `commit ${v.commitOid.slice(0, 12)} is not on main's history` });
-  }
+  const seal = await sealOf({ repo, chain, main: onMain }, v);
+  problems.push(...seal.problems);
+  const notes = [...seal.notes];
+  const sig = summarizeSignature(seal.trust);
 
   // Git objects: re-hash the commit, every tree and blob; collect pointers on the way.
   const payloads: PayloadRef[] = [];
@@ -280,13 +270,6 @@ async function verifyOne(
     problems,
     notes,
   };
-}
-
-/** A version the history walk did not list (its tag could be read only on its own): checked against the signers trusted now. */
-function unlistedVersionTrust(v: VersionInfo, chain: TrustChain): VersionTrust {
-  const signature = checkSignature(v, chain.current);
-  const detail = signatureProblem(v, signature);
-  return { version: v, onMain: false, trustedBefore: chain.current, signature, change: null, accepted: false, problems: detail ? [{ kind: 'signature', detail }] : [] };
 }
 
 async function readManifest(repo: GitRepo, treeOid: string): Promise<Manifest | 'missing' | 'invalid'> {
