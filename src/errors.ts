@@ -29,7 +29,8 @@ export type ErrorCode =
   | 'AUTH_FAILED'
   | 'ENDPOINT_UNREACHABLE'
   | 'DISK_FULL'
-  | 'NOTHING_COLLECTED';
+  | 'NOTHING_COLLECTED'
+  | 'UNTRUSTED_VERSION';
 
 /** How the CLI ends for an error: 1 failed, 2 bad usage or input (nothing written). */
 const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
@@ -43,6 +44,7 @@ const USAGE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PATH_NOT_FOUND',
   'TARGET_REFUSED',
   'VAULT_UNUSABLE',
+  'UNTRUSTED_VERSION',
 ]);
 
 export class SnapError extends Error {

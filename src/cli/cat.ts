@@ -4,6 +4,7 @@ import { openEntry, openPayload } from '../archive/listing.js';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { resolveArchivePath } from '../collectors/uri.js';
 import type { Command } from './command.js';
+import { SealChecker } from './seal.js';
 
 export const catCommand: Command = {
   name: 'cat',
@@ -26,6 +27,7 @@ examples:
     checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
+    await new SealChecker(ctx, archive).warn(version);
     const config = await archive.loadConfig();
     const store = archive.openStore(config);
     const found = await resolveArchivePath(archive.repo, version.treeOid, args.positionals[1]!);

@@ -5,6 +5,7 @@ import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { assertCheckoutTarget, checkoutVersion } from '../export/checkout.js';
 import type { Command } from './command.js';
 import { describeExport, exportProgress } from './export.js';
+import { SealChecker } from './seal.js';
 
 export const checkoutCommand: Command = {
   name: 'checkout',
@@ -36,6 +37,7 @@ examples:
     await assertCheckoutTarget(dir); // before the archive is even opened: a refusal writes nothing
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, spec);
+    await new SealChecker(ctx, archive).warn(version);
     const store = archive.openStore(await archive.loadConfig());
     const onEntry = await exportProgress(ctx, new VersionReader(archive.repo, version.treeOid), 'checkout');
     try {

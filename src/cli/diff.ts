@@ -8,6 +8,7 @@ import type { Archive } from '../archive/archive.js';
 import { flag, type Command, type Parsed } from './command.js';
 import { paint, paintErr, type CliContext } from './context.js';
 import type { UnreadService } from '../diff/schema.js';
+import { SealChecker } from './seal.js';
 
 const OUTPUT_HELP = `output:
   --stat        counts per service and per resource
@@ -31,12 +32,13 @@ function render(ctx: CliContext, args: Parsed, from: string, to: string, changes
   else ctx.out(renderText(changes, painter));
 }
 
-async function side(ctx: CliContext, archive: Archive, spec: string, paths: string[]): Promise<{ name: string; tree: string; source: ObjectSource; live: LiveTree | null }> {
+async function side(ctx: CliContext, archive: Archive, seals: SealChecker, spec: string, paths: string[]): Promise<{ name: string; tree: string; source: ObjectSource; live: LiveTree | null }> {
   if (spec === 'live') {
     const live = await collectLive(archive, { paths, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     return { name: 'live', tree: live.treeOid, source: live.objects, live };
   }
   const v = await resolveVersion(archive.repo, spec);
+  await seals.warn(v);
   return { name: v.name, tree: v.treeOid, source: archive.repo, live: null };
 }
 
@@ -83,6 +85,7 @@ examples:
     if (between) {
       if (between.length !== 1 || args.positionals.length !== 2) throw new UsageError('snap diff: use --between LEFT RIGHT with one version (snap diff VERSION --between LEFT RIGHT)');
       const v = await resolveVersion(archive.repo, args.positionals[0]!);
+      await new SealChecker(ctx, archive).warn(v);
       const [left, right] = [between[0]!.replace(/\/+$/, ''), args.positionals[1]!.replace(/\/+$/, '')];
       for (const p of [left, right]) if (!(await archive.repo.entryAt(v.treeOid, p))) throw new UsageError(`snap diff: ${v.name} has no ${p}`);
       const changes = await compareFolders(archive.repo, v.treeOid, left, right);
@@ -92,8 +95,9 @@ examples:
     if (args.positionals.length < 2) throw new UsageError('snap diff: needs two versions (or a version and "live"), e.g. snap diff v1.0 v1.1');
     const [aSpec, bSpec, ...paths] = args.positionals as [string, string, ...string[]];
     if (aSpec === 'live' && bSpec === 'live') throw new UsageError('snap diff: compare live with a version, not with itself');
-    const a = await side(ctx, archive, aSpec, paths);
-    const b = await side(ctx, archive, bSpec, paths);
+    const seals = new SealChecker(ctx, archive);
+    const a = await side(ctx, archive, seals, aSpec, paths);
+    const b = await side(ctx, archive, seals, bSpec, paths);
     const live = a.live ?? b.live;
     const source = live ? live.objects : archive.repo;
     const scope = paths.length ? paths : live ? live.roots : [];
@@ -125,6 +129,7 @@ examples:
   async run(ctx, args) {
     const archive = ctx.archive();
     const latest = await resolveVersion(archive.repo, 'latest');
+    await new SealChecker(ctx, archive).warn(latest);
     const live = await collectLive(archive, { paths: args.positionals, progress: ctx.progress(), log: ctx.logger(), redactor: ctx.redactor });
     const changes = await compareTrees(live.objects, latest.treeOid, live.treeOid, { paths: args.positionals.length ? args.positionals : live.roots });
     const unread = unreadServices(live);

@@ -12,6 +12,7 @@ import type { TarStats } from '../export/tarball.js';
 import { formatBytes } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
 import type { CliContext } from './context.js';
+import { SealChecker } from './seal.js';
 
 /**
  * Progress by entry and bytes. What to expect: the tree's files and bytes from the manifest,
@@ -91,6 +92,7 @@ examples:
 
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
+    await new SealChecker(ctx, archive).warn(version);
     const store = archive.openStore(await archive.loadConfig());
     const onEntry = await exportProgress(ctx, new VersionReader(archive.repo, version.treeOid), 'export');
     const options = { gzip: kind.gzip, onEntry, ...(args.values.prefix !== undefined ? { prefix: str(args, 'prefix') ?? '' } : {}) };

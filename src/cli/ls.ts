@@ -2,6 +2,7 @@
 import { listEntries } from '../archive/listing.js';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { flag, type Command } from './command.js';
+import { SealChecker } from './seal.js';
 
 /** A name as one printable field: quoted (JSON style) when it holds a control character, a quote or a backslash, as git quotes paths. */
 export function quoteName(name: string): string {
@@ -41,6 +42,7 @@ examples:
     checkVersionSpec(args.positionals[0]!);
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0]!);
+    await new SealChecker(ctx, archive).warn(version);
     const json = flag(args, 'json');
     for await (const e of listEntries(archive.repo, version.treeOid, args.positionals[1] ?? '')) {
       if (json) {

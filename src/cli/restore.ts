@@ -1,6 +1,6 @@
 // snap restore VERSION [SELECTOR…] [--dry-run] [--yes] [--prune] [--rename OLD=NEW]… [--secrets FILE]
 // snap restore-test VERSION [SELECTOR…] (--endpoint URL | --profile NAME)
-import { checkVersionSpec } from '../archive/versions.js';
+import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { createInterface } from 'node:readline/promises';
 import { describeTarget } from '../collectors/aws/shared/target.js';
 import { outcomeOf, undoneInPlan, type RestoreOutcome } from '../restore/outcome.js';
@@ -10,6 +10,7 @@ import { renderText, toDocument } from '../diff/render.js';
 import { UsageError } from '../errors.js';
 import { flag, str, type Command } from './command.js';
 import { paint, paintErr, type CliContext } from './context.js';
+import { SealChecker, UNTRUSTED_OPTION, untrustedHelp } from './seal.js';
 
 const MARK = { create: '+', update: '~', delete: '-' } as const;
 
@@ -106,8 +107,12 @@ options:
   --secrets FILE      values for secrets the archive holds only as fingerprints
   --endpoint URL      restore into another endpoint (a scratch account, an emulator)
   --profile NAME      restore with another AWS profile (another account)
+${untrustedHelp(22)}
 
-Before planning, snap asks STS whom the credentials belong to and sees where the requests
+Before anything else, snap checks the version's seal as \`snap verify\` does (signed by a key
+trusted at that version, the tag filed under its own name, on main) and refuses a version
+whose seal does not hold, before any request (exit code 2), unless --untrusted is given.
+Then, before planning, snap asks STS whom the credentials belong to and sees where the requests
 go: the plan names that target (account and endpoint) and the estate the version was taken
 from. A difference the plan cannot put right (code or a secret value the archive lacks, a
 setting the API cannot change) is listed with "! cannot"; after applying, everything left
@@ -125,18 +130,20 @@ examples:
     secrets: { type: 'string' },
     endpoint: { type: 'string' },
     profile: { type: 'string' },
+    ...UNTRUSTED_OPTION,
   },
   positionals: [1, Infinity],
   exitCodes: {
     0: 'restored completely (or nothing to do; --dry-run: the plan was made)',
     1: 'a change failed or a service could not be planned',
-    2: 'bad input or not confirmed; nothing was written',
+    2: 'bad input, not confirmed, or the version is not sealed by a trusted signer (see --untrusted); nothing was written',
     3: 'applied but incomplete: every planned change was applied and some difference is left undone (listed at the end)',
   },
   async run(ctx, args) {
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
     const archive = ctx.archive();
+    await new SealChecker(ctx, archive).require(await resolveVersion(archive.repo, version), flag(args, 'untrusted'), { doing: 'restoring', todo: 'restore' });
     const plan = await planRestore(
       archive,
       { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
@@ -188,7 +195,9 @@ it is the estate the version was taken from (recorded in the version; for older 
 the endpoint and profile of its snap.config.json) or the one the archive is configured for,
 however it is named: --endpoint, AWS_ENDPOINT_URL, snap.config.json, another spelling of the
 same endpoint (localhost, 127.0.0.1, a trailing slash), another profile of the same account.
-Nothing is written then (exit code 2). Every request is checked again as it is sent.
+Nothing is written then (exit code 2). Every request is checked again as it is sent. A
+version whose seal does not hold (see \`snap verify\`) is refused the same way, before any
+request, unless --untrusted is given.
 
 The verdict is recorded on the version as a git note (refs/notes/snap-restore-tests), with
 what was tested: \`snap log\` shows when each version was last proven restorable, and for
@@ -199,17 +208,19 @@ options:
   --profile NAME   the scratch account's AWS profile
   --secrets FILE   secret values to restore (see snap restore --help)
   --json           the verdict and differences as JSON (differences in the snap-diff/1 schema)
+${untrustedHelp(19)}
 
 examples:
   snap restore-test v1.1 --profile restore-drill
   snap restore-test v1.1 s3_buckets route53 --endpoint http://127.0.0.1:5000`,
-  options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' } },
+  options: { endpoint: { type: 'string' }, profile: { type: 'string' }, secrets: { type: 'string' }, json: { type: 'boolean' }, ...UNTRUSTED_OPTION },
   positionals: [1, Infinity],
-  exitCodes: { 0: 'passed: what was restored matches the version', 1: 'failed: differences, failed changes or items left undone (listed)', 2: 'bad input, or the target is the estate; nothing was written' },
+  exitCodes: { 0: 'passed: what was restored matches the version', 1: 'failed: differences, failed changes or items left undone (listed)', 2: 'bad input, the target is the estate, or the version is not sealed by a trusted signer (see --untrusted); nothing was written' },
   async run(ctx, args) {
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
     const archive = ctx.archive();
+    await new SealChecker(ctx, archive).require(await resolveVersion(archive.repo, version), flag(args, 'untrusted'), { doing: 'restore-testing', todo: 'restore-test' });
     const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
     if (flag(args, 'json')) {
       ctx.out(

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { runbookForVersion } from '../runbook/runbook.js';
 import { str, type Command } from './command.js';
+import { SealChecker } from './seal.js';
 
 export const runbookCommand: Command = {
   name: 'runbook',
@@ -38,6 +39,7 @@ examples:
     checkVersionSpec(args.positionals[0] ?? 'latest');
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0] ?? 'latest');
+    await new SealChecker(ctx, archive).warn(version);
     const text = await runbookForVersion(archive.repo, version);
     const output = str(args, 'output');
     if (output === undefined || output === '-') {

@@ -4,6 +4,7 @@ import { VersionReader } from '../archive/version-reader.js';
 import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { SnapError } from '../errors.js';
 import { flag, type Command } from './command.js';
+import { SealChecker } from './seal.js';
 
 export const showCommand: Command = {
   name: 'show',
@@ -26,6 +27,7 @@ examples:
     checkVersionSpec(args.positionals[0] ?? 'latest');
     const archive = ctx.archive();
     const version = await resolveVersion(archive.repo, args.positionals[0] ?? 'latest');
+    await new SealChecker(ctx, archive).warn(version);
     const reader = new VersionReader(archive.repo, version.treeOid);
     const text = await reader.text(flag(args, 'json') ? MANIFEST_PATH : MANIFEST_MD_PATH);
     if (text === null) throw new SnapError('PATH_NOT_FOUND', `${version.name} has no manifest (it was not written by snap commit)`, { version: version.name });

@@ -10,8 +10,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import { makeArchive } from '../helpers/archive.js';
 import { archiveWithTools } from '../helpers/cli-archive.js';
 import { snapCli } from '../helpers/cli.js';
+import { useMoto } from '../helpers/moto.js';
+import { createBucket, put } from '../helpers/s3-seed.js';
 
 function keygen(path: string, comment: string): string {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
@@ -208,5 +212,111 @@ describe('adding, removing and rotating signers', () => {
     expect(snapCli(moved, ['verify', '--all']).code).toBe(0);
     writeFileSync(join(base, 'tools', 'release.py'), 'PRICE = 195\n');
     expect(snapCli(moved, ['commit', 'v1.2']).code).toBe(0);
+  }, 60_000);
+});
+
+// A version that `snap verify` would not vouch for is never used in silence: the verbs that
+// write to the estate refuse it before any request (unless told --untrusted), and the verbs
+// that only read say so in one line on stderr and go on.
+describe('a version whose seal does not hold', () => {
+  const moto = useMoto();
+
+  /** The forgery as an attacker with write access to the archive makes it: their key appended to the published file, signed by it. */
+  function forge(base: string, dir: string, name: string): string {
+    const outsider = keygen(join(base, 'outsider'), 'attacker');
+    appendFileSync(join(dir, '.snap/allowed_signers'), `attacker@evil.example namespaces="git" ${outsider}\n`);
+    execFileSync('git', ['add', '-A'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.name=x', '-c', 'user.email=attacker@evil.example', 'commit', '-qm', 'forged'], { cwd: dir });
+    signTag(dir, join(base, 'outsider'), 'attacker@evil.example', name, 'main');
+    return fingerprint(join(base, 'outsider.pub'));
+  }
+
+  it('restore and restore-test refuse it before any request, naming why and `snap verify`; --untrusted restores with a warning', async () => {
+    const bucket = 'seal-site';
+    const client = await createBucket(moto.endpoint, bucket, 'us-east-1');
+    await put(client, bucket, 'index.html', '<h1>tickets $225</h1>\n');
+    const archive = await makeArchive({ endpoint: moto.endpoint, regions: ['us-east-1'], collectors: { s3: {} } });
+    const dir = archive.dir;
+    const base = join(dir, '..');
+    const commit = snapCli(dir, ['commit', 'v1.6']);
+    expect(commit.code, commit.stderr).toBe(0);
+    const fp = forge(base, dir, 'v1.7');
+    expect(snapCli(dir, ['log']).stdout).toMatch(/^v1\.7 .*TAMPERED/m);
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'index.html' }));
+    const gone = () => client.send(new HeadObjectCommand({ Bucket: bucket, Key: 'index.html' })).then(() => false, () => true);
+
+    const refused = snapCli(dir, ['restore', 'v1.7', `s3_buckets/${bucket}`, '--yes']);
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toContain(`v1.7 is not sealed by a trusted signer: signed by a key that is not a trusted signer (${fp}) at v1.7`);
+    expect(refused.stderr).toMatch(/nothing was changed; `snap verify v1\.7` shows why; to restore it anyway, add --untrusted/);
+    expect(refused.stdout).toBe(''); // no plan: nothing was planned against the estate
+    expect(await gone()).toBe(true);
+    // Before any request: with an endpoint nothing listens on, the refusal is the same (planning would have failed on STS).
+    for (const args of [['restore', 'v1.7', '--dry-run', '--endpoint', 'http://127.0.0.1:9'], ['restore-test', 'v1.7', '--endpoint', 'http://127.0.0.1:9']]) {
+      const r = snapCli(dir, args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/v1\.7 is not sealed by a trusted signer: .*`snap verify v1\.7` shows why; to .* anyway, add --untrusted/);
+    }
+    // A sealed version restores as before, with no warning.
+    const good = snapCli(dir, ['restore', 'v1.6', `s3_buckets/${bucket}`, '--dry-run']);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stderr).not.toMatch(/trusted signer/);
+
+    const forced = snapCli(dir, ['restore', 'v1.7', `s3_buckets/${bucket}`, '--yes', '--untrusted']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/^warning: v1\.7 is not sealed by a trusted signer \(TAMPERED: signed by untrusted key .*\): restoring it anyway \(--untrusted\); `snap verify v1\.7` shows why$/m);
+    expect(await gone()).toBe(false);
+    for (const verb of ['restore', 'restore-test']) expect(snapCli(dir, [verb, '--help']).stdout).toMatch(/--untrusted/);
+  }, 120_000);
+
+  it('show, ls, cat, diff, export, checkout, runbook and status print one warning line and go on', () => {
+    const { base, dir } = archiveWithTools();
+    forge(base, dir, 'v1.7');
+    const warning = /^warning: v1\.7 is not sealed by a trusted signer \(TAMPERED: signed by untrusted key SHA256:\S+; changes the signers\): `snap verify v1\.7` shows why$/m;
+    const runs: [string[], number][] = [
+      [['show', 'v1.7'], 0],
+      [['show', 'latest', '--json'], 0],
+      [['ls', 'v1.7'], 0],
+      [['cat', 'v1.7', 'MANIFEST.md'], 0],
+      [['diff', 'v1.0', 'v1.7'], 1],
+      [['diff', 'v1.7', 'v1.0', '--stat'], 1],
+      [['diff', 'v1.7', '--between', 'local_repos', 'local_repos'], 0],
+      [['export', 'v1.7', '-o', join(base, 'v1.7.tar')], 0],
+      [['checkout', 'v1.7', join(base, 'v1.7-out')], 0],
+      [['runbook', 'v1.7'], 0],
+      [['status'], 0],
+    ];
+    for (const [args, code] of runs) {
+      const r = snapCli(dir, args);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
+      expect(r.stderr.match(new RegExp(warning.source, 'gm')) ?? [], `${args.join(' ')}: ${r.stderr}`).toHaveLength(1);
+      if (code === 1 || ['show', 'ls', 'cat', 'runbook'].includes(args[0]!)) expect(r.stdout.length, args.join(' ')).toBeGreaterThan(0); // scripts still get their output
+    }
+    // A sealed version reads without a word about trust.
+    for (const args of [['show', 'v1.0'], ['ls', 'v1.0'], ['cat', 'v1.0', 'MANIFEST.md']]) expect(snapCli(dir, args).stderr, args.join(' ')).toBe('');
+  }, 90_000);
+
+  it('a tag re-filed under another name is reported by snap log as verify reports it, and is refused by restore', () => {
+    const { base, dir } = archiveWithTools();
+    nextCommit(base, dir, 'v1.1');
+    execFileSync('git', ['tag', '-f', 'v1.43', 'v1.0'], { cwd: dir, stdio: 'ignore' }); // ref v1.43 → the tag object of v1.0
+    expect(problemsOf(dir, 'v1.43')).toContainEqual({ kind: 'tag-mismatch', where: 'refs/tags/v1.43', detail: 'the tag object is version "v1.0", filed under "v1.43"' });
+    const log = snapCli(dir, ['log']);
+    expect(log.stdout).toMatch(/^v1\.43 .*TAMPERED: the tag object is version "v1\.0", filed under "v1\.43"/m);
+    expect(log.stdout).not.toMatch(/^v1\.43 .*\(good\)/m);
+    expect(log.stdout).toMatch(/^v1\.0 .*\(good\)/m);
+    const json = snapCli(dir, ['log', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(json.find((v) => v.name === 'v1.43')).toMatchObject({ signature: 'tag-mismatch' });
+    expect(json.find((v) => v.name === 'v1.1')).toMatchObject({ signature: 'good' });
+    const show = snapCli(dir, ['show', 'v1.43']);
+    expect(show.code).toBe(0);
+    expect(show.stderr).toMatch(/^warning: v1\.43 is not sealed by a trusted signer \(TAMPERED: the tag object is version "v1\.0", filed under "v1\.43"\): `snap verify v1\.43` shows why$/m);
+    const restore = snapCli(dir, ['restore', 'v1.43', '--dry-run', '--endpoint', 'http://127.0.0.1:9']);
+    expect(restore.code, restore.stderr).toBe(2);
+    expect(restore.stderr).toMatch(/v1\.43 is not sealed by a trusted signer: the tag object is version "v1\.0", filed under "v1\.43"/);
+    // A lightweight tag (made or moved outside snap) is not sealed either.
+    execFileSync('git', ['tag', 'hotfix', 'v1.1^{commit}'], { cwd: dir });
+    expect(snapCli(dir, ['log']).stdout).toMatch(/^hotfix .*NOT SIGNED/m);
+    expect(snapCli(dir, ['show', 'hotfix']).stderr).toMatch(/^warning: hotfix is not sealed by a trusted signer \(NOT SIGNED\): `snap verify hotfix` shows why$/m);
   }, 60_000);
 });
