@@ -44,7 +44,7 @@ import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { describeDrift, describeSigner, formatSigners, publishToGit, sameKey, workingTreeDrift } from './trust.js';
 import { VersionReader } from './version-reader.js';
-import { findVersion, firstParentOrder, listVersions, MAIN_REF, nextVersionName, validateVersionName, type VersionInfo } from './versions.js';
+import { findVersion, firstParentOrder, listVersions, MAIN_REF, nextVersionName, validateNewVersionName, type VersionInfo } from './versions.js';
 import { checkVaultForWriting } from '../vault/vault.js';
 import { forgottenNames } from '../retention/records.js';
 import { unchangedSince } from '../schedule/unchanged.js';
@@ -122,7 +122,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 
   // Everything that can be refused is checked before anything is written.
   if (options.version !== undefined) {
-    validateVersionName(options.version);
+    await validateNewVersionName(repo, options.version);
     const existing = await findVersion(repo, options.version);
     // One that is not on main may be an interrupted run's, which the lock-holder completes below.
     if (existing && (await firstParentOrder(repo)).has(existing.commitOid)) throw versionExists(options.version);

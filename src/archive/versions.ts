@@ -27,22 +27,74 @@ export interface VersionInfo {
   untagged?: true;
 }
 
+const GOOD_NAMES = 'a good name: v1.1, v2.0-rc1 or release-2026-05';
+
 function invalidName(name: string, why: string): SnapError {
   return new SnapError('INVALID_VERSION_NAME', `invalid version name ${JSON.stringify(name.slice(0, 120))}: ${why}`, { name: name.slice(0, 120), why });
 }
 
-/** A name for a new version: a tag name (git-check-ref-format), plus: no '/', at most 100 characters, not reserved. */
+/** The same, for a new version's name: with an example of a good one. */
+function badNewName(name: string, why: string): SnapError {
+  return invalidName(name, `${why}; ${GOOD_NAMES}`);
+}
+
+/** Characters no version name may hold: what a screen shows as nothing, as a space, or not at all. */
+const UNSEEN = /[\p{Cc}\p{Cf}\p{Cs}\p{Z}\p{Co}\p{Cn}]/u;
+
+function unseenKind(ch: string): string {
+  if (/\p{Cc}/u.test(ch)) return 'a control character';
+  if (/\p{Cf}/u.test(ch)) return 'invisible: a format character';
+  if (/\p{Z}/u.test(ch)) return 'a space';
+  if (/\p{Co}/u.test(ch)) return 'a private-use character';
+  if (/\p{Cs}/u.test(ch)) return 'half of a surrogate pair';
+  return 'unassigned';
+}
+
+/** A version name as a screen can show it: what it could not show (a tag made with stock git) written as \u{…}. */
+export function displayVersionName(name: string): string {
+  return name.replace(new RegExp(UNSEEN.source, 'gu'), (ch) => `\\u{${ch.codePointAt(0)!.toString(16)}}`);
+}
+
+/**
+ * Names git resolves before refs/tags/<name>, or beside it: git's own refs at the top of .git
+ * (HEAD, FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, … and the few others git keeps there). A tag so
+ * named is shadowed by them in stock git.
+ */
+const GIT_SPECIAL = /^(?:[A-Z_]*HEAD|AUTO_MERGE|BISECT_EXPECTED_REV|NOTES_MERGE_PARTIAL|NOTES_MERGE_REF|MERGE_AUTOSTASH)$/;
+
+/** The archive's own branch; any other branch is found by validateNewVersionName. */
+const ARCHIVE_BRANCHES = ['main'];
+
+/**
+ * A name for a new version: a tag name (git-check-ref-format), plus: no '/', at most 100
+ * characters, nothing a screen cannot show (U+200B, U+202E, spaces of any kind, private-use or
+ * unassigned code points: two names that look the same are two versions no one can tell
+ * apart), not one of git's own refs nor the archive's branch (`git log main` would be
+ * ambiguous), not reserved.
+ */
 export function validateVersionName(name: string): void {
-  if (name.length === 0) throw invalidName(name, 'empty');
-  if (name.length > 100) throw invalidName(name, 'longer than 100 characters');
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u0020\u007f~^:?*[\\/]/.test(name)) throw invalidName(name, 'contains a space, control character, or one of ~ ^ : ? * [ \\ /');
-  if (name.startsWith('.') || name.startsWith('-')) throw invalidName(name, 'starts with "." or "-"');
-  if (name.endsWith('.') || name.endsWith('.lock')) throw invalidName(name, 'ends with "." or ".lock"');
-  if (name.includes('..') || name.includes('@{') || name === '@') throw invalidName(name, 'contains "..", "@{" or is "@"');
-  if (name === 'latest' || name === 'live' || name === 'HEAD' || /^[0-9a-f]{7,40}$/.test(name)) throw invalidName(name, 'reserved (it would be read as latest, live, HEAD or a commit id)');
+  if (name.length === 0) throw badNewName(name, 'empty');
+  if (name.length > 100) throw badNewName(name, 'longer than 100 characters');
+  const unseen = UNSEEN.exec(name)?.[0];
+  if (unseen) throw badNewName(name, `contains U+${unseen.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} (${unseenKind(unseen)}), which a screen cannot show apart from other names`);
+  if (/[~^:?*[\\/]/.test(name)) throw badNewName(name, 'contains one of ~ ^ : ? * [ \\ /');
+  if (name.startsWith('.') || name.startsWith('-')) throw badNewName(name, 'starts with "." or "-"');
+  if (name.endsWith('.') || name.endsWith('.lock')) throw badNewName(name, 'ends with "." or ".lock"');
+  if (name.includes('..') || name.includes('@{') || name === '@') throw badNewName(name, 'contains "..", "@{" or is "@"');
+  if (GIT_SPECIAL.test(name)) throw badNewName(name, `is one of git's own refs (HEAD, FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, …): stock git would read ${name} as that, not as the version`);
+  if (ARCHIVE_BRANCHES.includes(name)) throw badNewName(name, `is the name of a branch of the archive (refs/heads/${name}): stock git would call "${name}" ambiguous`);
+  if (name === 'latest' || name === 'live' || /^[0-9a-f]{7,40}$/.test(name)) throw badNewName(name, 'reserved (it would be read as latest, live or a commit id)');
   const problem = tagNameProblem(name);
-  if (problem) throw invalidName(name, problem);
+  if (problem) throw badNewName(name, problem);
+}
+
+/** validateVersionName, and not the name of any branch (or remote) the archive has. */
+export async function validateNewVersionName(repo: GitRepo, name: string): Promise<void> {
+  validateVersionName(name);
+  for (const prefix of ['refs/heads/', 'refs/remotes/']) {
+    const taken = [...(await repo.listRefs(prefix)).keys()].find((ref) => ref === `${prefix}${name}` || ref.startsWith(`${prefix}${name}/`));
+    if (taken) throw badNewName(name, `is the name of a ${prefix === 'refs/heads/' ? 'branch' : 'remote'} of the archive (${taken}): stock git would call "${name}" ambiguous`);
+  }
 }
 
 /**

@@ -16,7 +16,10 @@ export const commitCommand: Command = {
 Collects every service enabled in snap.config.json, in parallel and each isolated, writes
 the result as a new commit on main and seals it with a signed annotated tag VERSION.
 Without VERSION the next minor version is used (v1.0, v1.1, …). A version is never
-overwritten. The working tree shows the new version afterwards.
+overwritten. VERSION is a tag name without '/' that stock git reads as this version only:
+not HEAD, FETCH_HEAD, ORIG_HEAD or another of git's own refs, not main or another branch,
+and without invisible characters or spaces of any kind. The working tree shows the new
+version afterwards.
 
 If a collector fails, the others are still written, the failed one's folder is carried
 over from the previous version and marked stale in MANIFEST.md, and the exit code is 3.

@@ -1,7 +1,7 @@
 // snap log [--stat] [--json] [--all]
 import { countChanges } from '../archive/summary.js';
 import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
-import { listVersions } from '../archive/versions.js';
+import { displayVersionName, listVersions } from '../archive/versions.js';
 import { readHistory, type MainCommit } from '../retention/history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
 import { collectorForPath, compareTrees } from '../diff/compare.js';
@@ -98,7 +98,7 @@ examples:
       }
       const date = v.date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
       const sigText = sig.text;
-      ctx.out(`${paint(ctx, 'bold', v.name.padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
+      ctx.out(`${paint(ctx, 'bold', displayVersionName(v.name).padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
       ctx.out(`         ${summary}\n`);
       if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);
       for (const s of services ?? []) ctx.out(`           ${s.service.padEnd(22)} ${s.resources} resource${s.resources === 1 ? '' : 's'}\n`);

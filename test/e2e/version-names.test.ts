@@ -3,7 +3,7 @@
 // reaches a file outside refs/tags/ (the private signing key, the fingerprint key, main's ref).
 // And a file planted under refs/tags is never echoed back: its content is used only when it
 // is an object id.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,4 +90,48 @@ describe('version names', () => {
     unlinkSync(join(dir, '.git/refs/tags/copied-key'));
     unlinkSync(join(dir, '.git/refs/tags/pointer'));
   }, 60_000);
+
+  it('of a new version refuse what git would read as something else, and what cannot be told apart on screen (exit 2, nothing written)', () => {
+    const { dir } = archiveWithTools();
+    execFileSync('git', ['branch', 'topic'], { cwd: dir });
+    const state = () => execFileSync('git', ['for-each-ref', '--format=%(refname) %(objectname)'], { cwd: dir, encoding: 'utf8' });
+    const before = state();
+    const cases: [string, RegExp][] = [
+      ['main', /is the name of a branch of the archive \(refs\/heads\/main\)/],
+      ['topic', /is the name of a branch of the archive \(refs\/heads\/topic\)/],
+      ['HEAD', /git's own refs/],
+      ['FETCH_HEAD', /git's own refs/],
+      ['ORIG_HEAD', /git's own refs/],
+      ['MERGE_HEAD', /git's own refs/],
+      ['CHERRY_PICK_HEAD', /git's own refs/],
+      ['v2.0\u200b', /U\+200B \(invisible: a format character\)/],
+      ['\u202ev2.0', /U\+202E \(invisible: a format character\)/],
+      ['v2.0\u00a0', /U\+00A0 \(a space\)/],
+      ['v2.0\u2028x', /U\+2028/],
+      ['v2\ue000', /U\+E000 \(a private-use character\)/],
+      ['v2\u0378', /U\+0378 \(unassigned\)/],
+      ['v2\u0007', /U\+0007 \(a control character\)/],
+    ];
+    for (const [name, why] of cases) {
+      const r = snapCli(dir, ['commit', name]);
+      expect(r.code, `${JSON.stringify(name)}: ${r.stderr}`).toBe(2);
+      expect(r.stderr, JSON.stringify(name)).toMatch(/^snap: invalid version name /);
+      expect(r.stderr, JSON.stringify(name)).toMatch(why);
+      expect(r.stderr, JSON.stringify(name)).toMatch(/a good name: v1\.1, v2\.0-rc1 or release-2026-05/);
+    }
+    expect(state()).toBe(before); // nothing written: no tag, main where it was
+    // Stock git reads main as the branch, without "refname 'main' is ambiguous".
+    const log = spawnSync('git', ['log', '--oneline', 'main'], { cwd: dir, encoding: 'utf8' });
+    expect(log.stderr).not.toMatch(/ambiguous/);
+    // A tag so named with stock git is shown by snap log with what cannot be seen written out.
+    execFileSync('git', ['tag', 'v1.0\u200b', 'v1.0^{commit}'], { cwd: dir });
+    expect(snapCli(dir, ['log']).stdout).toMatch(/^v1\.0\\u\{200b\} /m);
+    execFileSync('git', ['tag', '-d', 'v1.0\u200b'], { cwd: dir, stdio: 'ignore' });
+    // Names that only look special stay allowed.
+    for (const name of ['v1.1', 'HEADS-UP', 'mainline', 'v2.0-ünïcode']) {
+      const r = snapCli(dir, ['commit', name]);
+      expect(r.code, `${name}: ${r.stderr}`).toBe(0);
+    }
+  }, 60_000);
 });
+

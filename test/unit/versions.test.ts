@@ -11,11 +11,11 @@ describe('version names', () => {
     expect(nextVersionName(['v1.3', 'v2.0'])).toBe('v2.1');
   });
 
-  it.each(['v1.0', 'v2026.11', 'release-2026-05-09', 'v1.0-rc1'])('accepts %s', (name) => {
+  it.each(['v1.0', 'v2026.11', 'release-2026-05-09', 'v1.0-rc1', 'HEADS-UP', 'mainline', 'v2.0-ünïcode'])('accepts %s', (name) => {
     expect(() => validateVersionName(name)).not.toThrow();
   });
 
-  it.each(['', 'bad name', 'a..b', 'x.lock', '.hidden', '-flag', 'a/b', 'a~1', 'a^', 'a:b', 'v1.', 'latest', 'live', 'HEAD', 'deadbeef', 'x'.repeat(101), 'a@{1}'])('rejects %j', (name) => {
+  it.each(['', 'bad name', 'a..b', 'x.lock', '.hidden', '-flag', 'a/b', 'a~1', 'a^', 'a:b', 'v1.', 'latest', 'live', 'HEAD', 'deadbeef', 'x'.repeat(101), 'a@{1}', 'main', 'FETCH_HEAD', 'ORIG_HEAD', 'AUTO_MERGE', 'v2.0\u200b', '\u202ev2.0', 'v2.0\u00a0', 'v2\ue000', 'v2\u0378', 'v2\u007f', 'v2\ud800'])('rejects %j', (name) => {
     expect(() => validateVersionName(name)).toThrow(expect.objectContaining({ code: 'INVALID_VERSION_NAME' }));
   });
 });
