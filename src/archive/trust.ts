@@ -253,14 +253,19 @@ export function checkSignature(v: VersionInfo, trusted: Signer[]): VersionSignat
   return verifySshSignature(v.signedPayload, v.signature, asAllowed(trusted));
 }
 
-export function signatureProblem(v: VersionInfo, sig: VersionSignature, laterSigner: (fp: string) => string | null = () => null): string | null {
+/**
+ * Why a signature is not good, in words. `keyHistory` says what became of an untrusted key
+ * around this version, when it was ever trusted ("it became trusted only later: …", "it was
+ * removed in …").
+ */
+export function signatureProblem(v: VersionInfo, sig: VersionSignature, keyHistory: (fp: string) => string | null = () => null): string | null {
   if (sig.ok) return null;
   switch (sig.reason) {
     case 'unsigned':
       return v.tagOid ? 'the tag is not signed' : 'the tag is a lightweight tag (not a signed annotated tag): it was moved or made outside snap';
     case 'untrusted-key': {
-      const later = sig.fingerprint ? laterSigner(sig.fingerprint) : null;
-      return `signed by a key that is not a trusted signer (${sig.fingerprint}) at ${v.name}${later ? ` (it became trusted only later: ${later})` : ''}: tampering; a key becomes trusted only in a version signed by a key trusted before it (snap signers add)`;
+      const history = sig.fingerprint ? keyHistory(sig.fingerprint) : null;
+      return `signed by a key that is not a trusted signer (${sig.fingerprint}) at ${v.name}${history ? ` (${history})` : ''}: tampering; a key becomes trusted only in a version signed by a key trusted before it (snap signers add)`;
     }
     case 'bad-signature':
       return 'the signature does not match the tag: the tag was altered after signing';
@@ -326,13 +331,34 @@ export async function evaluateTrust(archive: Archive, options: EvaluateOptions =
     results.set(v.name, vt);
     checked.push(vt);
   }
-  // Signature problems name when an untrusted key became trusted, if it ever did.
-  const addedIn = new Map<string, string>();
-  for (const vt of results.values()) if (vt.accepted) for (const s of vt.change!.added) addedIn.set(keyFingerprint(s.publicKey), `added as ${s.principals} in ${vt.version.name}`);
-  for (const vt of checked) {
-    const detail = signatureProblem(vt.version, vt.signature, (fp) => addedIn.get(fp) ?? null);
+  // Signature problems say what became of an untrusted key that was ever trusted: removed
+  // before the version, or added only after it. Versions off main were checked against the
+  // signers trusted now, so they come after every change.
+  const events = new Map<string, { at: number; version: string; added: boolean; principals: string }[]>();
+  checked.forEach((vt, at) => {
+    if (!vt.accepted) return;
+    for (const [list, added] of [[vt.change!.added, true], [vt.change!.removed, false]] as const) {
+      for (const s of list) {
+        const fp = keyFingerprint(s.publicKey);
+        events.set(fp, [...(events.get(fp) ?? []), { at, version: vt.version.name, added, principals: s.principals }]);
+      }
+    }
+  });
+  checked.forEach((vt, at) => {
+    const history = (fp: string): string | null => {
+      const all = events.get(fp) ?? [];
+      const before = all.filter((e) => e.at < at || !vt.onMain);
+      const last = before[before.length - 1];
+      if (last && !last.added) {
+        const from = [...before].reverse().find((e) => e.added);
+        return `it was removed in ${last.version}${from ? `; trusted as ${from.principals} from ${from.version}` : ''}`;
+      }
+      const later = all.find((e) => e.added && e.at >= at && vt.onMain);
+      return later ? `it became trusted only later: added as ${later.principals} in ${later.version}` : null;
+    };
+    const detail = signatureProblem(vt.version, vt.signature, history);
     if (detail) vt.problems.unshift({ kind: 'signature', detail });
-  }
+  });
   if (record.justEstablished) {
     const own = await archive.signingKey().catch(() => null);
     if (own && !trusted.some((s) => sameKey(s.publicKey, own.publicKey))) notify(`this archive's own signing key ${keyFingerprint(own.publicKey)} is not a trusted signer: \`snap commit\` refuses to sign with it until a trusted signer adds it`);
@@ -376,13 +402,40 @@ export async function dropGrant(archive: Archive, publicKey: string, notify: Not
 
 export type SignerChangeRequest = { action: 'add'; signer: Signer } | { action: 'remove'; publicKey: string };
 
-/** Records changes as pending, in one write of the record (a change to a key replaces one pending for it). */
+/**
+ * Records changes as pending, in one write of the record. A change to a key replaces one pending
+ * for it, and says so rather than change something else in passing:
+ *   - removing a key that is not trusted drops what is pending for it (an add not yet sealed);
+ *   - adding back a trusted key under its own name drops its pending removal;
+ *   - a key trusted, or pending, under another name is refused: renaming is a removal and an
+ *     addition, asked for as such (never for this archive's own key, which `rotate` replaces).
+ */
 export async function recordPendingChanges(archive: Archive, changes: SignerChangeRequest[], notify: Notify): Promise<TrustChain> {
-  return mutateRecord(archive, notify, (record) => {
+  const own = (await archive.signingKey().catch(() => null))?.publicKey ?? null;
+  return mutateRecord(archive, notify, (record, chain) => {
     for (const c of changes) {
       const key = c.action === 'add' ? c.signer.publicKey : c.publicKey;
       const at = new Date().toISOString();
-      record.pending = [...record.pending.filter((p) => !sameKey(p.action === 'add' ? p.signer.publicKey : p.publicKey, key)), c.action === 'add' ? { action: 'add', signer: c.signer, at } : { action: 'remove', publicKey: c.publicKey, at }];
+      const trusted = chain.current.find((s) => sameKey(s.publicKey, key));
+      const others = record.pending.filter((p) => !sameKey(p.action === 'add' ? p.signer.publicKey : p.publicKey, key));
+      if (c.action === 'remove') {
+        record.pending = trusted ? [...others, { action: 'remove', publicKey: c.publicKey, at }] : others;
+        continue;
+      }
+      const name = c.signer.principals;
+      if (trusted && trusted.principals !== name) {
+        const ownKey = own !== null && sameKey(own, key);
+        throw new SnapError(
+          'USAGE',
+          `${keyFingerprint(key)} is already trusted as ${trusted.principals}${ownKey ? " (this archive's own signing key); its name is not changed by adding it again, and `snap signers rotate` replaces the key itself" : `; to trust it as ${name} instead: snap signers remove ${trusted.principals} && snap signers add ${name} KEY`}; nothing was changed`,
+          { fingerprint: keyFingerprint(key), trustedAs: trusted.principals },
+        );
+      }
+      const pendingAdd = record.pending.find((p): p is Extract<PendingChange, { action: 'add' }> => p.action === 'add' && sameKey(p.signer.publicKey, key));
+      if (pendingAdd && pendingAdd.signer.principals !== name) {
+        throw new SnapError('USAGE', `${keyFingerprint(key)} is already pending as ${pendingAdd.signer.principals}; to add it as ${name} instead: snap signers remove ${pendingAdd.signer.principals} && snap signers add ${name} KEY; nothing was changed`, { fingerprint: keyFingerprint(key), pendingAs: pendingAdd.signer.principals });
+      }
+      record.pending = trusted ? others : [...others, { action: 'add', signer: c.signer, at }];
     }
   });
 }

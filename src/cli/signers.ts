@@ -103,7 +103,8 @@ async function add(ctx: CliContext, principal: string, keyArg: string): Promise<
       return 0;
     }
     await addPendingSigner(archive, { principals: principal, publicKey: key }, warn);
-    say(ctx, `${principal} ${keyFingerprint(key)} will be a trusted signer from the next version: \`snap commit\` seals the change, signed by this archive's key\n`);
+    if (before.current.some((s) => sameKey(s.publicKey, key))) say(ctx, `${principal} ${keyFingerprint(key)} stays a trusted signer: its pending removal is dropped\n`);
+    else say(ctx, `${principal} ${keyFingerprint(key)} will be a trusted signer from the next version: \`snap commit\` seals the change, signed by this archive's key\n`);
     return 0;
   });
 }
@@ -190,8 +191,11 @@ a version signed by any other key, or changing the signers any other way, as tam
   add      trust KEY (an ed25519 public key line "ssh-ed25519 AAAA…", or a .pub file) as
            PRINCIPAL (an e-mail address) from the next version on: a teammate's key, so
            tags they sign with stock git (gpg.format=ssh) verify
+           (a key already trusted or pending under another name is refused: remove
+           it first to rename it)
   remove   stop trusting a signer from the next version on (the versions it signed before
-           stay valid); not this archive's own key: rotate it instead
+           stay valid); a signer only pending is simply dropped; not this archive's own
+           key: rotate it instead
   rotate   make a new signing key for this archive: the next version is signed with the
            current key and trusts the new one instead; versions after it are signed with
            the new key
@@ -207,7 +211,7 @@ examples:
   snap signers rotate && snap commit`,
   options: { json: { type: 'boolean' } },
   positionals: [0, 3],
-  exitCodes: { 0: 'listed, or the change recorded (sealed by the next snap commit)', 2: "bad input: not an ed25519 key, no such signer, the last signer or the archive's own key; nothing was changed" },
+  exitCodes: { 0: 'listed, or the change recorded (sealed by the next snap commit)', 2: "bad input: not an ed25519 key, no such signer, the last signer, the archive's own key, or a key trusted or pending under another name; nothing was changed" },
   async run(ctx, args) {
     const [action = 'list', ...rest] = args.positionals;
     const want = (n: number, usage: string) => {

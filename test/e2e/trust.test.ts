@@ -161,6 +161,10 @@ describe('adding, removing and rotating signers', () => {
     execFileSync('sleep', ['1.1']); // a tag dated after the removal's valid-before second
     signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.2-alice', 'v1.2^{commit}');
     expect(problemsOf(dir, 'v1.2-alice').map((p) => p.kind)).toContain('signature');
+    // Named as what it is: a key removed in v1.2, not one "trusted only later".
+    const removed = problemsOf(dir, 'v1.2-alice').find((p) => p.kind === 'signature')!.detail;
+    expect(removed).toMatch(new RegExp(`not a trusted signer \\(${aliceFp.replace(/[+/]/g, '\\$&')}\\) at v1\\.2-alice \\(it was removed in v1\\.2; trusted as alice@example\\.com from v1\\.1\\)`));
+    expect(removed).not.toMatch(/only later/);
     expect(gitVerifies(dir, 'v1.2-alice')).toBe(false);
     expect(problemsOf(dir, 'v1.1-alice').map((p) => p.kind)).toEqual(['manifest']);
     expect(gitVerifies(dir, 'v1.1-alice')).toBe(true);
@@ -178,6 +182,44 @@ describe('adding, removing and rotating signers', () => {
       expect(gitVerifies(dir, v), v).toBe(true);
     }
   }, 90_000);
+
+  it('pending changes say what they do: a pending add removed is dropped, a key is never renamed in passing', () => {
+    const { base, dir } = archiveWithTools();
+    keygen(join(base, 'bob'), 'bob');
+    keygen(join(base, 'alice'), 'alice');
+    const pending = () => JSON.parse(snapCli(dir, ['signers', 'list', '--json']).stdout).pending as { action: string; signer?: { principals: string } }[];
+    // Added, then removed before any commit: nothing is left pending (bob was never trusted).
+    expect(snapCli(dir, ['signers', 'add', 'bob@example.com', join(base, 'bob.pub')]).code).toBe(0);
+    const dropped = snapCli(dir, ['signers', 'remove', 'bob@example.com']);
+    expect(dropped.code, dropped.stderr).toBe(0);
+    expect(dropped.stdout).toMatch(/bob@example\.com SHA256:\S+ is no longer pending/);
+    expect(pending()).toEqual([]);
+    expect(snapCli(dir, ['signers']).stdout).not.toMatch(/Pending/);
+
+    // The archive's own key under another name: refused, the trusted name kept.
+    const own = JSON.parse(snapCli(dir, ['signers', 'list', '--json']).stdout).trusted.find((t: { archiveKey: boolean }) => t.archiveKey);
+    const renamed = snapCli(dir, ['signers', 'add', 'maint2@example.com', own.publicKey]);
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr).toContain(`${own.fingerprint} is already trusted as ${own.principals} (this archive's own signing key)`);
+    expect(pending()).toEqual([]);
+
+    // A key pending under one name, added again under another: refused, with the way to do it.
+    expect(snapCli(dir, ['signers', 'add', 'alice@example.com', join(base, 'alice.pub')]).code).toBe(0);
+    const again = snapCli(dir, ['signers', 'add', 'alice2@example.com', join(base, 'alice.pub')]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/SHA256:\S+ is already pending as alice@example\.com; to add it as alice2@example\.com instead: snap signers remove alice@example\.com && snap signers add alice2@example\.com KEY/);
+    expect(pending()).toMatchObject([{ action: 'add', signer: { principals: 'alice@example.com' } }]);
+    nextCommit(base, dir, 'v1.1');
+    // Trusted now: renaming is refused the same way, and says how.
+    const trustedAgain = snapCli(dir, ['signers', 'add', 'alice2@example.com', join(base, 'alice.pub')]);
+    expect(trustedAgain.code).toBe(2);
+    expect(trustedAgain.stderr).toMatch(/is already trusted as alice@example\.com; to trust it as alice2@example\.com instead: snap signers remove alice@example\.com && snap signers add alice2@example\.com KEY/);
+    // Removed, then added back before the commit: nothing is pending (she stays trusted).
+    expect(snapCli(dir, ['signers', 'remove', 'alice@example.com']).code).toBe(0);
+    expect(pending()).toMatchObject([{ action: 'remove' }]);
+    expect(snapCli(dir, ['signers', 'add', 'alice@example.com', join(base, 'alice.pub')]).code).toBe(0);
+    expect(pending()).toEqual([]);
+  }, 60_000);
 
   it('an archive made before the trust record trusts its earliest version on first use, says so, and repoints git', () => {
     const { base, dir } = archiveWithTools();
