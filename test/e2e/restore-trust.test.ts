@@ -227,13 +227,15 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       ['localhost', ['restore-test', 'v1.0', '--endpoint', `http://localhost:${estatePort}`], {}],
       ['trailing slash', ['restore-test', 'v1.0', '--endpoint', `http://127.0.0.1:${estatePort}/`], {}],
       ['upper case, doubled slash', ['restore-test', 'v1.0', 'route53', '--endpoint', `HTTP://LOCALHOST:${estatePort}//`], {}],
+      ['the unspecified address', ['restore-test', 'v1.0', 'route53', '--endpoint', `http://0.0.0.0:${estatePort}`], {}],
+      ['IPv4-mapped IPv6', ['restore-test', 'v1.0', 'route53', '--endpoint', `http://[::ffff:127.0.0.1]:${estatePort}`], {}],
       ['another profile of the same account', ['restore-test', 'v1.0', '--profile', 'estate-readonly'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' }],
       ['a version without a recorded estate', ['restore-test', 'v0.9', '--endpoint', `http://localhost:${estatePort}`], {}],
     ];
     for (const [what, args, env] of attempts) {
       const r = await run(args, env);
       expect(r.code, `${what}: ${r.stdout}${r.stderr}`).toBe(2);
-      expect(r.stderr, what).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://(127\\.0\\.0\\.1|localhost):${estatePort}: it is the estate (recorded in v1\\.0|named by v0\\.9's snap\\.config\\.json|the archive's configuration).*Nothing was written`));
+      expect(r.stderr, what).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://(127\\.0\\.0\\.1|localhost|0\\.0\\.0\\.0|\\[::ffff:7f00:1\\]):${estatePort}: it is the estate (recorded in v1\\.0|named by v0\\.9's snap\\.config\\.json|the archive's configuration).*Nothing was written`));
       expect(besidesIdentity(r.seen), what).toEqual([]);
     }
     // The endpoint named only by AWS_ENDPOINT_URL (as the README sets it up), not by the config.
