@@ -187,10 +187,12 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       aws.credentials,
       [
         '[estate-readonly]', 'aws_access_key_id = AKIAESTATEREADONLY1', 'aws_secret_access_key = readonly', '',
+        '[estate-by-profile]', 'aws_access_key_id = AKIAESTATEBYPROFILE1', 'aws_secret_access_key = readonly', '',
         '[restore-drill]', `aws_access_key_id = ${drill.AccessKeyId}`, `aws_secret_access_key = ${drill.SecretAccessKey}`, `aws_session_token = ${drill.SessionToken}`, '',
       ].join('\n'),
     );
-    writeFileSync(aws.config, ['[profile estate-readonly]', 'region = us-east-1', '', '[profile restore-drill]', 'region = us-east-1', ''].join('\n'));
+    // estate-by-profile names the estate by its profile's endpoint_url only (no aws.endpoint, no AWS_ENDPOINT_URL)
+    writeFileSync(aws.config, ['[profile estate-readonly]', 'region = us-east-1', '', '[profile restore-drill]', 'region = us-east-1', '', '[profile estate-by-profile]', 'region = us-east-1', `endpoint_url = http://localhost:${estatePort}`, ''].join('\n'));
 
     archive = await makeArchive({
       endpoint: estate,
@@ -245,6 +247,11 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stderr).toMatch(/it is the estate recorded in v1\.0/);
       expect(besidesIdentity(r.seen)).toEqual([]);
+      // named only by the profile's endpoint_url (which the SDK applies for AWS_PROFILE alone)
+      const byProfile = await run(['restore-test', 'v1.0', '--profile', 'estate-by-profile'], { AWS_ENDPOINT_URL: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+      expect(byProfile.code, byProfile.stdout + byProfile.stderr).toBe(2);
+      expect(byProfile.stderr).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://localhost:${estatePort}: it is the estate recorded in v1\\.0`));
+      expect(besidesIdentity(byProfile.seen)).toEqual([]);
     } finally {
       const config = JSON.parse(readFileSync(archive.configPath, 'utf8'));
       config.aws.endpoint = estate;
