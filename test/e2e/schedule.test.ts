@@ -165,6 +165,48 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     }
   });
 
+  it('bounds the notify hook by timeoutSeconds, with everything it started: the commit returns, and nothing of the hook is left running', async () => {
+    const base = tempDir();
+    const dir = join(base, 'estate');
+    const tools = join(base, 'tools');
+    const pidFile = join(base, 'grandchild.pid');
+    /** Running means alive and not a zombie (a zombie is dead, waiting for init to reap it). */
+    const running = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const setHook = (notify: unknown) => {
+      const c = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
+      c.notify = notify;
+      writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(c, null, 2));
+    };
+    makeEstate(dir, tools, undefined, true);
+    const cases: { notify: unknown; problem: RegExp | null }[] = [
+      // a program form whose shell waits on a grandchild that holds the output pipes
+      { notify: { command: ['/bin/sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait; echo done`], on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
+      // the string form, run by /bin/sh -c
+      { notify: { command: `sleep 30 & echo $! > ${pidFile}; wait`, on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
+      // a hook that exits at once (0) but leaves a grandchild writing to its output
+      { notify: { command: `(sleep 30; echo late) & echo $! > ${pidFile}; echo started`, on: ['drift', 'unchanged'], timeoutSeconds: 20 }, problem: null },
+    ];
+    for (const { notify, problem } of cases) {
+      setHook(notify);
+      const started = Date.now();
+      const run = await snapCliAsync(dir, ['commit']);
+      const took = Date.now() - started;
+      expect(run.code, run.stderr).toBe(0);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      expect(pid).toBeGreaterThan(0);
+      expect(running(pid), `grandchild ${pid} still running after the commit returned`).toBe(false);
+      expect(took).toBeLessThan(12_000); // before: 30 s and more, the grandchild's sleep
+      if (problem) expect(run.stderr).toMatch(problem);
+      else expect(run.stderr).not.toMatch(/notify hook did not complete/);
+    }
+  });
+
   it('the systemd service and timer pass systemd-analyze verify, and the service runs as systemd would run it', (ctx) => {
     const tool = ensureSystemdAnalyze();
     if (!tool.ok) {
