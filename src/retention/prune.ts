@@ -28,6 +28,7 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
+import { evaluateTrust } from '../archive/trust.js';
 import type { GitRepo } from '../git/repo.js';
 import type { ContentStore, StoredObject } from '../store/types.js';
 import { crashPoint } from '../util/crash-points.js';
@@ -103,10 +104,11 @@ function isLoose(repo: GitRepo, oid: string): string | null {
 
 export async function pruneArchive(archive: Archive, store: ContentStore & { sweepTemporaries?(olderThanMs?: number): Promise<number> }, options: { dryRun?: boolean; onVersion?: (name: string) => void; onDeleted?: (done: number, total: number) => void } = {}): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
-  const signers = await recordSigners(archive);
+  const chain = await evaluateTrust(archive);
+  const signers = await recordSigners(archive, chain);
   const release = dryRun ? null : await acquireLock(archive.lockPath, 'snap prune');
   try {
-    const completedForgets = dryRun ? [] : await completeInterruptedForgets(archive, signers);
+    const completedForgets = dryRun ? [] : await completeInterruptedForgets(archive, chain);
     const plan = await planPrune(archive, store, signers, options.onVersion);
     const referencedBytes = [...plan.walker.referenced.values()].reduce((n, r) => n + r.size, 0);
     const forgotten = plan.history.main.filter((c) => c.kind === 'forgotten');
