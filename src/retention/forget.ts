@@ -120,6 +120,13 @@ async function deleteTags(archive: Archive, versions: VersionInfo[]): Promise<st
   return result.deleted.map((r) => r.slice('refs/tags/'.length));
 }
 
+/** The tags an interrupted forget left (valid records name them), which the next forget or prune deletes. */
+export async function pendingForgets(archive: Archive, chain: TrustChain): Promise<string[]> {
+  const signers = signerSetOf(chain);
+  const history = await readHistory(archive, signers);
+  return interruptedForgets(history, signers, await unsealedTags(archive, history.versions, chain)).map((v) => v.name);
+}
+
 /** Deletes the tags an interrupted forget left (valid records name them). Call holding the archive lock. */
 export async function completeInterruptedForgets(archive: Archive, chain?: TrustChain): Promise<string[]> {
   const trust = chain ?? (await evaluateTrust(archive));
