@@ -16,13 +16,14 @@ const COUNTS = [
   ['yearly', 'y'],
 ] as const;
 
+/** A --keep-N count, checked by its rule (command.ts) when the arguments were parsed. */
 function count(args: Parsed, name: string): number | undefined {
   const v = str(args, `keep-${name}`);
   if (v === undefined) return undefined;
-  if (v === 'unlimited') return UNLIMITED;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--keep-${name} takes a number of versions, or "unlimited" (got ${JSON.stringify(v.slice(0, 40))})`);
-  return Number(v);
+  return v === 'unlimited' ? UNLIMITED : Number(v);
 }
+
+const COUNT_RULE = { kind: 'count', takes: 'a whole number of versions (0 or more), or "unlimited"', words: ['unlimited'] } as const;
 
 export function policyFromArgs(args: Parsed): RetentionPolicy {
   const policy: RetentionPolicy = {};
@@ -102,6 +103,11 @@ examples:
     json: { type: 'boolean' },
   },
   positionals: [0, 0],
+  values: {
+    ...Object.fromEntries(COUNTS.map(([name]) => [`keep-${name}`, COUNT_RULE])),
+    'keep-within': { kind: 'text', takes: 'a duration: numbers with y, m, d, h (1y6m, 30d, 36h)' },
+    'keep-tag': { kind: 'text', takes: 'a version name pattern (* and ?), not empty' },
+  },
   exitCodes: {
     0: 'the policy was applied (with --dry-run: the plan was shown)',
     3: 'the policy was applied to the sealed versions, but some tags are not sealed versions: left in place, not forgotten (`snap verify --all` reports them)',

@@ -1,5 +1,4 @@
 // snap stats [--json] [--recent N]
-import { UsageError } from '../errors.js';
 import { archiveStats, type ArchiveStats } from '../retention/stats.js';
 import { formatBytes } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
@@ -46,9 +45,9 @@ examples:
   snap stats --json | jq .prune`,
   options: { json: { type: 'boolean' }, recent: { type: 'string' } },
   positionals: [0, 0],
+  values: { recent: { kind: 'count', takes: 'a whole number of versions (0 or more)' } },
   async run(ctx, args) {
-    const recentText = str(args, 'recent');
-    if (recentText !== undefined && !/^\d+$/.test(recentText)) throw new UsageError(`--recent takes a number of versions (got ${JSON.stringify(recentText.slice(0, 40))})`);
+    const recentText = str(args, 'recent'); // checked by its rule (command.ts)
     const archive = ctx.archive();
     const store = archive.openStore(await archive.loadConfig());
     const stats = await archiveStats(archive, store, { recent: recentText === undefined ? 5 : Number(recentText) }).finally(() => store.close?.());

@@ -13,6 +13,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCommandArgs } from '../../src/cli/command.js';
+import { commands } from '../../src/cli/main.js';
 import { git, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
 
@@ -102,5 +104,57 @@ describe('retention guards through the CLI', { timeout: 300_000 }, () => {
     expect([quiet.code, quiet.stdout]).toEqual([3, '']);
     expect(quiet.stderr.match(/not a sealed version/g)).toHaveLength(strays.length);
     expect(tags(dir)).toEqual(['v1.3', 'v1.4', ...strays].sort());
+  });
+
+  it('refuses bad option values by name, with what the option takes (exit 2, nothing written)', () => {
+    const { dir } = archiveWithVersions(3);
+    const before = { tags: tags(dir), head: git(dir, 'rev-parse', 'main'), notes: git(dir, 'for-each-ref', 'refs/notes/') };
+    const cases: [string[], RegExp][] = [
+      [['forget', '--keep-last', '-1'], /^snap: snap forget: -l\/--keep-last takes a whole number of versions \(0 or more\), or "unlimited" \(got "-1"; see `snap forget --help`\)$/m],
+      [['forget', '-l', '-1'], /-l\/--keep-last takes a whole number of versions/],
+      [['forget', '--keep-last=-1'], /-l\/--keep-last takes a whole number of versions/],
+      [['forget', '--keep-weekly', '99999999999999999999'], /-w\/--keep-weekly takes a whole number of versions \(0 or more\), or "unlimited" \(got "99999999999999999999"/],
+      [['forget', '--keep-monthly', '9007199254740993'], /-m\/--keep-monthly takes a whole number/],
+      [['forget', '--keep-daily', '1.5'], /-d\/--keep-daily takes a whole number/],
+      [['forget', '--keep-tag'], /^snap: snap forget: --keep-tag needs a value: a version name pattern \(\* and \?\), not empty/],
+      [['forget', '--keep-tag', '--dry-run'], /^snap: snap forget: --keep-tag needs a value: a version name pattern/],
+      [['forget', '--keep-tag', ''], /^snap: snap forget: --keep-tag takes a version name pattern \(\* and \?\), not empty \(got ""/],
+      [['forget', '--keep-tag', 'v1.0', '--keep-tag='], /--keep-tag takes a version name pattern/],
+      [['forget', '--keep-within', '99999999999999999999y'], /--keep-within: "99999999999999999999y" is longer than 10000 years/],
+      [['forget', '--keep-within', ''], /--keep-within takes a duration/],
+      [['stats', '--recent', '-1'], /^snap: snap stats: --recent takes a whole number of versions \(0 or more\) \(got "-1"/],
+      [['stats', '--recent'], /^snap: snap stats: --recent needs a value: a whole number of versions/],
+      [['stats', '--recent', '1e3'], /--recent takes a whole number/],
+      [['commit', '-m'], /^snap: snap commit: -m\/--message needs a value/],
+      [['commit', '-m', ''], /^snap: snap commit: -m\/--message takes a value that is not empty/],
+      [['-C', '', 'log'], /^snap: -C needs a folder: -C DIR/],
+      [['log', '-C', ''], /^snap: snap log: -C\/--directory takes a value that is not empty/],
+    ];
+    for (const [args, message] of cases) {
+      const r = snapCli(dir, args);
+      expect([r.code, r.stdout], `${args.join(' ')}: ${r.stderr}`).toEqual([2, '']);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr, args.join(' ')).not.toMatch(/ambiguous|ERR_PARSE_ARGS/);
+    }
+    expect({ tags: tags(dir), head: git(dir, 'rev-parse', 'main'), notes: git(dir, 'for-each-ref', 'refs/notes/') }).toEqual(before);
+    // Good values still work: a count at its largest, "unlimited", a dash-less pattern, --recent 0.
+    expect(snapCli(dir, ['forget', '--keep-last', '9007199254740991', '--dry-run']).code).toBe(0);
+    expect(snapCli(dir, ['forget', '--keep-weekly', 'unlimited', '--keep-tag', 'v1.*', '--dry-run']).code).toBe(0);
+    expect(snapCli(dir, ['stats', '--recent', '0']).stdout).not.toMatch(/newest version/);
+  });
+
+  it('every option of every verb that takes a value is refused by name when it has none', () => {
+    // The parser the CLI runs (the cases above run it through bin/snap.js): here over every verb, cheaply.
+    let checked = 0;
+    for (const cmd of commands) {
+      for (const [name, spec] of Object.entries(cmd.options)) {
+        if (spec.type !== 'string') continue;
+        for (const argv of [[`--${name}`], [`--${name}`, '--help']]) {
+          expect(() => parseCommandArgs(cmd, argv), `snap ${cmd.name} ${argv.join(' ')}`).toThrow(new RegExp(`^snap ${cmd.name}: (-\\w/)?--${name} needs a value`));
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(15);
   });
 });
