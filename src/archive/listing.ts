@@ -67,7 +67,13 @@ export async function* listEntries(repo: GitRepo, treeOid: string, path = ''): A
 export async function openEntry(repo: GitRepo, store: ContentStore, treeOid: string, path: string): Promise<Readable> {
   const clean = path.replace(/^\/+|\/+$/g, '');
   const entry = await repo.entryAt(treeOid, clean);
-  if (!entry) throw new SnapError('PATH_NOT_FOUND', `no such path in this version: ${clean}`, { path: clean });
+  if (!entry) {
+    // A payload a collector lists inside its files has the path `snap ls` shows for it
+    // (s3_buckets/<bucket>/content/<key>), though no tree entry holds it.
+    const root = clean.split('/')[0]!;
+    for await (const p of listedPayloads(repo, treeOid, { roots: new Set([root]) })) if (p.path === clean) return openPayload(store, p.pointer, p.label);
+    throw new SnapError('PATH_NOT_FOUND', `no such path in this version: ${clean}`, { path: clean });
+  }
   if (entry.mode === MODE_TREE) throw new SnapError('PATH_NOT_FOUND', `${clean || '/'} is a folder; list it with \`snap ls\``, { path: clean });
   const content = await repo.readBlob(entry.oid);
   const pointer = content.length <= POINTER_MAX_BYTES ? parsePointer(content) : null;

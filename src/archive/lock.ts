@@ -19,6 +19,7 @@ import { link, lstat, mkdir, readFile, readdir, rename, unlink, writeFile } from
 import { basename, dirname, join } from 'node:path';
 import { SnapError } from '../errors.js';
 import type { DeadWriter } from '../git/locks.js';
+import { processRuns } from '../util/stale-temporaries.js';
 
 export interface LockInfo {
   pid: number;
@@ -48,15 +49,6 @@ const DEAD_PREFIX = 'dead-';
 const CLAIM_PREFIX = 'claim-';
 // An unreadable lock record younger than this may be one an older snap is still writing.
 const UNREADABLE_GRACE_MS = 10_000;
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** When a process started, from /proc (Linux); null when unknown. */
 function processStart(pid: number): Date | null {

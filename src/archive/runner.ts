@@ -196,7 +196,10 @@ async function runOne(options: RunnerOptions, run: RunState, collector: AnyColle
     const services = [...new Set(coverage.map((f) => f.service ?? collector.title))].join(', ');
     const detail = `the endpoint does not offer the ${services} API; set collectors.${collector.id}.enabled=false`;
     coverage.splice(0, coverage.length, { resource: collector.root, reason: 'NotOffered', detail, service: services });
-    if (!run.signal.aborted) log.warn(detail);
+    // A warning the first time; when the previous version already recorded it, a standing
+    // condition (info: not printed with -q, so a scheduled run stays silent until something changes).
+    const known = options.previous?.manifest?.coverage.some((f) => f.collector === collector.id && f.reason === 'NotOffered' && f.detail === detail);
+    if (!run.signal.aborted) (known ? log.info : log.warn).call(log, detail);
   }
   // A collector that threw keeps nothing of what it wrote; one that ended read what it wrote.
   const read = report.status === 'ok' ? writer.writes > 0 || coverage.length === 0 : report.status === 'partial' && writer.writes > 0;

@@ -13,8 +13,9 @@ export const catCommand: Command = {
 Writes the exact archived bytes of PATH in VERSION to stdout. For a payload kept in the
 content store (the tree holds a pointer) the payload itself is written, and its sha256 is
 checked as it streams: a corrupt payload ends with an error and exit code 1.
-PATH is a path in the version's tree, or a resource address a collector understands,
-such as s3://BUCKET/KEY.
+PATH is a path in the version's tree or one \`snap ls\` lists for a payload
+(s3_buckets/BUCKET/content/KEY), or a resource address a collector understands, such as
+s3://BUCKET/KEY.
 
 examples:
   snap cat v1.1 MANIFEST.md

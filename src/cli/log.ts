@@ -4,7 +4,7 @@ import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } f
 import { listVersions } from '../archive/versions.js';
 import { readHistory, type MainCommit } from '../retention/history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
-import { compareTrees } from '../diff/compare.js';
+import { collectorForPath, compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
 import { lastRestoreTest } from '../restore/restore-test.js';
 import { summarizeSignature } from '../verify/signature.js';
@@ -80,12 +80,13 @@ examples:
       const sig = summarizeSignature(chain.versions.get(v.name)!);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
       const tested = await lastRestoreTest(archive, v.commitOid);
-      // The first version is counted by files per folder: reading every file of it would be wasted work.
+      // The first version is counted by files per service folder (not the archive's own files):
+      // reading every file of it would be wasted work.
       const services = !flag(args, 'stat')
         ? null
         : older
           ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
-          : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
+          : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].filter(([folder]) => collectorForPath(folder)).map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
       if (json) {
         ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;

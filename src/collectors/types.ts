@@ -118,6 +118,13 @@ export interface ResourceFileSpec {
    */
   assigned?: string[];
   /**
+   * What a re-creation from the archive can give back of this file's content, when that is
+   * less than the file holds (a versioned bucket's object history: the current objects come
+   * back, with new version ids, the older versions do not). `snap restore-test` passes both
+   * sides through it (after dropping `assigned`) before comparing; `snap diff` never does.
+   */
+  recreated?(value: unknown): unknown;
+  /**
    * Other resources this one is linked to, as folders of the archive (a distribution →
    * "s3_buckets/<bucket>" it serves): `snap diff` shows their changes next to this one's.
    */

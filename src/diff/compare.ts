@@ -100,6 +100,7 @@ function contentRef(side: Side | null): ContentRef | null {
 export interface DescribeOptions {
   labelPath?: string;
   registry?: readonly AnyCollector[];
+  /** restore-test: compare modulo what re-creation changes (the spec's `assigned` and `recreated`) */
   moduloAssigned?: boolean;
   /** the old side is another resource (diff --between): its own name is read as the new side's */
   rename?: { from: string; to: string };
@@ -114,6 +115,8 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
   if (assigned?.length) {
     for (const side of [a, b]) if (side && side.json !== undefined) side.json = normalize(side.json, { drop: assigned });
   }
+  const recreated = options.moduloAssigned ? found?.spec?.recreated : undefined;
+  if (recreated) for (const side of [a, b]) if (side && side.json !== undefined) side.json = recreated(side.json) as typeof side.json;
   const value = (b?.json ?? a?.json) as unknown;
   const base: ResourceChange = {
     service: path.split('/')[0]!,

@@ -16,6 +16,8 @@ import { assertInside } from '../git/worktree.js';
 import type { ContentStore } from '../store/types.js';
 import { isPayload, versionEntries, type VersionEntry } from './entries.js';
 import { versionTime } from './export.js';
+import { sweepStaleTemporaries, temporaryName } from '../util/stale-temporaries.js';
+import { crashPoint } from '../util/crash-points.js';
 
 export interface CheckoutStats {
   dir: string;
@@ -43,7 +45,8 @@ export async function checkoutVersion(repo: GitRepo, store: ContentStore, versio
   await assertCheckoutTarget(dir);
   const mtime = await versionTime(repo, version);
   await mkdir(dirname(dir), { recursive: true });
-  const tmp = join(dirname(dir), `${basename(dir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await sweepStaleTemporaries(dirname(dir), basename(dir)); // what a killed checkout into this folder left
+  const tmp = join(dirname(dir), temporaryName(basename(dir), process.pid, randomBytes(4).toString('hex')));
   await mkdir(tmp, { mode: 0o755 });
   const stats: CheckoutStats = { dir, files: 0, directories: 0, payloads: 0, payloadBytes: 0, bytes: 0 };
   try {
@@ -70,6 +73,7 @@ export async function checkoutVersion(repo: GitRepo, store: ContentStore, versio
         stats.bytes += e.size;
       }
       options.onEntry?.(e);
+      crashPoint('checkout-entry');
     }
     // Folders last, deepest first: writing their files changed their times.
     for (const f of folders.reverse()) await utimes(f, mtime, mtime);

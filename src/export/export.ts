@@ -14,6 +14,8 @@ import type { GitRepo } from '../git/repo.js';
 import type { ContentStore } from '../store/types.js';
 import { versionEntries, type VersionEntry } from './entries.js';
 import { writeTar, type TarStats } from './tarball.js';
+import { sweepStaleTemporaries, temporaryName } from '../util/stale-temporaries.js';
+import { crashPoint } from '../util/crash-points.js';
 
 export interface ExportOptions {
   /** the top folder inside the tarball; default the version's name, '' for none */
@@ -59,9 +61,14 @@ export async function exportToStream(repo: GitRepo, store: ContentStore, version
 
 export async function exportToFile(repo: GitRepo, store: ContentStore, version: VersionInfo, file: string, options: ExportOptions): Promise<TarStats> {
   const prefix = prefixFor(version, options.prefix); // refused before anything is written
-  const tmp = join(dirname(file), `.${basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  await sweepStaleTemporaries(dirname(file), basename(file), '.'); // what a killed export of this file left
+  const tmp = join(dirname(file), temporaryName(basename(file), process.pid, randomBytes(4).toString('hex'), '.'));
   try {
-    const stats = await exportToStream(repo, store, version, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { ...options, prefix });
+    const onEntry = (e: VersionEntry) => {
+      crashPoint('export-entry');
+      options.onEntry?.(e);
+    };
+    const stats = await exportToStream(repo, store, version, createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { ...options, prefix, onEntry });
     await rename(tmp, file);
     return stats;
   } catch (err) {

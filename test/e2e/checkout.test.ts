@@ -1,12 +1,13 @@
 // `snap checkout` through the built binary: the folder holds exactly what the export's tarball
 // unpacks to; a folder that is not empty is refused (exit code 2, left as it was); a failed
-// checkout (a deleted payload) leaves no folder and no temporary behind.
-import { execFileSync } from 'node:child_process';
+// checkout (a deleted payload) leaves no folder and no temporary behind; the temporary of one
+// killed mid-way (SIGKILL) is removed by the next checkout into the same folder.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/archive.js';
-import { snapCli } from '../helpers/cli.js';
+import { SNAP_BIN, snapCli } from '../helpers/cli.js';
 import { expectSameFiles, folderFiles } from '../helpers/version-files.js';
 import { archiveWithTools, hidePayload } from '../helpers/cli-archive.js';
 
@@ -57,6 +58,17 @@ describe('snap checkout (CLI)', { timeout: 240_000 }, () => {
     expect(r.stderr).toMatch(/the payload of local_repos\/tools\/files\/logo\.bin .* is not in the content store/);
     expect(readdirSync(base).sort()).toEqual(['estate', 'tools']);
     putBack();
+  });
+
+  it('removes what a checkout killed mid-way left, at the next checkout into the same folder', () => {
+    const { base, dir } = archiveWithTools();
+    const target = join(base, 'recovered');
+    const killed = spawnSync(process.execPath, [SNAP_BIN, 'checkout', 'v1.0', target], { cwd: dir, env: { ...process.env, SNAP_TEST_CRASH_AT: 'checkout-entry:3' } });
+    expect(killed.signal).toBe('SIGKILL'); // the crash happened, after three entries were written
+    expect(readdirSync(base).filter((n) => n.startsWith('recovered.tmp-'))).toHaveLength(1);
+    expect(existsSync(target)).toBe(false);
+    expect(snapCli(dir, ['checkout', 'v1.0', target]).code).toBe(0);
+    expect(readdirSync(base).sort()).toEqual(['estate', 'recovered', 'tools']);
   });
 
   it('explains itself in --help, with examples', () => {

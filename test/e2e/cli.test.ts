@@ -44,6 +44,9 @@ describe('snap CLI', { timeout: 240_000 }, () => {
     expect(log.stdout).toMatch(/v1\.1 .*signed by .* \(good\)/);
     expect(log.stdout.indexOf('v1.1')).toBeLessThan(log.stdout.indexOf('v1.0'));
 
+    // --stat counts services: the first version's archive files (.snap, README.md, …) are not one
+    const stat = snapCli(dir, ['log', '--stat', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(stat.map((v) => [v.name, v.services.map((s: { service: string }) => s.service)])).toEqual([['v1.1', ['local_repos']], ['v1.0', ['local_repos']]]);
     const logJson = snapCli(dir, ['log', '--json']).stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(logJson.map((v) => [v.name, v.signature])).toEqual([['v1.1', 'good'], ['v1.0', 'good']]);
 

@@ -2,8 +2,9 @@
 // tar to exactly what `snap cat` prints for every file of the version; the same version gives
 // the same bytes (plain and gzipped, to a file or to stdout); bad input is refused with exit
 // code 2 and nothing written; a deleted payload fails with exit code 1, its path named, and
-// no output file left behind.
-import { execFileSync } from 'node:child_process';
+// no output file left behind; the temporary of an export killed mid-way (SIGKILL) is removed
+// by the next export of the same file.
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import { Archive } from '../../src/archive/archive.js';
 import { resolveVersion } from '../../src/archive/versions.js';
 import { walkFiles } from '../../src/git/tree-walk.js';
 import { tempDir } from '../helpers/archive.js';
-import { snapCli } from '../helpers/cli.js';
+import { SNAP_BIN, snapCli } from '../helpers/cli.js';
 import { archiveWithTools, hidePayload } from '../helpers/cli-archive.js';
 import { expectSameFiles, folderFiles } from '../helpers/version-files.js';
 
@@ -87,6 +88,18 @@ describe('snap export (CLI)', { timeout: 240_000 }, () => {
     putBack();
     expect(snapCli(dir, ['export', 'v1.0', '-o', join(base, 'x.tar')]).code).toBe(0);
     expect(existsSync(join(base, 'x.tar'))).toBe(true);
+  });
+
+  it('removes what an export killed mid-way left, at the next export of the same file', () => {
+    const { base, dir } = archiveWithTools();
+    const out = join(base, 'kill.tar');
+    const killed = spawnSync(process.execPath, [SNAP_BIN, 'export', 'v1.0', '-o', out], { cwd: dir, env: { ...process.env, SNAP_TEST_CRASH_AT: 'export-entry:3' } });
+    expect(killed.signal).toBe('SIGKILL'); // the crash happened, between two entries
+    const left = readdirSync(base).filter((n) => n.startsWith('.kill.tar.tmp-'));
+    expect(left).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+    expect(snapCli(dir, ['export', 'v1.0', '-o', out]).code).toBe(0);
+    expect(readdirSync(base).sort()).toEqual(['estate', 'kill.tar', 'tools']);
   });
 
   it('explains itself in --help, with examples', () => {

@@ -180,6 +180,10 @@ describe('every archived byte comes back out (CLI)', { timeout: 300_000 }, () =>
     const prefix = snapCli(dir, ['ls', 'v1.0', 's3://media/img/']);
     expect(prefix.code).toBe(0);
     expect(prefix.stdout).toBe(`stored       200003  ${sha256(BINARY)}  s3_buckets/media/content/img/hero.jpg  s3://media/img/hero.jpg\n`);
+    // a path ls prints is one cat reads: the binary, and every escaped or placed-by-key one
+    const odd = current.filter((e) => e.address === 's3://media/img/hero.jpg' || /~|%|content-by-key/.test(e.path));
+    expect(odd.length).toBeGreaterThan(3);
+    for (const e of odd) expect(sha256(snapCli(dir, ['cat', 'v1.0', e.path]).stdoutBytes), e.path).toBe(e.sha256);
     const text = snapCli(dir, ['ls', 'v1.0', 's3://hostile-keys']).stdout;
     expect(text).toContain('"s3://hostile-keys/tab\\there.txt"'); // a control character is quoted, never printed raw
     expect(text.split('\n').filter(Boolean)).toHaveLength(HOSTILE_KEYS.length);

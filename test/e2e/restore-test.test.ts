@@ -5,7 +5,8 @@
 // with the version. The zone and the distribution are re-created with new ids there: they
 // are matched to the version's by name and by the caller reference snap restore gives them. Intact, it passes (exit 0) and the verdict is recorded as a git note
 // that `snap log` and stock `git log --notes` show. With one stored payload altered in the
-// archive, it fails (exit 1) and names the object whose restored bytes differ.
+// archive, it fails (exit 1) and names the object whose restored bytes differ. A versioned
+// bucket with history passes: its current objects come back under new version ids.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -18,8 +19,8 @@ import { RESTORE_TEST_NOTES } from '../../src/restore/restore-test.js';
 import { git, makeArchive, readVersion, snapshot } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
 import { clientOptions, useMoto } from '../helpers/moto.js';
-import { INDEX_V1, s3Client, seedHostile, seedSite } from '../helpers/s3-seed.js';
-import { PutBucketLoggingCommand } from '@aws-sdk/client-s3';
+import { INDEX_V1, put, s3Client, seedHostile, seedSite } from '../helpers/s3-seed.js';
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketLoggingCommand, PutBucketVersioningCommand } from '@aws-sdk/client-s3';
 import type { ShardFile } from '../../src/collectors/aws/s3/manifest.js';
 
 const moto = useMoto();
@@ -46,6 +47,16 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
     // moto delivers access logs as S3 does: a restored log bucket fills with the logs of the
     // restore-test's own requests, so the archive leaves the log bucket (and logging) out.
     await s3Client(moto.endpoint).send(new PutBucketLoggingCommand({ Bucket: 'site-prod', BucketLoggingStatus: {} }));
+    // A versioned bucket with history (an overwritten object, a deleted one): re-created, it
+    // holds the current objects under new version ids, and that is a pass.
+    const s3 = s3Client(moto.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: 'site-history' }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: 'site-history', VersioningConfiguration: { Status: 'Enabled' } }));
+    await put(s3, 'site-history', 'contract.txt', 'version one\n', { ContentType: 'text/plain' });
+    await put(s3, 'site-history', 'contract.txt', 'version two\n', { ContentType: 'text/plain' });
+    await put(s3, 'site-history', 'db/dump.sql.gz', Uint8Array.from([0x1f, 0x8b, 8, 0, 1, 2, 3, 255]), { ContentType: 'application/gzip' });
+    await put(s3, 'site-history', 'removed.txt', 'soon gone\n', { ContentType: 'text/plain' });
+    await s3.send(new DeleteObjectCommand({ Bucket: 'site-history', Key: 'removed.txt' }));
     const ddb = new DynamoDBClient(clientOptions(moto.endpoint));
     await ddb.send(new CreateTableCommand({ TableName: 'orders', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }));
     for (let i = 0; i < 5; i++) await ddb.send(new PutItemCommand({ TableName: 'orders', Item: { pk: { S: `order-${i}` }, total: { N: `${i}.50` } } }));

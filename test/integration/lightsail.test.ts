@@ -226,6 +226,14 @@ describe('lightsail snapshot requests (createSnapshot, the --lightsail-snapshot 
     ]);
   });
 
+  it('writes no request record when there was no instance to snapshot', async () => {
+    standin.reset(); // Lightsail answers, with no instances in any region
+    const archive = await makeArchive({ collectors: { lightsail: { createSnapshot: true, snapshotWaitSeconds: 0 } }, endpoint: standin.endpoint, regions: REGIONS });
+    await snapshot(archive, 'v5.0', only);
+    expect(standin.callsOf('CreateInstanceSnapshot')).toHaveLength(0);
+    expect(await (await readVersion(archive, 'v5.0', 'lightsail')).entry('requested-snapshots.json')).toBeNull();
+  });
+
   it('asks anyway when it may create snapshots but not read one, and records the request as pending', async () => {
     seed(standin);
     standin.faults.push((c) => (c.operation === 'GetInstanceSnapshot' ? { type: 'AccessDeniedException', status: 403 } : null));

@@ -5,7 +5,7 @@
 //
 //   lightsail/<region>/instances/<instance>.json
 //   lightsail/<region>/snapshots/<snapshot>.json
-//   lightsail/requested-snapshots.json          (only in a version that requested snapshots)
+//   lightsail/requested-snapshots.json          (only in a version that requested snapshots, and found an instance)
 //
 // The request record lives only in its own version, so versions taken without the option are
 // never made different by it; the requested snapshot itself is an ordinary snapshot in the
@@ -97,7 +97,10 @@ export const lightsailCollector: Collector<LightsailConfig> = {
           if (!run.instancesSeen.has(name)) ctx.finding({ resource: `lightsail/instances/${name}`, reason: 'NotFound', detail: 'named in snapshotInstances but in none of the regions read; no snapshot requested' });
         }
       }
-      ctx.out.json(REQUESTED_SNAPSHOTS_FILE, { version: ctx.version, snapshots: run.requested }, REQUESTED_RULES);
+      // Nothing asked for (no instance found, or no Lightsail at the endpoint): no record, so the
+      // version does not claim a request it never made.
+      if (run.requested.length) ctx.out.json(REQUESTED_SNAPSHOTS_FILE, { version: ctx.version, snapshots: run.requested }, REQUESTED_RULES);
+      else ctx.log.info('--lightsail-snapshot: no Lightsail instance was found in the regions read, so no snapshot was requested');
     }
   },
 };

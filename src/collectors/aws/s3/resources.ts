@@ -8,7 +8,19 @@ const str = (v: unknown, field: string): string => {
 };
 
 export const S3_RESOURCES: readonly ResourceFileSpec[] = [
-  { pattern: '*/bucket.json', kind: 'bucket', rules: BUCKET_RULES, label: (v) => `${str(v, 'name')} (${str(v, 'region')})` },
+  {
+    pattern: '*/bucket.json',
+    kind: 'bucket',
+    rules: BUCKET_RULES,
+    label: (v) => `${str(v, 'name')} (${str(v, 'region')})`,
+    // Counts of a history no restore writes back (see the object manifest's `recreated`).
+    recreated: (v) => {
+      const doc = v as { objects?: Record<string, unknown> } | null;
+      if (!doc?.objects) return v;
+      const { versions: _versions, deleteMarkers: _markers, shards: _shards, ...counts } = doc.objects;
+      return { ...doc, objects: counts };
+    },
+  },
   ...CONFIG_KINDS.map(
     (kind): ResourceFileSpec => ({ pattern: `*/config/${kind}.json`, kind: `bucket ${kind.replace(/-/g, ' ')}`, rules: CONFIG_RULES[kind], label: (v) => `${str(v, 'bucket')} ${kind}` }),
   ),
@@ -31,6 +43,13 @@ export const S3_RESOURCES: readonly ResourceFileSpec[] = [
         const sha = (v: unknown) => (v as { sha256?: string } | null)?.sha256;
         return sha(before) !== undefined && sha(before) === sha(after) ? ['lastModified', 'etag'] : [];
       },
+    },
+    // A versioned bucket re-created from the archive holds its current objects, each under a
+    // new version id; its older versions and delete markers are history no restore writes back.
+    recreated: (v) => {
+      const doc = v as { objects?: { versionId?: string; isLatest?: boolean; deleteMarker?: boolean }[] } | null;
+      if (!doc || !Array.isArray(doc.objects)) return v;
+      return { ...doc, objects: doc.objects.filter((o) => !o.deleteMarker && o.isLatest !== false).map(({ versionId: _id, isLatest: _latest, ...rest }) => rest) };
     },
   },
   { pattern: '*/files/**', kind: 'S3 object text', label: (_v, path) => `${path.split('/')[0]}/${readableKey(path.split('/').slice(2))}` },
