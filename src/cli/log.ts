@@ -1,11 +1,9 @@
 // snap log [--stat] [--json] [--all]
-import { countChanges } from '../archive/summary.js';
 import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
 import { listVersions } from '../archive/versions.js';
 import { readHistory, type MainCommit } from '../retention/history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
-import { collectorForPath, compareTrees } from '../diff/compare.js';
-import { countByService } from '../diff/summary.js';
+import { serviceChanges } from '../diff/summary.js';
 import { standingRestoreTests } from '../restore/restore-test.js';
 import { summarizeSignature } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
@@ -82,13 +80,7 @@ examples:
       const sig = summarizeSignature(chain.versions.get(v.name)!);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
       const tested = await standingRestoreTests(archive, v.commitOid);
-      // The first version is counted by files per service folder (not the archive's own files):
-      // reading every file of it would be wasted work.
-      const services = !flag(args, 'stat')
-        ? null
-        : older
-          ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
-          : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].filter(([folder]) => collectorForPath(folder)).map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
+      const services = flag(args, 'stat') ? await serviceChanges(archive.repo, older?.treeOid ?? null, v.treeOid) : null;
       if (json) {
         ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested[0] ?? null, restoreTests: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;

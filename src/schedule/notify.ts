@@ -17,11 +17,9 @@ import { spawn } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { CommitResult } from '../archive/commit.js';
-import { countChanges } from '../archive/summary.js';
 import { listVersions } from '../archive/versions.js';
 import type { SnapConfig } from '../config/schema.js';
-import { compareTrees } from '../diff/compare.js';
-import { countByService } from '../diff/summary.js';
+import { serviceChanges } from '../diff/summary.js';
 import { describeError, exitCodeFor, isSnapError } from '../errors.js';
 import type { Redactor } from '../util/redact.js';
 
@@ -63,9 +61,7 @@ export async function noticeForResult(archive: Archive, result: CommitResult, ex
   const versions = await listVersions(archive.repo);
   const index = versions.findIndex((v) => v.name === result.version);
   const previous = index >= 0 ? versions[index + 1] ?? null : null;
-  const changes = previous
-    ? countByService(await compareTrees(archive.repo, previous.treeOid, result.treeOid)).map((c) => ({ service: c.service, resources: c.resources }))
-    : [...(await countChanges(archive.repo, null, result.treeOid)).byFolder.entries()].map(([service, c]) => ({ service, resources: c.added }));
+  const changes = (await serviceChanges(archive.repo, previous?.treeOid ?? null, result.treeOid)).map((c) => ({ service: c.service, resources: c.resources }));
   const event: CommitEvent = result.partial ? 'partial' : changes.length ? 'drift' : 'unchanged';
   return {
     ...base,

@@ -146,7 +146,9 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
         ['partial', 'partial', 3],
         ['failed', 'failed', 1],
       ]);
-      const [, second, third, fourth] = received.map((r) => r.body);
+      const [first, second, third, fourth] = received.map((r) => r.body);
+      // the first version's changes are its services, not the archive's own files
+      expect(first.changes.map((c: { service: string }) => c.service)).toEqual(['local_repos']);
       expect(second).toMatchObject({ format: 'snap-commit-notice/1', version: 'v1.1', previous: 'v1.0', summary: '1 changed in local_repos', changes: [{ service: 'local_repos', resources: 1 }], status: 'complete', diff: 'snap diff v1.0 v1.1', error: null, archive: dir });
       expect(third).toMatchObject({ event: 'partial', version: 'v1.2', status: 'partial', collectors: [{ id: 'local', status: 'partial', errors: [{ resource: expect.stringMatching(/gone/) }] }] });
       expect(fourth).toMatchObject({ event: 'failed', version: null, status: null, error: { code: 'ENDPOINT_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closedPort}`) } });
