@@ -1,12 +1,10 @@
 // snap log [--stat] [--json] [--all]
-import { countChanges } from '../archive/summary.js';
 import { describeDrift, evaluateTrust, publishToGitQuietly, workingTreeDrift } from '../archive/trust.js';
 import { displayVersionName, listVersions } from '../archive/versions.js';
 import { readHistory, type MainCommit } from '../retention/history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
-import { collectorForPath, compareTrees } from '../diff/compare.js';
-import { countByService } from '../diff/summary.js';
-import { lastRestoreTest } from '../restore/restore-test.js';
+import { serviceChanges } from '../diff/summary.js';
+import { standingRestoreTests } from '../restore/restore-test.js';
 import { sealContext, sealOf } from '../verify/seal.js';
 import { summarizeSeal } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
@@ -22,20 +20,22 @@ good and by whom, a one-line summary of what changed since the version before, a
 the version was last proven restorable (snap restore-test).
 
 A signature is good when the key that made it was trusted before the version (see
-\`snap signers\`), and the tag is the version it is filed under, on main: what \`snap
-verify\` checks of a tag. A version signed by any other key, one that changes the signers
-without such a signature, or a tag object filed under another name (a tag moved with
-\`git tag -f\`) shows as TAMPERED; a lightweight tag as NOT SIGNED; \`snap verify\` says
-what exactly.
+\`snap signers\`), and the tag is the version it is filed under, made on that version's
+commit, on main: what \`snap verify\` checks of a tag. A version signed by any other key,
+one that changes the signers without such a signature, a tag object filed under another
+name (a tag moved with \`git tag -f\`) or a tag on another version's commit shows as
+TAMPERED; a lightweight tag as NOT SIGNED; \`snap verify\` says what exactly.
 
 options:
   --stat   also count changed resources per service (compares each version with the one
            before it)
   --json   one JSON object per line: name, commit, date, signer, signature, summary,
-           restoreTest, and with --stat a "services" list of {service, resources};
+           restoreTest (the newest verdict), restoreTests (what stands: the newest test of
+           the whole version and every newer one of a single service, newest first), and
+           with --stat a "services" list of {service, resources};
            signature is "good" or what is wrong (untrusted-key, bad-signature, unsigned,
-           untrusted-signers-change, tag-mismatch, not-on-main); with --all, a forgotten
-           version has "forgotten": {at, by, rule} instead
+           untrusted-signers-change, tag-mismatch, other-version, not-on-main); with
+           --all, a forgotten version has "forgotten": {at, by, rule} instead
   --all    also the versions forgotten by policy (snap forget), in their place in history,
            and any commit on main that lost its tag some other way
 
@@ -84,23 +84,17 @@ examples:
       const older = versions[i + 1];
       const sig = summarizeSeal(await sealOf(seals, v)); // the decision snap verify makes of the tag
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
-      const tested = await lastRestoreTest(archive, v.commitOid);
-      // The first version is counted by files per service folder (not the archive's own files):
-      // reading every file of it would be wasted work.
-      const services = !flag(args, 'stat')
-        ? null
-        : older
-          ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
-          : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].filter(([folder]) => collectorForPath(folder)).map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
+      const tested = await standingRestoreTests(archive, v.commitOid);
+      const services = flag(args, 'stat') ? await serviceChanges(archive.repo, older?.treeOid ?? null, v.treeOid) : null;
       if (json) {
-        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
+        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested[0] ?? null, restoreTests: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;
       }
       const date = v.date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
       const sigText = sig.text;
       ctx.out(`${paint(ctx, 'bold', displayVersionName(v.name).padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
       ctx.out(`         ${summary}\n`);
-      if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);
+      for (const line of tested) ctx.out(`         ${line.includes('passed') ? paint(ctx, 'green', line) : paint(ctx, 'red', line)}\n`);
       for (const s of services ?? []) ctx.out(`           ${s.service.padEnd(22)} ${s.resources} resource${s.resources === 1 ? '' : 's'}\n`);
     }
     showGone(Number.MAX_SAFE_INTEGER);

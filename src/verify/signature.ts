@@ -13,7 +13,7 @@ const short = (s: Signer) => `${s.principals} ${keyFingerprint(s.publicKey).slic
 export interface SignatureSummary {
   /** signed by a key trusted before the version, and any signer change it makes is valid */
   ok: boolean;
-  /** "good", or what is wrong: untrusted-key, bad-signature, unsigned, untrusted-signers-change, tag-mismatch, not-on-main, … */
+  /** "good", or what is wrong: untrusted-key, bad-signature, unsigned, untrusted-signers-change, tag-mismatch, other-version, not-on-main, … */
   status: string;
   signer: string | null;
   /** one line for the log's signature column */
@@ -52,14 +52,18 @@ export function summarizeSignature(vt: VersionTrust): SignatureSummary {
   return { ok: false, status, signer: null, text };
 }
 
-/** The whole seal in one summary: the signature's, then a tag filed under another name, then a commit off main. */
+/** The whole seal in one summary: the signature's, then a tag filed under another name or made on another version's commit, then a commit off main. */
 export function summarizeSeal(seal: Seal): SignatureSummary {
   const sig = summarizeSignature(seal.trust);
   if (seal.version.untagged) return { ok: false, status: 'untagged', signer: null, text: 'NO TAG: not a sealed version' };
   const mismatch = seal.problems.find((p) => p.kind === 'tag-mismatch');
+  const elsewhere = seal.problems.find((p) => p.kind === 'manifest');
   const offMain = seal.problems.find((p) => p.kind === 'not-on-main');
-  if (sig.ok && !mismatch && !offMain) return sig;
-  if (!sig.ok) return { ...sig, text: `${sig.text}${mismatch ? '; filed under another name' : ''}${offMain ? '; not on main' : ''}` };
-  if (mismatch) return { ok: false, status: 'tag-mismatch', signer: sig.signer, text: `TAMPERED: ${mismatch.detail}${offMain ? '; not on main' : ''}` };
+  if (sig.ok && !mismatch && !elsewhere && !offMain) return sig;
+  const rest = (from: 'mismatch' | 'elsewhere' | 'offMain') =>
+    [from === 'mismatch' && elsewhere ? '; made on another version\'s commit' : '', from !== 'offMain' && offMain ? '; not on main' : ''].join('');
+  if (!sig.ok) return { ...sig, text: `${sig.text}${mismatch ? '; filed under another name' : ''}${elsewhere ? "; made on another version's commit" : ''}${offMain ? '; not on main' : ''}` };
+  if (mismatch) return { ok: false, status: 'tag-mismatch', signer: sig.signer, text: `TAMPERED: ${mismatch.detail}${rest('mismatch')}` };
+  if (elsewhere) return { ok: false, status: 'other-version', signer: sig.signer, text: `TAMPERED: made on another version's commit (${elsewhere.detail})${rest('elsewhere')}` };
   return { ok: false, status: 'not-on-main', signer: sig.signer, text: `NOT ON MAIN: ${offMain!.detail}` };
 }

@@ -4,7 +4,8 @@
 //     tag's signature against the signers trusted before the version (archive/trust.ts: rooted
 //     in .git/snap, changed only by versions signed by a key already trusted), that any change
 //     the version makes to the signers was so signed, that the tag object is the version it is
-//     filed under (a moved or re-filed tag shows here), and that it is on main;
+//     filed under (a moved or re-filed tag shows here), that the manifest of its commit names
+//     it, and that it is on main;
 //   - every git object the version reaches re-hashes to its id (corruption of git's own store);
 //   - every pointer is well formed, and the content store holds its payload with the right
 //     size and sha256 (re-hashed: a flipped byte shows);
@@ -142,6 +143,14 @@ async function mainHistory(repo: GitRepo): Promise<Set<string>> {
     }
   }
   return seen;
+}
+
+/**
+ * Why a tag is not a sealed snap version, if it is not (verify/seal.ts decides), leaving out
+ * whether it is on main: for `snap forget`, which keeps versions off main apart itself.
+ */
+export async function sealProblems(repo: GitRepo, v: VersionInfo, chain: TrustChain): Promise<Problem[]> {
+  return (await sealOf({ repo, chain }, v)).problems;
 }
 
 async function verifyOne(
@@ -287,7 +296,7 @@ function checkManifest(_repo: GitRepo, v: VersionInfo, stats: Map<string, Writer
     problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: manifest === 'missing' ? `${v.name} has no manifest` : 'the manifest cannot be read as JSON' });
     return;
   }
-  if (manifest.version !== v.name) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `the manifest is for version "${manifest.version}", not "${v.name}"` });
+  // Whether the manifest names this version is part of the seal (verify/seal.ts).
   // Listed payloads are checked where the manifest counted them (versions before it did, did not).
   const counted = (recorded: WriterStats) => (['files', 'pointers', 'pointerBytes', 'listed', 'listedBytes'] as const).filter((k) => recorded[k] !== undefined);
   for (const c of manifest.collectors) {
