@@ -32,6 +32,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectRetentionCommand,
@@ -133,6 +134,8 @@ export class VaultStore implements ContentStore {
   private readonly spoolDir: string;
   private readonly concurrency: number;
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** what the last listObjects() saw of each payload's versions, for delete() */
+  private readonly listedVersions = new Map<string, { versionId: string; size: number; deleteMarker: boolean }[]>();
   readonly now: () => Date;
   private readonly onClose: (() => void) | undefined;
   /** counts for reports: copies S3 made, staging copies left for the lifecycle rule */
@@ -290,9 +293,25 @@ export class VaultStore implements ContentStore {
 
   // --- pruning (snap prune, holding the archive lock) ------------------------------------
 
+  /**
+   * Every payload the vault holds in any version: a key whose current version is a delete
+   * marker still holds its older versions (and Object Lock may keep them), so the listing is
+   * of versions (ListObjectVersions, s3:ListBucketVersions), and delete() is then told of each.
+   * Credentials that may only list current objects (the writer's) list those.
+   */
   async *listObjects(): AsyncGenerator<StoredObject> {
     const inVault = new Set<string>();
-    for await (const { rel, size } of this.list('objects/')) {
+    this.listedVersions.clear();
+    let versions: AsyncGenerator<{ rel: string; size: number }> = this.listVersions('objects/');
+    try {
+      const first = await versions.next();
+      if (!first.done) versions = prepend(first.value, versions);
+    } catch (err) {
+      if (s3Status(err) !== 403 && s3ErrorName(err) !== 'AccessDenied') throw err;
+      this.listedVersions.clear();
+      versions = this.list('objects/');
+    }
+    for await (const { rel, size } of versions) {
       const oid = oidOfRel(rel);
       if (!oid) continue;
       inVault.add(oid);
@@ -300,6 +319,42 @@ export class VaultStore implements ContentStore {
     }
     // A cached payload the vault lacks (an upload that never completed) is the store's too.
     if (this.cache) for await (const o of this.cache.listObjects()) if (!inVault.has(o.oid)) yield o;
+  }
+
+  /** The versions of each key under `relPrefix` (one entry per key that has an object version, with its largest size); remembered for delete(). */
+  private async *listVersions(relPrefix: string): AsyncGenerator<{ rel: string; size: number }> {
+    const full = this.key(relPrefix);
+    const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
+    const asked = full.endsWith('/') ? full.slice(0, -1) : full; // as list() asks (moto #5948)
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    // A key's versions may span pages: each key is yielded once the listing has moved past it.
+    let pending: { rel: string; size: number } | null = null;
+    do {
+      const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.location.bucket, Prefix: asked, KeyMarker, VersionIdMarker }));
+      const entries = [
+        ...(page.Versions ?? []).map((v) => ({ key: v.Key, versionId: v.VersionId, size: v.Size ?? 0, marker: false })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key, versionId: m.VersionId, size: 0, marker: true })),
+      ].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+      for (const e of entries) {
+        if (!e.key?.startsWith(full)) continue;
+        const rel = e.key.slice(strip);
+        const oid = oidOfRel(rel);
+        if (!oid) continue;
+        const known = this.listedVersions.get(oid) ?? [];
+        known.push({ versionId: e.versionId ?? 'null', size: e.size, deleteMarker: e.marker });
+        this.listedVersions.set(oid, known);
+        if (pending && pending.rel !== rel) {
+          yield pending;
+          pending = null;
+        }
+        const same = pending as { rel: string; size: number } | null;
+        if (!e.marker) pending = { rel, size: Math.max(same?.size ?? 0, e.size) };
+      }
+      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (KeyMarker);
+    if (pending) yield pending;
   }
 
   /**
@@ -320,7 +375,31 @@ export class VaultStore implements ContentStore {
     const Bucket = this.location.bucket;
     let freed = 0;
     let found = false;
-    // The current version, deleted by its id, until none is left: in a versioned vault (Object
+    // Every version the listing saw (older ones under a delete marker too), each by its id;
+    // one S3 must keep is reported with its date, the others still go.
+    const listed = this.listedVersions.get(oid) ?? [];
+    this.listedVersions.delete(oid);
+    const kept: { retainUntil: Date | null; detail: string }[] = [];
+    for (const v of [...listed.filter((x) => !x.deleteMarker), ...listed.filter((x) => x.deleteMarker)]) {
+      const VersionId = v.versionId !== 'null' ? v.versionId : undefined;
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) }));
+        if (!v.deleteMarker) {
+          found = true;
+          freed += v.size;
+        }
+      } catch (err) {
+        if (s3Status(err) === 404) continue;
+        if (s3Status(err) !== 403) throw err;
+        const head = await this.client.send(new HeadObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) })).catch(() => ({}));
+        kept.push(this.whyKept(head));
+      }
+    }
+    if (kept.length) {
+      const latest = kept.reduce((a, b) => ((b.retainUntil?.getTime() ?? 0) > (a.retainUntil?.getTime() ?? 0) ? b : a));
+      return { status: 'retained', retainUntil: latest.retainUntil, detail: kept.length > 1 ? `${latest.detail} (${kept.length} versions kept)` : latest.detail };
+    }
+    // Then the current version, deleted by its id, until none is left (a version written since the listing): in a versioned vault (Object
     // Lock needs versioning) a DeleteObject without one only adds a delete marker and frees
     // nothing. A version S3 refuses to delete stops the walk; what is behind it stays too.
     const seen = new Set<string>();
@@ -685,6 +764,11 @@ async function partReader(body: Body): Promise<((offset: number, length: number)
     return buf;
   };
   return Object.assign(read, { close: () => fh.close() });
+}
+
+async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  yield first;
+  yield* rest;
 }
 
 const PRUNE_POLICY_HINT = '(README: IAM policies, the vault-pruner policy)';
