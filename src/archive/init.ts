@@ -64,7 +64,7 @@ export function assertNewArchiveDir(dir: string): void {
     throw new SnapError('ALREADY_AN_ARCHIVE', `${where} (snap run there acts on it); choose a folder outside it`, { dir, archive: enclosing });
   }
   if (existsSync(join(dir, '.git'))) {
-    throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}; choose an empty or new folder`, { dir });
+    throw new SnapError('ALREADY_AN_ARCHIVE', `${dir} is already a git repository${Archive.isArchive(dir) ? ' and a snap archive' : ''}, and an archive is a repository of its own; choose a folder that is not one (a new folder, or one of plain files)`, { dir });
   }
 }
 

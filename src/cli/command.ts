@@ -3,6 +3,11 @@
 // (accepted before or after the verb, as git and restic accept theirs), the exit codes and
 // their meanings (a verb declares only what differs), and the help text built from both.
 // Parsing errors become UsageError (exit 2) with a pointer to the verb's --help.
+//
+// Option values are checked here too, for every verb alike: an option that takes a value and is
+// given none (at the end, or followed by another option) is refused by name; a value that starts
+// with a dash is the option's value (`--keep-last -1`), then judged by the option's rule: a whole
+// number is a safe integer within its range, and no value may be empty unless the option says so.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 import type { CliContext } from './context.js';
@@ -13,6 +18,13 @@ export interface Parsed {
   values: Record<string, string | boolean | (string | boolean)[] | undefined>;
   positionals: string[];
 }
+
+/** How an option's value is checked (every option of type string; an option with no rule takes any text but ""). */
+export type ValueRule =
+  /** a whole number min … max (a safe integer), or one of `words` ("unlimited") */
+  | { kind: 'count'; takes: string; min?: number; max?: number; words?: string[] }
+  /** text; "" only when `empty` */
+  | { kind: 'text'; takes: string; empty?: boolean };
 
 /** What an exit code means for one verb; a verb declares only the codes it gives a meaning of its own. */
 /** 3 and 4 only where a verb gives them a meaning (4: `snap commit --skip-unchanged` wrote a version). */
@@ -29,6 +41,8 @@ export interface Command {
   positionals: [number, number];
   /** meanings of exit codes special to this verb, over EXIT_CODES */
   exitCodes?: ExitCodes;
+  /** how the values of its string options are checked (see ValueRule) */
+  values?: Record<string, ValueRule>;
   run(ctx: CliContext, args: Parsed): Promise<number>;
 }
 
@@ -82,12 +96,74 @@ export interface ParsedWithGlobals extends Parsed {
   noColor: boolean;
 }
 
+/** Whole numbers an option may take at most, unless its rule says less. */
+const MAX_COUNT = Number.MAX_SAFE_INTEGER;
+
+function optionLabel(name: string, short: string | undefined): string {
+  return short ? `-${short}/--${name}` : `--${name}`;
+}
+
+/**
+ * argv with every value of a string option joined to it (`--keep-last=-1`), so a value that
+ * starts with a dash reaches the option's own check instead of parseArgs' "ambiguous"; an option
+ * with no value after it (the end, or another option) is refused by name.
+ */
+function joinValues(cmd: Command, options: Options, argv: string[]): string[] {
+  const byToken = new Map<string, [string, Options[string]]>();
+  for (const [name, spec] of Object.entries(options)) {
+    byToken.set(`--${name}`, [name, spec]);
+    if (spec.short) byToken.set(`-${spec.short}`, [name, spec]);
+  }
+  const isOption = (t: string) => byToken.has(t.includes('=') ? t.slice(0, t.indexOf('=')) : t) || /^-[A-Za-z]$/.test(t);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const known = byToken.get(token);
+    if (!known || known[1].type !== 'string') {
+      out.push(token);
+      continue;
+    }
+    const [name, spec] = known;
+    const next = argv[i + 1];
+    if (next === undefined || isOption(next)) {
+      const rule = cmd.values?.[name];
+      throw new UsageError(`snap ${cmd.name}: ${optionLabel(name, spec.short)} needs a value${rule ? `: ${rule.takes}` : ''} (see \`snap ${cmd.name} --help\`)`);
+    }
+    out.push(`--${name}=${next}`);
+    i++;
+  }
+  return out;
+}
+
+function checkValue(cmd: Command, name: string, spec: Options[string], value: string): void {
+  const rule = cmd.values?.[name];
+  const refuse = (why: string) => new UsageError(`snap ${cmd.name}: ${optionLabel(name, spec.short)} takes ${why} (got ${JSON.stringify(value.slice(0, 40))}${value.length > 40 ? '…' : ''}; see \`snap ${cmd.name} --help\`)`);
+  if (rule?.kind === 'count') {
+    if (rule.words?.includes(value)) return;
+    const min = rule.min ?? 0;
+    const max = rule.max ?? MAX_COUNT;
+    const n = /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw refuse(rule.takes);
+    return;
+  }
+  if (value === '' && !(rule?.kind === 'text' && rule.empty)) throw refuse(rule?.takes ?? 'a value that is not empty');
+}
+
 export function parseCommandArgs(cmd: Command, argv: string[]): ParsedWithGlobals {
+  const options: Options = { ...cmd.options, ...GLOBAL_OPTIONS, help: { type: 'boolean', short: 'h' } };
+  const args = joinValues(cmd, options, argv);
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...cmd.options, ...GLOBAL_OPTIONS, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (err) {
     throw new UsageError(`snap ${cmd.name}: ${(err as Error).message.split('\n')[0]} (see \`snap ${cmd.name} --help\`)`);
+  }
+  for (const [name, value] of Object.entries(parsed.values)) {
+    for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') checkValue(cmd, name, options[name]!, v);
   }
   const { directory, quiet, 'no-color': noColor, ...values } = parsed.values as Record<string, unknown>;
   const [min, max] = cmd.positionals;

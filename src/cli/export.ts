@@ -72,6 +72,7 @@ examples:
   snap export latest -o - | tar -tvf - | head
   snap export v1.0 -o - --gzip | ssh backup-host 'cat > estate-v1.0.tgz'`,
   options: { output: { type: 'string', short: 'o' }, gzip: { type: 'boolean' }, prefix: { type: 'string' } },
+  values: { prefix: { kind: 'text', takes: 'a folder name, or "" for none', empty: true } },
   positionals: [1, 1],
   exitCodes: { 0: 'the tarball was written', 1: 'failed (a missing or corrupt payload, a full disk): no FILE is left behind' },
   async run(ctx, args) {

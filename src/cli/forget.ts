@@ -16,13 +16,14 @@ const COUNTS = [
   ['yearly', 'y'],
 ] as const;
 
+/** A --keep-N count, checked by its rule (command.ts) when the arguments were parsed. */
 function count(args: Parsed, name: string): number | undefined {
   const v = str(args, `keep-${name}`);
   if (v === undefined) return undefined;
-  if (v === 'unlimited') return UNLIMITED;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--keep-${name} takes a number of versions, or "unlimited" (got ${JSON.stringify(v.slice(0, 40))})`);
-  return Number(v);
+  return v === 'unlimited' ? UNLIMITED : Number(v);
 }
+
+const COUNT_RULE = { kind: 'count', takes: 'a whole number of versions (0 or more), or "unlimited"', words: ['unlimited'] } as const;
 
 export function policyFromArgs(args: Parsed): RetentionPolicy {
   const policy: RetentionPolicy = {};
@@ -47,7 +48,7 @@ const when = (d: Date) => d.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z
 
 function json(plan: ForgetPlan): string {
   const v = (p: PlannedVersion) => ({ version: p.name, commit: p.commit, date: p.date.toISOString(), reasons: p.reasons });
-  return `${JSON.stringify({ format: 'snap-forget-plan/1', dryRun: plan.dryRun, rule: plan.rule, keep: plan.keep.map(v), forget: plan.forget.map(v), notOnMain: plan.notOnMain.map(v), completed: plan.completed }, null, 2)}\n`;
+  return `${JSON.stringify({ format: 'snap-forget-plan/1', dryRun: plan.dryRun, rule: plan.rule, keep: plan.keep.map(v), forget: plan.forget.map(v), notOnMain: plan.notOnMain.map(v), notSealed: plan.notSealed.map((t) => ({ version: t.name, commit: t.commit, date: t.date.toISOString(), why: t.why })), completed: plan.completed }, null, 2)}\n`;
 }
 
 export const forgetCommand: Command = {
@@ -69,6 +70,12 @@ every period. Whatever the policy, snap keeps the newest version and every versi
 changes the trusted signers; versions not on main are left alone. With -q nothing is
 printed (for cron; --json still prints the plan).
 
+Only sealed snap versions are forgotten, and only they count for the policy: a signed
+annotated tag, under the name its tag object gives, signed by a key trusted at that point
+(the check \`snap verify\` makes). Any other tag (lightweight, moved with \`git tag -f\`,
+unsigned, signed by an untrusted key) is left in place with no record, named in the
+output, for \`snap verify\` to report; the command then exits 3.
+
 options:
   -l, --keep-last N        the N newest versions
   -H, --keep-hourly N      the newest version of each of the last N hours that have one
@@ -81,7 +88,8 @@ options:
   --dry-run                show which versions would go and why each kept one stays;
                            change nothing
   --json                   the plan as JSON: {rule, keep: [{version, date, reasons}],
-                           forget: […], notOnMain: […], dryRun}
+                           forget: […], notOnMain: […], notSealed: [{version, why}],
+                           dryRun}
 
 examples:
   snap forget --keep-weekly 8 --keep-monthly 12 --keep-yearly 5 --dry-run
@@ -95,6 +103,15 @@ examples:
     json: { type: 'boolean' },
   },
   positionals: [0, 0],
+  values: {
+    ...Object.fromEntries(COUNTS.map(([name]) => [`keep-${name}`, COUNT_RULE])),
+    'keep-within': { kind: 'text', takes: 'a duration: numbers with y, m, d, h (1y6m, 30d, 36h)' },
+    'keep-tag': { kind: 'text', takes: 'a version name pattern (* and ?), not empty' },
+  },
+  exitCodes: {
+    0: 'the policy was applied (with --dry-run: the plan was shown)',
+    3: 'the policy was applied to the sealed versions, but some tags are not sealed versions: left in place, not forgotten (`snap verify --all` reports them)',
+  },
   async run(ctx, args) {
     const policy = policyFromArgs(args);
     const dryRun = flag(args, 'dry-run');
@@ -102,11 +119,14 @@ examples:
     const plan = await forgetVersions(archive, { policy, dryRun });
     // With a vault, the records (notes) go there with the history, so a clone from it forgets them too.
     if (!dryRun && plan.forget.length) await historyToVault(archive, await archive.loadConfig()).catch((err: unknown) => ctx.err(`warning: the forget records are not in the vault yet (${describeError(err)}): run \`snap push\`\n`));
+    const code = plan.notSealed.length ? 3 : 0;
+    // Said even with -q and --json: evidence of tampering is never left to a quiet run.
+    for (const t of plan.notSealed) ctx.err(`${t.name}: not a sealed version (${t.why}): left for \`snap verify\` to report, not forgotten\n`);
     if (flag(args, 'json')) {
       ctx.out(json(plan));
-      return 0;
+      return code;
     }
-    if (ctx.quiet) return 0; // -q (cron): the records and `snap log --all` tell what was forgotten
+    if (ctx.quiet) return code; // -q (cron): the records and `snap log --all` tell what was forgotten
     const width = Math.max(8, ...[...plan.keep, ...plan.forget].map((v) => v.name.length));
     ctx.out(`policy: ${plan.rule}\n`);
     if (plan.completed.length) ctx.out(`${dryRun ? 'would complete' : 'completed'} an interrupted forget: ${plan.completed.join(', ')}\n`);
@@ -117,6 +137,6 @@ examples:
     for (const v of plan.notOnMain) ctx.out(`  ${v.name.padEnd(width)} ${when(v.date)}  not on main: left alone\n`);
     if (dryRun) ctx.out('dry run: nothing was forgotten\n');
     else if (plan.forget.length) ctx.out(`forgotten, each with a signed record (git log --notes=${FORGOTTEN_NOTES_REF.slice('refs/notes/'.length)}); their payloads stay until \`snap prune\`\n`);
-    return 0;
+    return code;
   },
 };

@@ -23,7 +23,10 @@ main, snap.config.json collecting every supported service, README.md, RECOVERY.m
 .gitattributes, and a new ed25519 signing key kept in .git/snap (never committed). That key
 is recorded as the archive's one trusted signer in .git/snap/trust.json, outside any
 version; others are added with \`snap signers add\`. Stock git is set up to verify the
-archive's signed tags (git verify-tag) against .git/snap/allowed_signers.
+archive's signed tags (git verify-tag) against .git/snap/allowed_signers. DIR may be new,
+empty, or hold files of your own: those are kept as they are (none is overwritten) and
+become part of the archive's tree. A folder that is already a git repository, or inside a
+snap archive, is refused: the archive is a repository of its own.
 
 With --store, payloads go to an S3 vault (ideally in another account, with Object Lock):
 S3 copies estate objects into it itself, and the vault alone is enough to rebuild the

@@ -6,7 +6,7 @@ import { readHistory, type MainCommit } from '../retention/history.js';
 import { signerSetOf } from '../retention/trust-signers.js';
 import { collectorForPath, compareTrees } from '../diff/compare.js';
 import { countByService } from '../diff/summary.js';
-import { lastRestoreTest } from '../restore/restore-test.js';
+import { standingRestoreTests } from '../restore/restore-test.js';
 import { summarizeSignature } from '../verify/signature.js';
 import { flag, type Command } from './command.js';
 import { paint } from './context.js';
@@ -28,7 +28,9 @@ options:
   --stat   also count changed resources per service (compares each version with the one
            before it)
   --json   one JSON object per line: name, commit, date, signer, signature, summary,
-           restoreTest, and with --stat a "services" list of {service, resources};
+           restoreTest (the newest verdict), restoreTests (what stands: the newest test of
+           the whole version and every newer one of a single service, newest first), and
+           with --stat a "services" list of {service, resources};
            signature is "good" or what is wrong (untrusted-key, bad-signature, unsigned,
            untrusted-signers-change); with --all, a forgotten version has "forgotten":
            {at, by, rule} instead
@@ -79,7 +81,7 @@ examples:
       const older = versions[i + 1];
       const sig = summarizeSignature(chain.versions.get(v.name)!);
       const summary = v.message.split('\n')[0]!.replace(new RegExp(`^${v.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `), '');
-      const tested = await lastRestoreTest(archive, v.commitOid);
+      const tested = await standingRestoreTests(archive, v.commitOid);
       // The first version is counted by files per service folder (not the archive's own files):
       // reading every file of it would be wasted work.
       const services = !flag(args, 'stat')
@@ -88,14 +90,14 @@ examples:
           ? countByService(await compareTrees(archive.repo, older.treeOid, v.treeOid))
           : [...(await countChanges(archive.repo, null, v.treeOid)).byFolder.entries()].filter(([folder]) => collectorForPath(folder)).map(([service, c]) => ({ service, resources: c.added, kind: 'file' }));
       if (json) {
-        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
+        ctx.out(`${JSON.stringify({ name: v.name, commit: v.commitOid, date: v.date.toISOString(), signer: sig.signer, signature: sig.status, summary, restoreTest: tested[0] ?? null, restoreTests: tested, ...(services ? { services: services.map((s) => ({ service: s.service, resources: s.resources })) } : {}) })}\n`);
         continue;
       }
       const date = v.date.toISOString().replace('T', ' ').replace(/:\d\d\.\d+Z$/, ' UTC');
       const sigText = sig.text;
       ctx.out(`${paint(ctx, 'bold', v.name.padEnd(8))} ${date}  ${sig.ok ? paint(ctx, 'green', sigText) : paint(ctx, 'red', sigText)}  ${paint(ctx, 'dim', v.commitOid.slice(0, 12))}\n`);
       ctx.out(`         ${summary}\n`);
-      if (tested) ctx.out(`         ${tested.includes('passed') ? paint(ctx, 'green', tested) : paint(ctx, 'red', tested)}\n`);
+      for (const line of tested) ctx.out(`         ${line.includes('passed') ? paint(ctx, 'green', line) : paint(ctx, 'red', line)}\n`);
       for (const s of services ?? []) ctx.out(`           ${s.service.padEnd(22)} ${s.resources} resource${s.resources === 1 ? '' : 's'}\n`);
     }
     showGone(Number.MAX_SAFE_INTEGER);

@@ -71,7 +71,7 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
       const a = argv[i]!;
       if (a === '-C') {
         const dir = argv[++i];
-        if (dir === undefined) throw new UsageError('-C needs a folder');
+        if (dir === undefined || dir === '') throw new UsageError('-C needs a folder: -C DIR (see `snap --help`)');
         cwd = resolve(cwd, dir);
       } else if (a.startsWith('-C') && a.length > 2) cwd = resolve(cwd, a.slice(2));
       else if (a === '-q' || a === '--quiet') quiet = true;

@@ -8,7 +8,7 @@ const size = (n: { objects: number; bytes: number }) => `${n.objects} payload${n
 
 function text(r: PruneReport): string {
   const lines: string[] = [];
-  if (r.completedForgets.length) lines.push(`completed an interrupted forget: ${r.completedForgets.join(', ')}`);
+  if (r.completedForgets.length) lines.push(`${r.dryRun ? 'would complete' : 'completed'} an interrupted forget: ${r.completedForgets.join(', ')}${r.dryRun ? ' (counted below as forgotten)' : ''}`);
   lines.push(`${r.keptVersions} kept version${r.keptVersions === 1 ? '' : 's'} need ${size(r.referenced)}; ${r.forgottenVersions} forgotten version${r.forgottenVersions === 1 ? '' : 's'}`);
   if (r.dryRun) lines.push(`would delete ${size(r.unreferenced)} that no kept version references`);
   else lines.push(`deleted ${size(r.deleted)} that no kept version references`);
@@ -42,6 +42,8 @@ listed with their retain-until date; a later prune deletes them. Git keeps the c
 forgotten versions (every later commit names its parent); their tag objects are dropped.
 
 Interrupted at any point, every kept version still verifies; run it again to finish.
+A forget interrupted between its records and its tag deletions is completed first; with
+--dry-run its versions are counted as forgotten, as the real run will count them.
 With -q nothing is printed (for cron; --json still prints the report).
 
 options:

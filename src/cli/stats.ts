@@ -1,5 +1,4 @@
 // snap stats [--json] [--recent N]
-import { UsageError } from '../errors.js';
 import { archiveStats, type ArchiveStats } from '../retention/stats.js';
 import { formatBytes } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
@@ -19,6 +18,7 @@ function text(s: ArchiveStats): string {
     for (const r of s.recent) lines.push(`  ${r.version.padEnd(width)}  ${r.date.slice(0, 10)}  +${objects(r.added.objects)}, ${formatBytes(r.added.bytes)}  (refers to ${r.payloads} payloads, ${formatBytes(r.bytes)})`);
   }
   lines.push(`prune would free: ${objects(s.prune.objects)}, ${formatBytes(s.prune.bytes)}${s.prune.forgottenVersions ? ` (payloads of ${s.prune.forgottenVersions} forgotten versions and leftovers)` : ''}`);
+  if (s.prune.interruptedForget.length) lines.push(`  counting ${s.prune.interruptedForget.join(', ')} as forgotten: an interrupted forget recorded them, and \`snap prune\` (or the next forget) deletes their tags first`);
   lines.push(`git history: ${formatBytes(s.git.bytes)} in .git/objects`);
   return `${lines.join('\n')}\n`;
 }
@@ -32,7 +32,8 @@ Counts the archive: versions kept and forgotten; the content store's objects and
 the bytes each service's payloads take (a payload two services share counts for both);
 the dedup ratio (what the kept versions refer to, each in full, against what is stored
 once); what each recent version added to the store (payloads no older version had); what
-\`snap prune\` would free; and the size of the git history.
+\`snap prune\` would free (counting the versions an interrupted forget recorded as
+forgotten, as prune completes that forget first); and the size of the git history.
 
 options:
   --json       the figures as JSON: {versions, store, referenced, services, logicalBytes,
@@ -44,9 +45,9 @@ examples:
   snap stats --json | jq .prune`,
   options: { json: { type: 'boolean' }, recent: { type: 'string' } },
   positionals: [0, 0],
+  values: { recent: { kind: 'count', takes: 'a whole number of versions (0 or more)' } },
   async run(ctx, args) {
-    const recentText = str(args, 'recent');
-    if (recentText !== undefined && !/^\d+$/.test(recentText)) throw new UsageError(`--recent takes a number of versions (got ${JSON.stringify(recentText.slice(0, 40))})`);
+    const recentText = str(args, 'recent'); // checked by its rule (command.ts)
     const archive = ctx.archive();
     const store = archive.openStore(await archive.loadConfig());
     const stats = await archiveStats(archive, store, { recent: recentText === undefined ? 5 : Number(recentText) }).finally(() => store.close?.());

@@ -6,7 +6,7 @@ import { verifyVersions } from '../verify/verify.js';
 import { checkVaultForReading, isVault } from '../vault/vault.js';
 import { flag, type Command } from './command.js';
 import { paint, paintErr } from './context.js';
-import { missingStoreHint } from './store-hint.js';
+import { corruptPayloadHint, missingStoreHint } from './store-hint.js';
 
 export const verifyCommand: Command = {
   name: 'verify',
@@ -82,6 +82,9 @@ examples:
     const ok = verdicts.every((v) => v.ok);
     const hint = verdicts.some((v) => v.problems.some((p) => p.kind === 'missing-payload')) ? missingStoreHint(archive, store) : null;
     if (hint) ctx.err(`${paintErr(ctx, 'yellow', 'hint:')} ${hint}\n`);
+    const corrupt = verdicts.flatMap((v) => v.problems.filter((p) => p.kind === 'corrupt-payload').map((p) => /^sha256:([0-9a-f]{64})/.exec(p.detail)?.[1] ?? ''));
+    const repair = corruptPayloadHint(archive, store, corrupt.filter(Boolean));
+    if (repair) ctx.err(`${paintErr(ctx, 'yellow', 'hint:')} ${repair}\n`);
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify({ ok, versions: verdicts }, null, 2)}\n`);
       return ok ? 0 : 1;

@@ -125,6 +125,13 @@ export interface ResourceFileSpec {
    */
   recreated?(value: unknown): unknown;
   /**
+   * Fields (drop paths, as for `assigned`) that are no difference between these two sides of
+   * the file, decided from both: what the provider renumbers when the same content is written
+   * again (a managed policy's version ids when the same documents are back). `snap diff`,
+   * `snap status` and restore-test all apply it, so they agree with what a restore plans.
+   */
+  incidental?(before: unknown, after: unknown): string[];
+  /**
    * Other resources this one is linked to, as folders of the archive (a distribution →
    * "s3_buckets/<bucket>" it serves): `snap diff` shows their changes next to this one's.
    */

@@ -117,6 +117,11 @@ export async function describeChange(source: ObjectSource, change: FileChange, o
   }
   const recreated = options.moduloAssigned ? found?.spec?.recreated : undefined;
   if (recreated) for (const side of [a, b]) if (side && side.json !== undefined) side.json = recreated(side.json) as typeof side.json;
+  const incidental = found?.spec?.incidental;
+  if (incidental && a?.json !== undefined && b?.json !== undefined) {
+    const drop = safely(() => incidental(a.json, b.json), [] as string[]);
+    if (drop.length) for (const side of [a, b]) side.json = normalize(side.json, { drop });
+  }
   const value = (b?.json ?? a?.json) as unknown;
   const base: ResourceChange = {
     service: path.split('/')[0]!,

@@ -84,8 +84,17 @@ async function loadSecrets(file: string | undefined): Promise<SecretValues> {
   } catch (err) {
     throw new UsageError(`cannot read the secrets file ${file}: ${(err as NodeJS.ErrnoException).code ?? 'not valid JSON'}`);
   }
-  if (!data || typeof data !== 'object') throw new UsageError(`the secrets file ${file} must hold a JSON object of scopes`);
-  const scopes = data as Record<string, Record<string, unknown>>;
+  // Every problem is named by where it is, never by the value there: it is a secret.
+  const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`);
+  const example = '{"lambda:orders-fn": {"STRIPE_SECRET_KEY": "…"}}';
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new UsageError(`the secrets file ${file} holds ${kind(data)}; it must hold a JSON object of scopes, each an object of names and string values, e.g. ${example}`);
+  const problems: string[] = [];
+  for (const [scope, names] of Object.entries(data)) {
+    if (!names || typeof names !== 'object' || Array.isArray(names)) problems.push(`${JSON.stringify(scope)} is ${kind(names)}, not an object of names and values`);
+    else for (const [name, value] of Object.entries(names)) if (typeof value !== 'string') problems.push(`${JSON.stringify(scope)}.${JSON.stringify(name)} is ${kind(value)}, not a string`);
+  }
+  if (problems.length) throw new UsageError(`the secrets file ${file} is not in the expected form (${example}): ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}`);
+  const scopes = data as Record<string, Record<string, string>>;
   return {
     get: (scope, name) => {
       const v = scopes[scope]?.[name];

@@ -117,8 +117,23 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
   return { version: plan.version.name, passed, services: roots, scope, plan, outcome, failedChanges, differences, note: verdict };
 }
 
-/** The last restore-test verdict recorded for a version's commit, as one line naming what was tested, or null. */
-export async function lastRestoreTest(archive: Archive, commitOid: string): Promise<string | null> {
+/**
+ * What the restore-tests recorded for a version's commit say now, one line each, newest first
+ * (none: empty): the newest test of the whole version, and after it the newest of each
+ * narrower scope. A later pass of one service never hides an earlier failure of another.
+ */
+export async function standingRestoreTests(archive: Archive, commitOid: string): Promise<string[]> {
   const note = await readNote(archive.repo, RESTORE_TEST_NOTES, commitOid).catch(() => null);
-  return note ? note.split('\n')[0]! : null;
+  if (!note?.trim()) return [];
+  const verdicts = note.trim().split(/\n\n(?=restore-test )/).map((v) => v.split('\n')[0]!);
+  const shown: string[] = [];
+  const scopes = new Set<string>();
+  for (const line of verdicts) {
+    const scope = /\(([^)]*)\)$/.exec(line)?.[1] ?? line;
+    if (scopes.has(scope)) continue;
+    scopes.add(scope);
+    shown.push(line);
+    if (!scope.endsWith(' only')) break; // the whole version: anything older is superseded
+  }
+  return shown;
 }

@@ -9,7 +9,12 @@
 //   - every version that changes the trusted signers (.snap/allowed_signers differs from the
 //     commit before it): trust is followed from the first version through each change, so
 //     forgetting one would leave the versions after it signed by a key nothing vouches for;
-//   - versions not on main (left alone: a run stopped between its tag and main, say).
+//   - versions not on main (left alone: a run stopped between its tag and main, say);
+//   - every tag that is not a sealed snap version, as `snap verify` decides (verify.ts
+//     sealProblems: a lightweight tag, a tag moved or re-pointed, unsigned, or signed by a key
+//     not trusted there): it is left in place, unrecorded, for `snap verify` to report.
+//     Forgetting it would file a signed record that makes evidence of tampering look like
+//     policy. Policy counts (--keep-last 4) count sealed versions only.
 //
 // Order, for a kill at any point: records first (one notes commit), then the tags (one ref
 // deletion each, under git's locks). Killed between the two, a version is still listed and has
@@ -25,7 +30,8 @@ import { deleteRefs } from '../git/delete-refs.js';
 import type { Identity } from '../git/objects.js';
 import { keyFingerprint } from '../git/ssh-signature.js';
 import { crashPoint } from '../util/crash-points.js';
-import { evaluateTrust, sameKey } from '../archive/trust.js';
+import { evaluateTrust, sameKey, type TrustChain } from '../archive/trust.js';
+import { sealProblems } from '../verify/verify.js';
 import { readHistory, type History } from './history.js';
 import { applyPolicy, describePolicy, isEmptyPolicy, type RetentionPolicy } from './policy.js';
 import { checkRecord, fileRecords, signRecord } from './records.js';
@@ -55,6 +61,26 @@ export interface ForgetPlan {
   notOnMain: PlannedVersion[];
   /** tags of an earlier, interrupted forget that this run deleted (or, dry run, would) */
   completed: string[];
+  /** tags that are not sealed snap versions: left in place and unrecorded, for `snap verify` to report */
+  notSealed: NotSealed[];
+}
+
+export interface NotSealed {
+  name: string;
+  commit: string;
+  date: Date;
+  /** what `snap verify` says of it */
+  why: string;
+}
+
+/** The tags that are not sealed snap versions (verify.ts sealProblems), each with verify's first reason. */
+export async function unsealedTags(archive: Archive, versions: VersionInfo[], chain: TrustChain): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const v of versions) {
+    const problems = await sealProblems(archive.repo, v, chain);
+    if (problems.length) out.set(v.name, problems[0]!.detail);
+  }
+  return out;
 }
 
 export const NEWEST_REASON = 'newest version (never forgotten)';
@@ -70,10 +96,14 @@ async function changesSigners(archive: Archive, v: VersionInfo): Promise<boolean
   return (mine?.oid ?? null) !== (before?.oid ?? null) && parent !== undefined;
 }
 
-/** Tags that an earlier forget recorded (with a valid record naming this very tag) but did not get to delete. */
-function interruptedForgets(history: History, signers: SignerSet): VersionInfo[] {
+/**
+ * Tags that an earlier forget recorded (with a valid record naming this very tag object) but did
+ * not get to delete; only sealed versions (a record never makes a tag that is not one go).
+ */
+export function interruptedForgets(history: History, signers: SignerSet, unsealed: Map<string, string>): VersionInfo[] {
   const out: VersionInfo[] = [];
   for (const v of history.versions) {
+    if (unsealed.has(v.name)) continue;
     for (const stored of history.records.get(v.commitOid) ?? []) {
       if (!stored || stored.record.version !== v.name || stored.record.tag !== v.tagOid) continue;
       if (checkRecord(stored, v.commitOid, signers).ok) out.push(v);
@@ -90,9 +120,19 @@ async function deleteTags(archive: Archive, versions: VersionInfo[]): Promise<st
   return result.deleted.map((r) => r.slice('refs/tags/'.length));
 }
 
+/** The tags an interrupted forget left (valid records name them), which the next forget or prune deletes. */
+export async function pendingForgets(archive: Archive, chain: TrustChain): Promise<string[]> {
+  const signers = signerSetOf(chain);
+  const history = await readHistory(archive, signers);
+  return interruptedForgets(history, signers, await unsealedTags(archive, history.versions, chain)).map((v) => v.name);
+}
+
 /** Deletes the tags an interrupted forget left (valid records name them). Call holding the archive lock. */
-export async function completeInterruptedForgets(archive: Archive, signers: SignerSet): Promise<string[]> {
-  const pending = interruptedForgets(await readHistory(archive, signers), signers);
+export async function completeInterruptedForgets(archive: Archive, chain?: TrustChain): Promise<string[]> {
+  const trust = chain ?? (await evaluateTrust(archive));
+  const signers = signerSetOf(trust);
+  const history = await readHistory(archive, signers);
+  const pending = interruptedForgets(history, signers, await unsealedTags(archive, history.versions, trust));
   return pending.length ? deleteTags(archive, pending) : [];
 }
 
@@ -115,13 +155,16 @@ export async function forgetVersions(archive: Archive, options: ForgetOptions): 
   const release = dryRun ? null : await acquireLock(archive.lockPath, 'snap forget');
   try {
     let history = await readHistory(archive, signers);
-    const pending = interruptedForgets(history, signers);
+    const unsealed = await unsealedTags(archive, history.versions, chain);
+    const pending = interruptedForgets(history, signers, unsealed);
     const completed = pending.length === 0 ? [] : dryRun ? pending.map((v) => v.name) : await deleteTags(archive, pending);
     if (completed.length && !dryRun) history = await readHistory(archive, signers);
     const pendingNames = new Set(pending.map((v) => v.name));
 
-    const candidates = history.versions.filter((v) => history.order.has(v.commitOid) && !pendingNames.has(v.name));
-    const notOnMain = history.versions.filter((v) => !history.order.has(v.commitOid)).map((v) => planned(v, ['not on main: left alone']));
+    const notSealed = history.versions.filter((v) => unsealed.has(v.name)).map((v) => ({ name: v.name, commit: v.commitOid, date: v.date, why: unsealed.get(v.name)! }));
+    const sealed = history.versions.filter((v) => !unsealed.has(v.name));
+    const candidates = sealed.filter((v) => history.order.has(v.commitOid) && !pendingNames.has(v.name));
+    const notOnMain = sealed.filter((v) => !history.order.has(v.commitOid)).map((v) => planned(v, ['not on main: left alone']));
     // Versions of the same second keep history order (newest first), as the sort in applyPolicy is stable.
     candidates.sort((a, b) => history.order.get(a.commitOid)! - history.order.get(b.commitOid)!);
     const newest = candidates[0]?.commitOid ?? null;
@@ -136,7 +179,7 @@ export async function forgetVersions(archive: Archive, options: ForgetOptions): 
       if (reasons.length) keep.push(planned(d.version, reasons));
       else doomed.push(d.version);
     }
-    const plan: ForgetPlan = { rule: describePolicy(policy), dryRun, keep, forget: doomed.map((v) => planned(v, [])), notOnMain, completed };
+    const plan: ForgetPlan = { rule: describePolicy(policy), dryRun, keep, forget: doomed.map((v) => planned(v, [])), notOnMain, completed, notSealed };
     if (dryRun || doomed.length === 0) return plan;
 
     const who = await archive.identity(config);

@@ -49,9 +49,13 @@ export function nameFromMessage(message: string, commit: string): string {
   return m ? m[1]! : commit.slice(0, 12);
 }
 
-export async function readHistory(archive: Archive, signers: SignerSet): Promise<History> {
+/**
+ * `deleted`: tags to read as already deleted: those an interrupted forget recorded and the next
+ * forget or prune deletes, so a dry run and `snap stats` count what that run will do.
+ */
+export async function readHistory(archive: Archive, signers: SignerSet, deleted: ReadonlySet<string> = new Set()): Promise<History> {
   const repo = archive.repo;
-  const versions = await listVersions(repo);
+  const versions = (await listVersions(repo)).filter((v) => !deleted.has(v.name));
   const records = await readRecords(repo);
   const byCommit = new Map<string, VersionInfo[]>();
   for (const v of versions) byCommit.set(v.commitOid, [...(byCommit.get(v.commitOid) ?? []), v]);

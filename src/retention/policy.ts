@@ -88,12 +88,18 @@ function periodOf(bucket: Bucket, d: Date, index: number): number {
 }
 
 /** Parses restic's duration form: a sequence of <n>y, <n>m (months), <n>d, <n>h, e.g. "1y6m", "7d", "36h". */
+const MAX_DURATION_YEARS = 10_000;
+
 export function parseDuration(text: string): Duration {
   const d: Duration = { years: 0, months: 0, days: 0, hours: 0 };
   if (!/^(\d+[ymdh])+$/.test(text)) throw new Error(`"${text}" is not a duration: use numbers with y (years), m (months), d (days), h (hours), e.g. 1y6m or 7d`);
   for (const [, n, unit] of text.matchAll(/(\d+)([ymdh])/g)) {
     const key = ({ y: 'years', m: 'months', d: 'days', h: 'hours' } as const)[unit as 'y' | 'm' | 'd' | 'h'];
     d[key] += Number(n);
+  }
+  // Past this, calendar arithmetic leaves the range of a date; no archive is that old.
+  if (![d.years, d.months, d.days, d.hours].every(Number.isSafeInteger) || d.years + d.months / 12 + d.days / 366 + d.hours / 8784 > MAX_DURATION_YEARS) {
+    throw new Error(`"${text.slice(0, 40)}" is longer than ${MAX_DURATION_YEARS} years`);
   }
   return d;
 }

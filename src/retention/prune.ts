@@ -28,10 +28,11 @@ import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
+import { evaluateTrust } from '../archive/trust.js';
 import type { GitRepo } from '../git/repo.js';
 import type { ContentStore, StoredObject } from '../store/types.js';
 import { crashPoint } from '../util/crash-points.js';
-import { completeInterruptedForgets } from './forget.js';
+import { completeInterruptedForgets, pendingForgets } from './forget.js';
 import { keptCommits, readHistory, type History } from './history.js';
 import { ReferenceWalker, type VersionReferences } from './references.js';
 import { recordSigners, type SignerSet } from './trust-signers.js';
@@ -65,14 +66,16 @@ export interface PruneReport {
   retained: { oid: string; size: number; retainUntil: string | null; detail: string }[];
   git: { tagObjectsDropped: number; tagObjectsInPacks: number; forgottenCommits: number };
   temporaries: number;
+  /** tags of an interrupted forget this run deleted (a dry run: would delete, and counts as forgotten) */
   completedForgets: string[];
   /** every unreferenced object, for --json */
   objects: StoredObject[];
 }
 
 /** Walks every kept version (oldest first) and lists the store: what prune would delete. */
-export async function planPrune(archive: Archive, store: ContentStore, signers: SignerSet, onVersion?: (name: string) => void): Promise<PrunePlan> {
-  const history = await readHistory(archive, signers);
+/** `deleted`: tags to count as deleted already (an interrupted forget's, which prune deletes first). */
+export async function planPrune(archive: Archive, store: ContentStore, signers: SignerSet, onVersion?: (name: string) => void, deleted: ReadonlySet<string> = new Set()): Promise<PrunePlan> {
+  const history = await readHistory(archive, signers, deleted);
   const kept = keptCommits(history);
   const walker = new ReferenceWalker(archive.repo);
   // Oldest first, so a walker's "added" is what each version added to what came before it.
@@ -103,11 +106,13 @@ function isLoose(repo: GitRepo, oid: string): string | null {
 
 export async function pruneArchive(archive: Archive, store: ContentStore & { sweepTemporaries?(olderThanMs?: number): Promise<number> }, options: { dryRun?: boolean; onVersion?: (name: string) => void; onDeleted?: (done: number, total: number) => void } = {}): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
-  const signers = await recordSigners(archive);
+  const chain = await evaluateTrust(archive);
+  const signers = await recordSigners(archive, chain);
   const release = dryRun ? null : await acquireLock(archive.lockPath, 'snap prune');
   try {
-    const completedForgets = dryRun ? [] : await completeInterruptedForgets(archive, signers);
-    const plan = await planPrune(archive, store, signers, options.onVersion);
+    // A dry run counts the interrupted forget's versions as the real run will: forgotten.
+    const completedForgets = dryRun ? await pendingForgets(archive, chain) : await completeInterruptedForgets(archive, chain);
+    const plan = await planPrune(archive, store, signers, options.onVersion, dryRun ? new Set(completedForgets) : undefined);
     const referencedBytes = [...plan.walker.referenced.values()].reduce((n, r) => n + r.size, 0);
     const forgotten = plan.history.main.filter((c) => c.kind === 'forgotten');
     const report: PruneReport = {

@@ -13,6 +13,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { ContentStore } from '../store/types.js';
+import { evaluateTrust } from '../archive/trust.js';
+import { pendingForgets } from './forget.js';
 import { planPrune } from './prune.js';
 import { recordSigners } from './trust-signers.js';
 
@@ -27,7 +29,8 @@ export interface ArchiveStats {
   /** logicalBytes / referenced.bytes (1 when nothing is stored) */
   dedupRatio: number;
   recent: { version: string; date: string; payloads: number; bytes: number; added: { objects: number; bytes: number } }[];
-  prune: { objects: number; bytes: number; forgottenVersions: number };
+  /** interruptedForget: versions an interrupted forget recorded; prune deletes their tags first, so they are counted as forgotten */
+  prune: { objects: number; bytes: number; forgottenVersions: number; interruptedForget: string[] };
   git: { bytes: number };
 }
 
@@ -48,9 +51,12 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 export async function archiveStats(archive: Archive, store: ContentStore, options: { recent?: number } = {}): Promise<ArchiveStats> {
-  const signers = await recordSigners(archive);
+  const chain = await evaluateTrust(archive);
+  const signers = await recordSigners(archive, chain);
   const recentCount = options.recent ?? 5;
-  const plan = await planPrune(archive, store, signers);
+  // Counted as `snap prune` will find them: it first completes an interrupted forget.
+  const interrupted = await pendingForgets(archive, chain);
+  const plan = await planPrune(archive, store, signers, undefined, new Set(interrupted));
   const { history, walker } = plan;
 
   // Versions oldest first, as planPrune walked their commits.
@@ -88,7 +94,7 @@ export async function archiveStats(archive: Archive, store: ContentStore, option
     logicalBytes,
     dedupRatio: referencedBytes > 0 ? Math.round((logicalBytes / referencedBytes) * 100) / 100 : 1,
     recent: newestFirst.slice(0, recentCount),
-    prune: { objects: plan.unreferenced.length, bytes: plan.unreferenced.reduce((n, o) => n + o.size, 0), forgottenVersions: history.main.filter((c) => c.kind === 'forgotten').length },
+    prune: { objects: plan.unreferenced.length, bytes: plan.unreferenced.reduce((n, o) => n + o.size, 0), forgottenVersions: history.main.filter((c) => c.kind === 'forgotten').length, interruptedForget: interrupted },
     git: { bytes: await folderBytes(join(archive.gitdir, 'objects')) },
   };
 }

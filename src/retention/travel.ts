@@ -25,5 +25,5 @@ export async function forgottenTagDeletions(archive: Archive, remote: string): P
 
 /** In an archive just rebuilt from its history: the tags of versions forgotten by valid records go. */
 export async function dropForgottenTags(archive: Archive): Promise<string[]> {
-  return completeInterruptedForgets(archive, await recordSigners(archive));
+  return completeInterruptedForgets(archive);
 }

@@ -11,6 +11,8 @@
 //
 // A hook that fails (non-zero exit, not found, over its time) is reported on stderr; it never
 // changes what the commit did or its exit code. Its own output goes to snap's stderr.
+// The hook and everything it starts run in a process group of their own, stopped together at the
+// time limit (and when the hook exits, whatever it left running): nothing outlives the commit.
 import { spawn } from 'node:child_process';
 import { isAbsolute, resolve } from 'node:path';
 import type { Archive } from '../archive/archive.js';
@@ -107,32 +109,76 @@ export interface HookOutcome {
   problem?: string;
 }
 
-/** Runs the hook for this notice when the config asks for its event. */
+/** How long a stopped hook's group gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 1000;
+/** How long output still flowing from a hook's leftover processes is read after the hook exits or is killed. */
+const PIPE_GRACE_MS = 1000;
+
+/**
+ * Runs the hook for this notice when the config asks for its event.
+ *
+ * The hook runs in a process group of its own (detached), and the whole group is what is
+ * bounded: at `timeoutSeconds` the group gets SIGTERM, then SIGKILL after a short grace, and
+ * whatever the hook started and left behind (a `sleep` under `sh -c`, a backgrounded curl) is
+ * stopped with it when the hook itself exits. Killing only the direct child left grandchildren
+ * holding the output pipes open, and the commit waited for them however long they ran. The pipes
+ * are read for a short bound after that, then closed: nothing of the hook outlives the commit.
+ */
 export async function runNotifyHook(archive: Archive, hook: NotifyConfig | undefined, notice: CommitNotice, output: (text: string) => void): Promise<HookOutcome> {
   if (!hook || !hook.on.includes(notice.event)) return { ran: false, ok: true };
   const [cmd, args] = typeof hook.command === 'string' ? ['/bin/sh', ['-c', hook.command]] : [hook.command[0]!, hook.command.slice(1)];
   const program = typeof hook.command === 'string' || isAbsolute(cmd) || !cmd.includes('/') ? cmd : resolve(archive.dir, cmd);
   const env = { ...process.env, SNAP_EVENT: notice.event, SNAP_EXIT_CODE: String(notice.exitCode), SNAP_VERSION: notice.version ?? '', SNAP_ARCHIVE: archive.dir };
-  return new Promise<HookOutcome>((done) => {
-    let settled = false;
-    const finish = (o: HookOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      done(o);
-    };
-    const child = spawn(program, args, { cwd: archive.dir, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdout.on('data', (b: Buffer) => output(b.toString('utf8')));
-    child.stderr.on('data', (b: Buffer) => output(b.toString('utf8')));
-    const timer = setTimeout(() => {
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
-      finish({ ran: true, ok: false, problem: `it was still running after ${hook.timeoutSeconds}s and was stopped` });
-    }, hook.timeoutSeconds * 1000);
-    child.on('error', (err) => finish({ ran: true, ok: false, problem: `it could not be started: ${describeError(err)}` }));
-    child.on('close', (code, signal) => finish(code === 0 ? { ran: true, ok: true } : { ran: true, ok: false, problem: signal ? `it was ended by ${signal}` : `it exited with ${code}` }));
-    // A hook that does not read its stdin is not an error.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(`${JSON.stringify(notice)}\n`);
+  const child = spawn(program, args, { cwd: archive.dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const signalGroup = (signal: NodeJS.Signals): boolean => {
+    if (child.pid === undefined) return false;
+    try {
+      process.kill(-child.pid, signal);
+      return true;
+    } catch {
+      return false; // the group is gone: every process of it has exited
+    }
+  };
+  // Should snap itself exit while the hook runs (an error, a signal handler calling exit), the group goes with it.
+  const onExit = () => signalGroup('SIGKILL');
+  process.once('exit', onExit);
+  child.stdout.on('data', (b: Buffer) => output(b.toString('utf8')));
+  child.stderr.on('data', (b: Buffer) => output(b.toString('utf8')));
+  child.stdout.on('error', () => undefined);
+  child.stderr.on('error', () => undefined);
+  // A hook that does not read its stdin is not an error.
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(`${JSON.stringify(notice)}\n`);
+
+  const sleep = (ms: number) => new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), ms).unref());
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { error: unknown }>((r) => {
+    child.once('exit', (code, signal) => r({ code, signal }));
+    child.once('error', (error) => r({ error }));
   });
+  const closed = new Promise<'closed'>((r) => child.once('close', () => r('closed')));
+  /** Stops what is left of the group, reads what it still writes for a short bound, then lets go of the pipes. */
+  const endGroup = async (graceful: boolean) => {
+    if (graceful && signalGroup('SIGTERM')) await Promise.race([closed, sleep(KILL_GRACE_MS)]);
+    signalGroup('SIGKILL');
+    await Promise.race([closed, sleep(PIPE_GRACE_MS)]);
+    child.stdout.destroy();
+    child.stderr.destroy();
+  };
+  try {
+    const first = await Promise.race([exited, sleep(hook.timeoutSeconds * 1000)]);
+    if (first === 'timeout') {
+      await endGroup(true);
+      return { ran: true, ok: false, problem: `it was still running after ${hook.timeoutSeconds}s and was stopped` };
+    }
+    if ('error' in first) {
+      await endGroup(false);
+      return { ran: true, ok: false, problem: `it could not be started: ${describeError(first.error)}` };
+    }
+    // The hook has exited; its output is read to the end unless something it left behind holds the pipes.
+    if ((await Promise.race([closed, sleep(PIPE_GRACE_MS)])) !== 'closed') await endGroup(true);
+    else signalGroup('SIGKILL'); // a leftover that closed its output may still run
+    return first.code === 0 ? { ran: true, ok: true } : { ran: true, ok: false, problem: first.signal ? `it was ended by ${first.signal}` : `it exited with ${first.code}` };
+  } finally {
+    process.removeListener('exit', onExit);
+  }
 }

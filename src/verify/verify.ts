@@ -142,6 +142,30 @@ async function mainHistory(repo: GitRepo): Promise<Set<string>> {
   return seen;
 }
 
+const trustOf = (v: VersionInfo, chain: TrustChain): VersionTrust => chain.versions.get(v.name) ?? unlistedVersionTrust(v, chain);
+
+/**
+ * Why a tag is not a sealed snap version, if it is not: a sealed version is a signed annotated
+ * tag, signed by a key trusted at that point of the history (which also binds it to the commit it
+ * was made for), filed under the name its own tag object gives, on a commit whose manifest names
+ * it. A lightweight tag, an unsigned or altered one, one signed by an untrusted key, a tag object
+ * filed under another name, or one on another version's commit (a tag moved or made outside
+ * snap) is not. `snap verify` reports these problems; `snap forget` uses
+ * the same check to forget only sealed versions. Cheap: reads the tag object and the manifest.
+ */
+export async function sealProblems(repo: GitRepo, v: VersionInfo, chain: TrustChain): Promise<Problem[]> {
+  const ref = `refs/tags/${v.name}`;
+  const problems: Problem[] = trustOf(v, chain).problems.map((p) => ({ kind: p.kind, where: ref, detail: p.detail }));
+  if (v.tagOid) {
+    const tag = await repo.readTag(v.tagOid).catch(() => null);
+    if (tag && tag.tag !== v.name) problems.push({ kind: 'tag-mismatch', where: ref, detail: `the tag object is version "${tag.tag}", filed under "${v.name}"` });
+  }
+  // The commit it was made for: the manifest sealed with it names the version (a missing or unreadable manifest is checkManifest's to report).
+  const manifest = await readManifest(repo, v.treeOid);
+  if (typeof manifest === 'object' && manifest.version !== v.name) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `the manifest is for version "${manifest.version}", not "${v.name}"` });
+  return problems;
+}
+
 async function verifyOne(
   repo: GitRepo,
   store: ContentStore,
@@ -158,13 +182,9 @@ async function verifyOne(
   task?.phase('signature');
   let objects = 0;
 
-  const trust: VersionTrust = chain.versions.get(v.name) ?? unlistedVersionTrust(v, chain);
-  for (const p of trust.problems) problems.push({ kind: p.kind, where: ref, detail: p.detail });
+  const trust = trustOf(v, chain);
+  problems.push(...(await sealProblems(repo, v, chain)));
   const sig = summarizeSignature(trust);
-  if (v.tagOid) {
-    const tag = await repo.readTag(v.tagOid).catch(() => null);
-    if (tag && tag.tag !== v.name) problems.push({ kind: 'tag-mismatch', where: ref, detail: `the tag object is version "${tag.tag}", filed under "${v.name}"` });
-  }
   const notes: string[] = [];
   if (!onMain.has(v.commitOid)) {
     // Sealed by a trusted key right on top of main: a commit stopped between creating the tag and
@@ -305,7 +325,7 @@ function checkManifest(_repo: GitRepo, v: VersionInfo, stats: Map<string, Writer
     problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: manifest === 'missing' ? `${v.name} has no manifest` : 'the manifest cannot be read as JSON' });
     return;
   }
-  if (manifest.version !== v.name) problems.push({ kind: 'manifest', where: MANIFEST_PATH, detail: `the manifest is for version "${manifest.version}", not "${v.name}"` });
+  // Whether the manifest names this version is part of the seal (sealProblems).
   // Listed payloads are checked where the manifest counted them (versions before it did, did not).
   const counted = (recorded: WriterStats) => (['files', 'pointers', 'pointerBytes', 'listed', 'listedBytes'] as const).filter((k) => recorded[k] !== undefined);
   for (const c of manifest.collectors) {

@@ -270,4 +270,21 @@ describe('faults through the CLI (a fault proxy in front of moto)', { timeout: 3
     expect(r.stderr).toMatch(/failed update lambda echo-fn configuration: InvalidParameterValueException: .*\[redacted\]/);
     for (const out of [r.stdout, r.stderr]) for (const value of [ENV_SECRET, ENV_ROTATED]) expect(out).not.toContain(value);
   });
+
+  it('refuses a secrets file of another shape (exit 2, nothing sent), naming where without the values', async () => {
+    const file = join(tempDir('snap-secrets-'), 'secrets.json');
+    for (const [data, named] of [
+      [{ 'lambda:echo-fn': { API_KEY: [ENV_SECRET] } }, '"lambda:echo-fn"."API_KEY" is an array, not a string'],
+      [{ 'lambda:echo-fn': ENV_SECRET }, '"lambda:echo-fn" is a string, not an object of names and values'],
+      [[ENV_SECRET], 'holds an array'],
+    ] as const) {
+      writeFileSync(file, JSON.stringify(data));
+      proxy.clear();
+      const r = await snapCliAsync(dir, ['restore', 'v1.0', 'lambda_functions/echo-fn', '--secrets', file, '--yes']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(named);
+      expect(r.stderr + r.stdout).not.toContain(ENV_SECRET);
+      expect(proxy.requests.filter((q) => q.method !== 'GET' && q.method !== 'HEAD' && q.service !== 'sts')).toEqual([]);
+    }
+  });
 });

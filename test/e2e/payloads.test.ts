@@ -15,7 +15,7 @@
 // supplies it through the collector's fetcher).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
@@ -258,10 +258,10 @@ describe('every archived byte comes back out (CLI)', { timeout: 300_000 }, () =>
     expect(missing).toEqual(expect.arrayContaining(['s3://media/img/hero.jpg', 's3://vault-eu/contract.txt (version ' + missing.find((m) => m.includes('(version'))!.split('(version ')[1], 'local_repos/tools/files/logo.bin']));
     const store = join(clone, '.git', 'snap', 'store');
     expect(v.stderr).toContain(`hint: the content store (.git/snap/store) does not exist here`);
-    expect(v.stderr).toContain(`mkdir -p '${store}' && rsync -a '${join(dir, '.git', 'snap', 'store')}/' '${store}/'`);
-    // doing what the hint says (cp for rsync, which this machine may lack) makes the clone whole
-    mkdirSync(join(clone, '.git', 'snap'), { recursive: true });
-    cpSync(join(dir, '.git', 'snap', 'store'), store, { recursive: true });
+    const command = `mkdir -p '${store}' && cp -a '${join(dir, '.git', 'snap', 'store')}/.' '${store}/'`;
+    expect(v.stderr).toContain(command);
+    // doing exactly what the hint says, in a shell, makes the clone whole
+    execFileSync('sh', ['-c', command]);
     const again = JSON.parse(snapCli(clone, ['verify', '--all', '--json']).stdout).versions[0].problems as { kind: string }[];
     expect(again.filter((p) => p.kind.endsWith('-payload'))).toEqual([]);
   });
@@ -295,6 +295,28 @@ describe('every archived byte comes back out (CLI)', { timeout: 300_000 }, () =>
     const v = snapCli(moved, ['verify', '--all']);
     expect(v.code, v.stdout).toBe(0);
     expect(v.stdout.trim().split('\n')).toHaveLength(2);
+  });
+
+  it('names a payload corrupted in the store, and the move aside after which the next commit fetches it again', () => {
+    const copy = join(base, 'corrupted');
+    cpSync(dir, copy, { recursive: true });
+    const oid = sha256(BINARY);
+    const file = join(copy, '.git', 'snap', 'store', oid.slice(0, 2), oid.slice(2, 4), oid);
+    const bytes = readFileSync(file);
+    bytes[1000] ^= 0xff; // one byte changed in place: same size
+    chmodSync(file, 0o644);
+    writeFileSync(file, bytes);
+    const bad = snapCli(copy, ['verify']);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/corrupt-payload/);
+    const command = /^  (mkdir -p .* && mv .*)$/m.exec(bad.stderr)?.[1];
+    expect(command, bad.stderr).toContain(`mv '${file}'`);
+    execFileSync('sh', ['-c', command!]);
+    const next = snapCli(copy, ['commit', 'v1.9']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readFileSync(file).equals(BINARY)).toBe(true); // fetched again from the estate
+    const all = snapCli(copy, ['verify', '--all']);
+    expect(all.code, all.stdout).toBe(0);
   });
 
   it('refuses a store.path inside .git/lfs, naming the field and the fix', () => {

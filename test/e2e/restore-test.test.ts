@@ -115,6 +115,11 @@ describe('snap restore-test', { timeout: 240_000 }, () => {
     expect(r.stdout).toMatch(/^FAILED: /m);
     expect(r.stdout).toMatch(/site-prod\/events\/index\.html/);
     expect(snapCli(archive.dir, ['log']).stdout).toMatch(/restore-test FAILED/);
+    // a later pass of another service does not hide that failure
+    await resetMoto(scratch.endpoint);
+    expect(snapCli(archive.dir, ['restore-test', 'v1.0', 'dynamodb', '--endpoint', scratch.endpoint]).code).toBe(0);
+    const standing = JSON.parse(snapCli(archive.dir, ['log', '--json']).stdout.trim().split('\n')[0]!).restoreTests as string[];
+    expect(standing).toEqual([expect.stringMatching(/^restore-test passed \S+ \(dynamodb only\)$/), expect.stringMatching(/^restore-test FAILED \S+ \(s3_buckets only\)$/), expect.stringMatching(/^restore-test passed \S+ \(every service snap restores\)$/)]);
     expect(snapCli(archive.dir, ['restore-test', 'v1.0', '--endpoint', moto.endpoint]).code).toBe(2); // never the archive's own estate
   });
 });

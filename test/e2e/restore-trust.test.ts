@@ -187,10 +187,12 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       aws.credentials,
       [
         '[estate-readonly]', 'aws_access_key_id = AKIAESTATEREADONLY1', 'aws_secret_access_key = readonly', '',
+        '[estate-by-profile]', 'aws_access_key_id = AKIAESTATEBYPROFILE1', 'aws_secret_access_key = readonly', '',
         '[restore-drill]', `aws_access_key_id = ${drill.AccessKeyId}`, `aws_secret_access_key = ${drill.SecretAccessKey}`, `aws_session_token = ${drill.SessionToken}`, '',
       ].join('\n'),
     );
-    writeFileSync(aws.config, ['[profile estate-readonly]', 'region = us-east-1', '', '[profile restore-drill]', 'region = us-east-1', ''].join('\n'));
+    // estate-by-profile names the estate by its profile's endpoint_url only (no aws.endpoint, no AWS_ENDPOINT_URL)
+    writeFileSync(aws.config, ['[profile estate-readonly]', 'region = us-east-1', '', '[profile restore-drill]', 'region = us-east-1', '', '[profile estate-by-profile]', 'region = us-east-1', `endpoint_url = http://localhost:${estatePort}`, ''].join('\n'));
 
     archive = await makeArchive({
       endpoint: estate,
@@ -227,13 +229,15 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       ['localhost', ['restore-test', 'v1.0', '--endpoint', `http://localhost:${estatePort}`], {}],
       ['trailing slash', ['restore-test', 'v1.0', '--endpoint', `http://127.0.0.1:${estatePort}/`], {}],
       ['upper case, doubled slash', ['restore-test', 'v1.0', 'route53', '--endpoint', `HTTP://LOCALHOST:${estatePort}//`], {}],
+      ['the unspecified address', ['restore-test', 'v1.0', 'route53', '--endpoint', `http://0.0.0.0:${estatePort}`], {}],
+      ['IPv4-mapped IPv6', ['restore-test', 'v1.0', 'route53', '--endpoint', `http://[::ffff:127.0.0.1]:${estatePort}`], {}],
       ['another profile of the same account', ['restore-test', 'v1.0', '--profile', 'estate-readonly'], { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' }],
       ['a version without a recorded estate', ['restore-test', 'v0.9', '--endpoint', `http://localhost:${estatePort}`], {}],
     ];
     for (const [what, args, env] of attempts) {
       const r = await run(args, env);
       expect(r.code, `${what}: ${r.stdout}${r.stderr}`).toBe(2);
-      expect(r.stderr, what).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://(127\\.0\\.0\\.1|localhost):${estatePort}: it is the estate (recorded in v1\\.0|named by v0\\.9's snap\\.config\\.json|the archive's configuration).*Nothing was written`));
+      expect(r.stderr, what).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://(127\\.0\\.0\\.1|localhost|0\\.0\\.0\\.0|\\[::ffff:7f00:1\\]):${estatePort}: it is the estate (recorded in v1\\.0|named by v0\\.9's snap\\.config\\.json|the archive's configuration).*Nothing was written`));
       expect(besidesIdentity(r.seen), what).toEqual([]);
     }
     // The endpoint named only by AWS_ENDPOINT_URL (as the README sets it up), not by the config.
@@ -243,6 +247,11 @@ describe('a restore you can trust', { timeout: 300_000 }, () => {
       expect(r.code, r.stdout + r.stderr).toBe(2);
       expect(r.stderr).toMatch(/it is the estate recorded in v1\.0/);
       expect(besidesIdentity(r.seen)).toEqual([]);
+      // named only by the profile's endpoint_url (which the SDK applies for AWS_PROFILE alone)
+      const byProfile = await run(['restore-test', 'v1.0', '--profile', 'estate-by-profile'], { AWS_ENDPOINT_URL: '', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '' });
+      expect(byProfile.code, byProfile.stdout + byProfile.stderr).toBe(2);
+      expect(byProfile.stderr).toMatch(new RegExp(`restore-test refuses account ${ACCOUNT} at http://localhost:${estatePort}: it is the estate recorded in v1\\.0`));
+      expect(besidesIdentity(byProfile.seen)).toEqual([]);
     } finally {
       const config = JSON.parse(readFileSync(archive.configPath, 'utf8'));
       config.aws.endpoint = estate;

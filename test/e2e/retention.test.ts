@@ -229,7 +229,7 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     expect(stats.versions).toEqual({ kept: 6, forgotten: 5, newest: 'v1.10', oldest: 'v1.0' });
     expect(stats.store).toMatchObject({ objects: union(NAMES).size, bytes: bytes(union(NAMES)) });
     expect(stats.referenced).toEqual({ objects: referenced.size, bytes: bytes(referenced) });
-    expect(stats.prune).toEqual({ objects: 5, bytes: bytes(unreferenced), forgottenVersions: 5 });
+    expect(stats.prune).toEqual({ objects: 5, bytes: bytes(unreferenced), forgottenVersions: 5, interruptedForget: [] });
     const s3Held = new Set(kept.flatMap((n) => { const i = NAMES.indexOf(n); return [BIG[i]!, LOGO, REPORT[Math.floor(Math.min(i, 9) / 3)]!].map(sha); }));
     const localHeld = new Set(kept.flatMap((n) => { const i = NAMES.indexOf(n); return [i === 0 ? PRE : BIG[i - 1]!, CONST].map(sha); }));
     expect(stats.services).toEqual(expect.arrayContaining([{ service: 's3_buckets', objects: s3Held.size, bytes: bytes(s3Held) }, { service: 'local_repos', objects: localHeld.size, bytes: bytes(localHeld) }]));
@@ -300,9 +300,25 @@ describe('snap forget, prune and stats through the CLI', { timeout: 300_000 }, (
     expect(tags()).toEqual([...kept].sort());
     expect(git(dir, 'notes', '--ref=snap-forgotten', 'list').trim().split('\n')).toHaveLength(8);
     expect(cli(['verify', '--all']).code).toBe(0);
+    // A dry run and stats count what the real prune will do: complete the forget, then free its versions' payloads.
+    const freed = [...union(kept)].filter((o) => !union(['v1.10', 'v1.9', 'v1.8']).has(o));
+    expect(freed.length).toBeGreaterThan(0);
+    const freedBytes = freed.reduce((n, o) => n + sizes.get(o)!, 0);
+    const dry = cli(['prune', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/^would complete an interrupted forget: v1\.7, v1\.6, v1\.0 \(counted below as forgotten\)\n3 kept versions need .*; 8 forgotten versions\n/);
+    expect(dry.stdout).toMatch(new RegExp(`would delete ${freed.length} payloads`));
+    const dryJson = json(['prune', '--dry-run', '--json']);
+    expect(dryJson.unreferenced).toEqual({ objects: freed.length, bytes: freedBytes });
+    expect(dryJson.objects.map((o: { oid: string }) => o.oid).sort()).toEqual(freed.sort());
+    const stats = json(['stats', '--json']);
+    expect(stats.prune).toEqual({ objects: freed.length, bytes: freedBytes, forgottenVersions: 8, interruptedForget: ['v1.7', 'v1.6', 'v1.0'] });
+    expect(cli(['stats']).stdout).toMatch(new RegExp(`prune would free: ${freed.length} objects, .*\n  counting v1\\.7, v1\\.6, v1\\.0 as forgotten: an interrupted forget recorded them`));
+    expect(tags()).toEqual([...kept].sort()); // the dry run and stats changed nothing
     const prune = cli(['prune']);
     expect(prune.code, prune.stderr).toBe(0);
     expect(prune.stdout).toMatch(/^completed an interrupted forget: v1\.7, v1\.6, v1\.0\n/);
+    expect(prune.stdout).toMatch(new RegExp(`deleted ${freed.length} payloads`));
     expect(tags()).toEqual(['v1.10', 'v1.8', 'v1.9']);
     const verify = cli(['verify', '--all']);
     expect(verify.code, verify.stdout).toBe(0);

@@ -165,6 +165,48 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     }
   });
 
+  it('bounds the notify hook by timeoutSeconds, with everything it started: the commit returns, and nothing of the hook is left running', async () => {
+    const base = tempDir();
+    const dir = join(base, 'estate');
+    const tools = join(base, 'tools');
+    const pidFile = join(base, 'grandchild.pid');
+    /** Running means alive and not a zombie (a zombie is dead, waiting for init to reap it). */
+    const running = (pid: number) => {
+      try {
+        return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+    const setHook = (notify: unknown) => {
+      const c = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
+      c.notify = notify;
+      writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(c, null, 2));
+    };
+    makeEstate(dir, tools, undefined, true);
+    const cases: { notify: unknown; problem: RegExp | null }[] = [
+      // a program form whose shell waits on a grandchild that holds the output pipes
+      { notify: { command: ['/bin/sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait; echo done`], on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
+      // the string form, run by /bin/sh -c
+      { notify: { command: `sleep 30 & echo $! > ${pidFile}; wait`, on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
+      // a hook that exits at once (0) but leaves a grandchild writing to its output
+      { notify: { command: `(sleep 30; echo late) & echo $! > ${pidFile}; echo started`, on: ['drift', 'unchanged'], timeoutSeconds: 20 }, problem: null },
+    ];
+    for (const { notify, problem } of cases) {
+      setHook(notify);
+      const started = Date.now();
+      const run = await snapCliAsync(dir, ['commit']);
+      const took = Date.now() - started;
+      expect(run.code, run.stderr).toBe(0);
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      expect(pid).toBeGreaterThan(0);
+      expect(running(pid), `grandchild ${pid} still running after the commit returned`).toBe(false);
+      expect(took).toBeLessThan(12_000); // before: 30 s and more, the grandchild's sleep
+      if (problem) expect(run.stderr).toMatch(problem);
+      else expect(run.stderr).not.toMatch(/notify hook did not complete/);
+    }
+  });
+
   it('the systemd service and timer pass systemd-analyze verify, and the service runs as systemd would run it', (ctx) => {
     const tool = ensureSystemdAnalyze();
     if (!tool.ok) {
@@ -215,8 +257,13 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     expect(partial.post).toEqual([]);
   });
 
-  it('the crontab line is a valid schedule, and its command mails only when something changed', () => {
-    const line = example('crontab').split('\n').find((l) => l.trim() && !l.startsWith('#'))!;
+  it('the crontab line is a valid schedule, calls snap by an absolute path, and its command mails only when something changed', () => {
+    const lines = example('crontab').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+    const assignments = Object.fromEntries(lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const line = lines.find((l) => !/^[A-Z_]+=/.test(l))!;
+    // cron's PATH has /usr/bin first, where Ubuntu's snapd keeps its own `snap`: the job never relies on PATH for snap.
+    expect(assignments.SNAP).toMatch(/^\/\S+\/snap$/);
+    expect(line).not.toMatch(/(^|[\s;&|{(])snap\s/);
     const fields = line.trim().split(/\s+/).slice(0, 5).join(' ');
     const command = line.trim().split(/\s+/).slice(5).join(' ');
     const next = CronExpressionParser.parse(fields, { tz: 'UTC', currentDate: new Date('2026-01-01T00:00:00Z') }).next();
@@ -224,8 +271,10 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     const home = tempDir();
     const dir = join(home, 'estate-archive');
     makeEstate(dir, join(home, 'tools'));
-    // cron runs the command with /bin/sh, the user's HOME, and a PATH of its own (snap on it here).
-    const env = { HOME: home, PATH: snapOnPath(home), LOGNAME: 'snap', SHELL: '/bin/sh' };
+    // cron runs the command with /bin/sh, the user's HOME, its own PATH, and the crontab's
+    // assignments; SNAP names the built CLI here instead of the example's install path (a
+    // wrapper in the folder snapOnPath makes), which is not where this checkout's snap is.
+    const env = { HOME: home, PATH: '/usr/bin:/bin', LOGNAME: 'snap', SHELL: '/bin/sh', ...assignments, SNAP: join(snapOnPath(home).split(':')[0]!, 'snap') };
     const first = spawnSync('/bin/sh', ['-c', command], { env, encoding: 'utf8' });
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^v1\.0 /); // cron would mail this: a new version
@@ -242,7 +291,15 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     expect([weekly.next().toISOString(), weekly.next().toISOString()]).toEqual(['2026-01-05T03:17:00.000Z', '2026-01-12T03:17:00.000Z']);
     expect(workflow.permissions['id-token']).toBe('write');
     const steps = workflow.jobs.snapshot.steps as { name?: string; uses?: string; run?: string; with?: Record<string, string>; env?: Record<string, string>; id?: string }[];
-    expect(steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials'))!.with!['role-to-assume']).toBe('${{ vars.SNAP_ROLE_ARN }}');
+    // The estate's writer role (which may never delete, by the README's vault-writer policy)
+    // runs everything but prune; prune runs only under the vault's pruner role, assumed after.
+    const roles = steps.flatMap((s, i) => (s.uses?.startsWith('aws-actions/configure-aws-credentials') ? [[i, s.with!['role-to-assume']] as const] : []));
+    expect(roles.map(([, r]) => r)).toEqual(['${{ vars.SNAP_ROLE_ARN }}', '${{ vars.SNAP_PRUNER_ROLE_ARN }}']);
+    const roleAt = (i: number) => [...roles].reverse().find(([at]) => at < i)?.[1];
+    steps.forEach((s, i) => {
+      if (/\bsnap\s+prune\b/.test(s.run ?? '')) expect(roleAt(i), s.name).toBe('${{ vars.SNAP_PRUNER_ROLE_ARN }}');
+      else if (/\bsnap\s/.test(s.run ?? '')) expect(roleAt(i), s.name).toBe('${{ vars.SNAP_ROLE_ARN }}');
+    });
 
     // The archive, with three versions of this week, pushed to a bare origin. Its estate is text
     // only: without a vault, payloads stay in the store of the machine that took them, and the
@@ -273,13 +330,13 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
     writeFileSync(output, '');
     const ran: string[] = [];
     for (const step of steps) {
-      if (!step.run || step.name === 'Install snap') continue; // GitHub's actions and the npm install are not run here
+      if (!step.run || step.name === 'Install snap') continue; // GitHub's actions and the npm install are not run here (nor their `if:`, GitHub's: the prune step runs)
       const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, secrets[/\$\{\{\s*(\S+)\s*\}\}/.exec(v)![1]!]!]));
       const r = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run], { cwd: workspace, env: { ...process.env, PATH: snapOnPath(base), GITHUB_OUTPUT: output, ...stepEnv }, encoding: 'utf8' });
       expect(r.status, `${step.name}: ${r.stderr}`).toBe(0);
       ran.push(step.name!);
     }
-    expect(ran).toEqual(['Fetch the versions and their notes', 'Put the archive\'s keys in place', 'Snapshot (a version only when something changed)', 'Retention', 'Push the new version, its notes, and the tags forgotten']);
+    expect(ran).toEqual(['Fetch the versions and their notes', 'Put the archive\'s keys in place', 'Snapshot (a version only when something changed)', 'Retention', 'Push the new version, its notes, and the tags forgotten', 'Prune the payloads only forgotten versions held']);
     expect(readFileSync(output, 'utf8')).toBe('code=4\n');
     // origin now has the new version and the oldest (kept as restic keeps it while the weekly counts
     // are not used up); the two others of the same week are forgotten, their tags deleted there
@@ -302,7 +359,7 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
       ...example('crontab').split('\n').filter((l) => l.trim() && !l.startsWith('#')),
       ...(parseYaml(example('github-workflow.yml')) as any).jobs.snapshot.steps.map((s: { run?: string }) => s.run ?? ''),
     ];
-    const invocations = lines.flatMap((l) => [...l.matchAll(/(?:^|[\s;&|{(])snap((?:[ \t]+[^\s;&|}]+)+)/gm)].map((m) => m[1]!.trim().split(/\s+/)));
+    const invocations = lines.flatMap((l) => [...l.matchAll(/(?:^|[\s;&|{(])(?:snap|"\$SNAP")((?:[ \t]+[^\s;&|}]+)+)/gm)].map((m) => m[1]!.trim().split(/\s+/)));
     expect(invocations.length).toBeGreaterThanOrEqual(9);
     for (const argv of invocations) {
       let i = 0;

@@ -22,7 +22,7 @@ import { collectorRegions } from '../shared/config.js';
 import { awsErrorName, classifyAwsError, recordRefusal } from '../shared/errors.js';
 import { iamConfigSchema, principalName, type IamConfig } from './config.js';
 import { managedPolicyFolder, readManagedPolicy } from './managed-policies.js';
-import { parsePolicyDocument } from './policy-document.js';
+import { parsePolicyDocument, policyVersionsIncidental } from './policy-document.js';
 import { getRole, getUser, listGroupsForUser, readPolicySets, type IamReader } from './principals.js';
 import { restoreIam } from './restore.js';
 import { groupRules, managedPolicyRules, roleRules, userRules } from './rules.js';
@@ -73,6 +73,7 @@ export function createIamCollector(options: IamCollectorOptions = {}): Collector
         rules: managedPolicyRules,
         // A re-created policy starts again at v1 with its restored documents.
         assigned: ['CreateDate', 'UpdateDate', 'PolicyId', 'DefaultVersionId', 'Versions[].VersionId', 'Versions[].CreateDate'],
+        incidental: policyVersionsIncidental,
         label: (v) => `${label('PolicyName')(v)} (${label('Owner')(v)})`,
       },
     ],

@@ -13,7 +13,8 @@
 // apply to every policy document snap archives, wherever it sits in a file: IAM's own, S3
 // bucket policies, Lambda function and layer permissions, API Gateway and DynamoDB resource
 // policies, SES sending authorization.
-import type { NormalizationRules } from '../../../normalize/rules.js';
+import { normalize, type NormalizationRules } from '../../../normalize/rules.js';
+import { stableKey } from '../../../normalize/stable-json.js';
 
 /** The parsed document, or the text as it came when it is not JSON (never dropped silently). */
 export function parsePolicyDocument(raw: string | undefined | null): unknown {
@@ -44,3 +45,26 @@ export const policyDocumentSortRules: NonNullable<NormalizationRules['sortBy']> 
   '**.Statement': { key: ['Sid'], otherwise: 'content' },
   ...Object.fromEntries(['Statement[]', 'Statement'].flatMap((statement) => SET_VALUED.map((field) => [`**.${statement}.${field}`, null] as const))),
 };
+
+/** A document's identity for comparison: parsed, sets sorted, canonical JSON. */
+export function documentKey(doc: unknown): string {
+  const parsed = typeof doc === 'string' ? parsePolicyDocument(doc) : doc;
+  return stableKey(normalize(parsed ?? null, { sortBy: policyDocumentSortRules }));
+}
+
+/**
+ * A managed policy's fields that only IAM's numbering tells apart: when both sides hold the
+ * same documents and the same one is the default, version ids (IAM numbers versions itself and
+ * never gives a number twice, so a restored version cannot get its old one), their dates, the
+ * default's id and the policy's UpdateDate are no difference (a restore made the archived
+ * default the default again under a new number).
+ */
+export function policyVersionsIncidental(before: unknown, after: unknown): string[] {
+  type Record = { Document?: unknown; Versions?: { Document?: unknown; IsDefaultVersion?: boolean }[] };
+  const [a, b] = [before as Record | null, after as Record | null];
+  if (!a || !b || !Array.isArray(a.Versions) || !Array.isArray(b.Versions)) return [];
+  const keys = (r: Record) => r.Versions!.map((v) => `${v.IsDefaultVersion ? 'default ' : ''}${documentKey(v.Document)}`).sort();
+  const [ka, kb] = [keys(a), keys(b)];
+  const same = ka.length === kb.length && ka.every((k, i) => k === kb[i]) && documentKey(a.Document) === documentKey(b.Document);
+  return same ? ['DefaultVersionId', 'UpdateDate', 'Versions'] : [];
+}

@@ -30,23 +30,14 @@ import {
   type IAMClient,
   type Tag,
 } from '@aws-sdk/client-iam';
-import { normalize } from '../../../normalize/rules.js';
-import { stableKey } from '../../../normalize/stable-json.js';
 import type { RestoreContext } from '../../../restore/types.js';
 import { unlessNotFound } from '../shared/restore-reads.js';
 import type { IamConfig } from './config.js';
 import type { ManagedPolicyRecord, PolicyVersionRecord } from './managed-policies.js';
-import { parsePolicyDocument, policyDocumentSortRules } from './policy-document.js';
+import { documentKey } from './policy-document.js';
 
 type Ctx = RestoreContext<IamConfig>;
 
-const documentRules = { sortBy: policyDocumentSortRules };
-
-/** A document's identity for comparison: parsed, sets sorted, canonical JSON. */
-export function documentKey(doc: unknown): string {
-  const parsed = typeof doc === 'string' ? parsePolicyDocument(doc) : doc;
-  return stableKey(normalize(parsed ?? null, documentRules));
-}
 
 /** A document as IAM takes it: JSON text (a document archived as text is sent as it is). */
 export function documentText(doc: unknown): string {

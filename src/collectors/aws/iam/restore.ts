@@ -60,7 +60,8 @@ import type { IamConfig } from './config.js';
 import type { ManagedPolicyRecord } from './managed-policies.js';
 import { parsePolicyDocument } from './policy-document.js';
 import { unlessNotFound } from '../shared/restore-reads.js';
-import { documentKey, documentText, planManagedPolicies, tagChanges } from './restore-policies.js';
+import { documentKey } from './policy-document.js';
+import { documentText, planManagedPolicies, tagChanges } from './restore-policies.js';
 
 type Ctx = RestoreContext<IamConfig>;
 

@@ -1,7 +1,7 @@
 // One place where AWS SDK clients are made: per service class and region, from the standard
 // credential chain (environment, shared config and credentials files, SSO, instance roles)
-// or a named profile, honouring a custom endpoint (snap.config.json aws.endpoint or the
-// standard AWS_ENDPOINT_URL) with path-style S3 addressing, which S3-compatible servers and
+// or a named profile, honouring a custom endpoint (snap.config.json aws.endpoint, the
+// standard AWS_ENDPOINT_URL, or the profile's endpoint_url) with path-style S3 addressing, which S3-compatible servers and
 // local emulators need. Retries with backoff on throttling and 5xx are the SDK's standard
 // retry strategy; the attempt count comes from config.
 //
@@ -15,6 +15,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { Redactor } from '../../../util/redact.js';
+import { profileEndpointUrl } from './profile-endpoint.js';
 import { translateErrors } from './sdk-errors.js';
 
 export interface AwsSettings {
@@ -87,9 +88,12 @@ export class AwsClients {
     return this.credentialProvider;
   }
 
+  /** Where requests go: aws.endpoint, AWS_ENDPOINT_URL, the profile's endpoint_url; undefined for AWS. */
   get endpoint(): string | undefined {
-    return this.settings.endpoint ?? process.env.AWS_ENDPOINT_URL ?? undefined;
+    // An empty AWS_ENDPOINT_URL is unset, as the SDK reads it.
+    return this.settings.endpoint || process.env.AWS_ENDPOINT_URL || (this.profileEndpoint ??= { url: profileEndpointUrl(this.settings.profile) }).url;
   }
+  private profileEndpoint: { url: string | undefined } | null = null;
 
   private requestHandler(): NodeHttpHandler {
     this.handler ??= new NodeHttpHandler({
