@@ -48,6 +48,7 @@ import { findVersion, firstParentOrder, listVersions, MAIN_REF, nextVersionName,
 import { checkVaultForWriting } from '../vault/vault.js';
 import { forgottenNames } from '../retention/records.js';
 import { unchangedSince } from '../schedule/unchanged.js';
+import { isVault } from '../vault/vault.js';
 
 
 export interface CommitOptions {
@@ -203,6 +204,8 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
     crashPoint('collected');
     writing = "the version's payloads and git objects";
     await store.flush();
+    // Keys whose bytes are not what their name says are never locked in: say so, every run.
+    for (const r of isVault(store) ? store.refusedRetention : []) log.warn(`vault retention not extended for ${r.key}: ${r.detail}; \`snap verify --all --read-data\` shows which versions need it`);
     await txn.commit();
     crashPoint('pack-sealed');
     const reports = manifest.collectors;

@@ -158,7 +158,8 @@ export interface ResourceFileSpec {
     /**
      * Fields that differ between these two versions of a record only as a side effect of how
      * it was written, not of what it holds (an S3 object written again with the same bytes:
-     * a new last-modified time, and a new ETag if it was uploaded in other parts).
+     * a new last-modified time, and a new ETag if it was uploaded in other parts). A name, or
+     * a dotted path into the record ("headers.ChecksumSHA256").
      */
     incidental?(before: unknown, after: unknown): string[];
     /** As ResourceFileSpec.related, for one element (a record aliased to a distribution: "dns:<name>"). */

@@ -183,11 +183,11 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     // Scalars (the usual identity: a path, a key, a name) stringify the same either way, faster.
     return parts.every((p) => p === null || typeof p !== 'object') ? JSON.stringify(parts) : stableKey(parts);
   };
+  // A field to drop is a name, or a dotted path into nested objects ("headers.ChecksumSHA256").
   const strip = (item: Json | undefined, also: string[]): Json | undefined => {
-    const o = asObject(item);
     const drop = [...(r.ignore ?? []), ...also];
-    if (!o || !drop.length) return item;
-    return Object.fromEntries(Object.entries(o).filter(([k]) => !drop.includes(k)));
+    if (!asObject(item) || !drop.length) return item;
+    return dropPaths(item!, drop.map((d) => d.split('.')));
   };
   const left = new Map(listOf(before).map((i) => [keyOf(i), i] as const));
   const right = new Map(listOf(after).map((i) => [keyOf(i), i] as const));
@@ -226,6 +226,22 @@ function explodeRecords(base: ResourceChange, before: Json | undefined, after: J
     const fields = diffJson(rest(before) ?? null, rest(after) ?? null, spec.rules);
     if (fields.length) out.push({ ...base, fields });
   } else if (out.length === 0) out.push(base);
+  return out;
+}
+
+/** `value` without the fields at `paths` (each a list of names, outermost first); untouched objects are shared. */
+function dropPaths(value: Json, paths: string[][]): Json {
+  const o = asObject(value);
+  if (!o) return value;
+  const here = new Set(paths.filter((p) => p.length === 1).map((p) => p[0]!));
+  const deeper = new Map<string, string[][]>();
+  for (const p of paths) if (p.length > 1) deeper.set(p[0]!, [...(deeper.get(p[0]!) ?? []), p.slice(1)]);
+  const out: { [k: string]: Json } = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (here.has(k)) continue;
+    const inner = deeper.get(k);
+    out[k] = inner ? dropPaths(v, inner) : v;
+  }
   return out;
 }
 

@@ -32,6 +32,7 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   PutObjectRetentionCommand,
@@ -97,6 +98,8 @@ export interface VaultHead {
   size: number;
   /** the full-object SHA256 as hex; null when S3 keeps none (multipart: a checksum of parts) */
   sha256: string | null;
+  /** uploaded in parts (ETag "…-N", or a composite checksum): S3 keeps no full-object checksum of it */
+  multipart: boolean;
   checksumType: string | null;
   retainUntil: Date | null;
   lockMode: string | null;
@@ -112,6 +115,8 @@ export interface RetentionReport {
   kept: number;
   /** the earliest retain-until of any key afterwards, epoch seconds (null: none known) */
   earliest: number | null;
+  /** keys due whose retention was not extended: S3's record of them is not what snap wrote (see notWritten()) */
+  refused: { key: string; detail: string }[];
 }
 
 type Body = { kind: 'memory'; bytes: Buffer } | { kind: 'file'; path: string };
@@ -129,10 +134,14 @@ export class VaultStore implements ContentStore {
   private readonly spoolDir: string;
   private readonly concurrency: number;
   private readonly inFlight = new Map<string, Promise<boolean>>();
+  /** what the last listObjects() saw of each payload's versions, for delete() */
+  private readonly listedVersions = new Map<string, { versionId: string; size: number; deleteMarker: boolean }[]>();
   readonly now: () => Date;
   private readonly onClose: (() => void) | undefined;
   /** counts for reports: copies S3 made, staging copies left for the lifecycle rule */
   readonly counters = { uploads: 0, copies: 0, staged: 0, deduplicated: 0, extended: 0 };
+  /** keys the last retention pass did not extend because they are not what snap wrote (RetentionReport.refused) */
+  refusedRetention: { key: string; detail: string }[] = [];
 
   constructor(options: VaultStoreOptions) {
     this.location = options.location;
@@ -234,8 +243,11 @@ export class VaultStore implements ContentStore {
       if (oid !== pointer.oid || size !== pointer.size) return { status: 'corrupt', actual: { oid, size }, ...retention };
       return { status: 'ok', verified: 'content', ...retention };
     }
-    if (head.sha256 === null) return { status: 'ok', verified: 'size', ...retention };
-    if (head.sha256 !== pointer.oid) return { status: 'corrupt', actual: { oid: head.sha256, size: head.size }, ...retention };
+    // snap writes every single-part vault object with its SHA256 (PutObject with it, CopyObject
+    // computing it): one without is not what snap wrote there.
+    if (head.sha256 === null && head.multipart) return { status: 'ok', verified: 'size', ...retention };
+    if (head.sha256 === null) return { status: 'corrupt', actual: { oid: '(none recorded)', size: head.size }, detail: `${this.key(objectRel(pointer.oid))} is a single-part object with no SHA256 recorded by S3: not the object snap wrote (it writes each with its SHA256). ${TAMPERED_ADVICE}`, ...retention };
+    if (head.sha256 !== pointer.oid) return { status: 'corrupt', actual: { oid: head.sha256, size: head.size }, detail: `${this.key(objectRel(pointer.oid))} has SHA256 ${head.sha256} recorded by S3, not its name's. ${TAMPERED_ADVICE}`, ...retention };
     return { status: 'ok', verified: 'recorded-sha256', ...retention };
   }
 
@@ -281,9 +293,25 @@ export class VaultStore implements ContentStore {
 
   // --- pruning (snap prune, holding the archive lock) ------------------------------------
 
+  /**
+   * Every payload the vault holds in any version: a key whose current version is a delete
+   * marker still holds its older versions (and Object Lock may keep them), so the listing is
+   * of versions (ListObjectVersions, s3:ListBucketVersions), and delete() is then told of each.
+   * Credentials that may only list current objects (the writer's) list those.
+   */
   async *listObjects(): AsyncGenerator<StoredObject> {
     const inVault = new Set<string>();
-    for await (const { rel, size } of this.list('objects/')) {
+    this.listedVersions.clear();
+    let versions: AsyncGenerator<{ rel: string; size: number }> = this.listVersions('objects/');
+    try {
+      const first = await versions.next();
+      if (!first.done) versions = prepend(first.value, versions);
+    } catch (err) {
+      if (s3Status(err) !== 403 && s3ErrorName(err) !== 'AccessDenied') throw err;
+      this.listedVersions.clear();
+      versions = this.list('objects/');
+    }
+    for await (const { rel, size } of versions) {
       const oid = oidOfRel(rel);
       if (!oid) continue;
       inVault.add(oid);
@@ -291,6 +319,42 @@ export class VaultStore implements ContentStore {
     }
     // A cached payload the vault lacks (an upload that never completed) is the store's too.
     if (this.cache) for await (const o of this.cache.listObjects()) if (!inVault.has(o.oid)) yield o;
+  }
+
+  /** The versions of each key under `relPrefix` (one entry per key that has an object version, with its largest size); remembered for delete(). */
+  private async *listVersions(relPrefix: string): AsyncGenerator<{ rel: string; size: number }> {
+    const full = this.key(relPrefix);
+    const strip = this.location.prefix ? this.location.prefix.length + 1 : 0;
+    const asked = full.endsWith('/') ? full.slice(0, -1) : full; // as list() asks (moto #5948)
+    let KeyMarker: string | undefined;
+    let VersionIdMarker: string | undefined;
+    // A key's versions may span pages: each key is yielded once the listing has moved past it.
+    let pending: { rel: string; size: number } | null = null;
+    do {
+      const page = await this.client.send(new ListObjectVersionsCommand({ Bucket: this.location.bucket, Prefix: asked, KeyMarker, VersionIdMarker }));
+      const entries = [
+        ...(page.Versions ?? []).map((v) => ({ key: v.Key, versionId: v.VersionId, size: v.Size ?? 0, marker: false })),
+        ...(page.DeleteMarkers ?? []).map((m) => ({ key: m.Key, versionId: m.VersionId, size: 0, marker: true })),
+      ].sort((a, b) => ((a.key ?? '') < (b.key ?? '') ? -1 : (a.key ?? '') > (b.key ?? '') ? 1 : 0));
+      for (const e of entries) {
+        if (!e.key?.startsWith(full)) continue;
+        const rel = e.key.slice(strip);
+        const oid = oidOfRel(rel);
+        if (!oid) continue;
+        const known = this.listedVersions.get(oid) ?? [];
+        known.push({ versionId: e.versionId ?? 'null', size: e.size, deleteMarker: e.marker });
+        this.listedVersions.set(oid, known);
+        if (pending && pending.rel !== rel) {
+          yield pending;
+          pending = null;
+        }
+        const same = pending as { rel: string; size: number } | null;
+        if (!e.marker) pending = { rel, size: Math.max(same?.size ?? 0, e.size) };
+      }
+      KeyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      VersionIdMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
+    } while (KeyMarker);
+    if (pending) yield pending;
   }
 
   /**
@@ -311,7 +375,31 @@ export class VaultStore implements ContentStore {
     const Bucket = this.location.bucket;
     let freed = 0;
     let found = false;
-    // The current version, deleted by its id, until none is left: in a versioned vault (Object
+    // Every version the listing saw (older ones under a delete marker too), each by its id;
+    // one S3 must keep is reported with its date, the others still go.
+    const listed = this.listedVersions.get(oid) ?? [];
+    this.listedVersions.delete(oid);
+    const kept: { retainUntil: Date | null; detail: string }[] = [];
+    for (const v of [...listed.filter((x) => !x.deleteMarker), ...listed.filter((x) => x.deleteMarker)]) {
+      const VersionId = v.versionId !== 'null' ? v.versionId : undefined;
+      try {
+        await this.client.send(new DeleteObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) }));
+        if (!v.deleteMarker) {
+          found = true;
+          freed += v.size;
+        }
+      } catch (err) {
+        if (s3Status(err) === 404) continue;
+        if (s3Status(err) !== 403) throw err;
+        const head = await this.client.send(new HeadObjectCommand({ Bucket, Key, ...(VersionId ? { VersionId } : {}) })).catch(() => ({}));
+        kept.push(this.whyKept(head));
+      }
+    }
+    if (kept.length) {
+      const latest = kept.reduce((a, b) => ((b.retainUntil?.getTime() ?? 0) > (a.retainUntil?.getTime() ?? 0) ? b : a));
+      return { status: 'retained', retainUntil: latest.retainUntil, detail: kept.length > 1 ? `${latest.detail} (${kept.length} versions kept)` : latest.detail };
+    }
+    // Then the current version, deleted by its id, until none is left (a version written since the listing): in a versioned vault (Object
     // Lock needs versioning) a DeleteObject without one only adds a delete marker and frees
     // nothing. A version S3 refuses to delete stops the walk; what is behind it stays too.
     const seen = new Set<string>();
@@ -459,7 +547,7 @@ export class VaultStore implements ContentStore {
    */
   async keepRetentionAhead(options: { dryRun?: boolean; onProgress?: (done: number, total: number) => void } = {}): Promise<RetentionReport> {
     const policy = this.retention;
-    const report: RetentionReport = { learned: 0, extended: 0, kept: 0, earliest: null };
+    const report: RetentionReport = { learned: 0, extended: 0, kept: 0, earliest: null, refused: [] };
     if (!policy) return report;
     if (!this.index.complete) await this.rebuildIndex();
     const unknown = [...this.index].filter(([, e]) => e.until === null).map(([rel]) => rel);
@@ -472,18 +560,42 @@ export class VaultStore implements ContentStore {
     let done = 0;
     if (!options.dryRun) {
       const until = retainUntil(policy, now);
+      let extended = 0;
       await mapLimit(due, this.concurrency, async (rel) => {
-        await this.client.send(new PutObjectRetentionCommand({ Bucket: this.location.bucket, Key: this.key(rel), Retention: { Mode: policy.mode, RetainUntilDate: until } }));
-        const e = this.index.get(rel)!;
-        this.index.set(rel, { size: e.size, until: Math.floor(until.getTime() / 1000) });
-        this.counters.extended++;
+        // Retention locks in whatever the key holds now: only the bytes snap wrote get it, and
+        // only the version that was checked (a version written since is not extended).
+        const expected = this.index.get(rel)?.size;
+        const head = await this.head(rel, true);
+        const wrong = head ? this.notWritten(rel, head, expected) : null;
+        if (head && !wrong) {
+          const VersionId = head.versionId && head.versionId !== 'null' ? head.versionId : undefined;
+          await this.client.send(new PutObjectRetentionCommand({ Bucket: this.location.bucket, Key: this.key(rel), ...(VersionId ? { VersionId } : {}), Retention: { Mode: policy.mode, RetainUntilDate: until } }));
+          this.index.set(rel, { size: head.size, until: Math.floor(until.getTime() / 1000) });
+          this.counters.extended++;
+          extended++;
+        } else if (wrong) report.refused.push({ key: this.key(rel), detail: wrong });
         options.onProgress?.(++done, due.length);
       });
-    }
-    report.extended = due.length;
+      report.extended = extended;
+      report.refused.sort((a, b) => (a.key < b.key ? -1 : 1));
+      this.refusedRetention = report.refused;
+    } else report.extended = due.length;
     report.kept = this.index.size;
     for (const [, e] of this.index) if (e.until !== null && e.until > 0 && (report.earliest === null || e.until < report.earliest)) report.earliest = e.until;
     return report;
+  }
+
+  /**
+   * Why `head` is not the object snap wrote at `rel`, or null when it is: a payload's full-object
+   * SHA256 must be its name (one uploaded in parts has none: its size must match), and any
+   * single-part key must have a SHA256 (snap writes each with one).
+   */
+  notWritten(rel: string, head: VaultHead, size: number | undefined): string | null {
+    const oid = oidOfRel(rel);
+    if (head.multipart) return size !== undefined && head.size !== size ? `it is ${head.size} bytes, not the ${size} snap wrote. ${TAMPERED_ADVICE}` : null;
+    if (head.sha256 === null) return `a single-part object with no SHA256 recorded by S3: not the object snap wrote (it writes each with its SHA256). ${TAMPERED_ADVICE}`;
+    if (oid && head.sha256 !== oid) return `S3 records SHA256 ${head.sha256}, not its name's. ${TAMPERED_ADVICE}`;
+    return null;
   }
 
   // --- internals ------------------------------------------------------------------------
@@ -492,10 +604,12 @@ export class VaultStore implements ContentStore {
   async head(rel: string, withChecksum = false): Promise<VaultHead | null> {
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(rel), ...(withChecksum ? { ChecksumMode: 'ENABLED' } : {}) }));
+      // A multipart object (ETag "…-N") has a checksum of its parts, whatever the answer calls it.
+      const multipart = /-\d+"?$/.test(out.ETag ?? '') || out.ChecksumType === 'COMPOSITE';
       const head: VaultHead = {
         size: out.ContentLength ?? 0,
-        // A multipart object (ETag "…-N") has a checksum of its parts, whatever the answer calls it.
-        sha256: withChecksum && !/-\d+"?$/.test(out.ETag ?? '') ? sha256FromChecksum(out) : null,
+        sha256: withChecksum && !multipart ? sha256FromChecksum(out) : null,
+        multipart,
         checksumType: out.ChecksumType ?? null,
         retainUntil: out.ObjectLockRetainUntilDate ?? null,
         lockMode: out.ObjectLockMode ?? null,
@@ -652,7 +766,15 @@ async function partReader(body: Body): Promise<((offset: number, length: number)
   return Object.assign(read, { close: () => fh.close() });
 }
 
+async function* prepend<T>(first: T, rest: AsyncGenerator<T>): AsyncGenerator<T> {
+  yield first;
+  yield* rest;
+}
+
 const PRUNE_POLICY_HINT = '(README: IAM policies, the vault-pruner policy)';
+
+/** What to do about a vault object that is not what snap wrote. */
+const TAMPERED_ADVICE = '`snap verify --read-data` downloads and re-hashes it; snap maintenance and snap commit do not extend its retention (that would lock the wrong bytes in)';
 
 function missing(oid: string, where: string): SnapError {
   return new SnapError('STORE_MISSING_OBJECT', `object sha256:${oid} is not in the ${where}`, { oid });

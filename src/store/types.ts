@@ -42,7 +42,8 @@ export type CheckResult =
   /** verified: content re-hashed; recorded-sha256: the SHA256 S3 keeps matches; size: only the size could be compared (S3 keeps a checksum of parts) */
   | ({ status: 'ok'; verified?: 'content' | 'recorded-sha256' | 'size' } & Retention)
   | { status: 'missing' }
-  | ({ status: 'corrupt'; actual: Pointer } & Retention);
+  /** detail: what the backend found, when it says more than the re-hashed pointer (a vault object without the SHA256 snap wrote it with) */
+  | ({ status: 'corrupt'; actual: Pointer; detail?: string } & Retention);
 
 /** An object the store holds. */
 export interface StoredObject {

@@ -253,8 +253,9 @@ async function verifyOne(
     }
     const result = await pending;
     if (result.status === 'missing') problems.push({ kind: 'missing-payload', where: path, detail: `sha256:${pointer.oid} (${pointer.size} bytes) is not in the content store (${store.description})` });
-    else if (result.status === 'corrupt') problems.push({ kind: 'corrupt-payload', where: path, detail: `sha256:${pointer.oid} re-hashes to sha256:${result.actual.oid} (${result.actual.size} bytes, expected ${pointer.size})` });
-    if (floor && result.status !== 'missing' && 'retainUntil' in result) {
+    else if (result.status === 'corrupt') problems.push({ kind: 'corrupt-payload', where: path, detail: result.detail ? `sha256:${pointer.oid}: ${result.detail}` : `sha256:${pointer.oid} re-hashes to sha256:${result.actual.oid} (${result.actual.size} bytes, expected ${pointer.size})` });
+    // Retention advice only for the right bytes: extending a corrupt object's would lock it in.
+    if (floor && result.status === 'ok' && 'retainUntil' in result) {
       const until = result.retainUntil ?? null;
       if (!until) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} has no Object Lock retention: \`snap maintenance\` sets it` });
       else if (until < floor) problems.push({ kind: 'retention', where: path, detail: `sha256:${pointer.oid} is retained only until ${until.toISOString()}, within the margin: \`snap maintenance\` (or the next commit) extends it` });

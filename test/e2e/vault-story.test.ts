@@ -10,8 +10,8 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStockGitAgrees, git, tempDir } from '../helpers/archive.js';
 import { snapCliAsync as cli } from '../helpers/cli.js';
@@ -150,5 +150,53 @@ describe('recovery from the vault alone, through the CLI', { timeout: 300_000 },
     expect(pushed.code, pushed.stderr).toBe(0);
     expect(pushed.stdout).toContain('all 2 versions already there');
     expectStockGitAgrees(restored);
+  });
+  it('never copies what the vault holds in place of the archived bytes: verify names it, restore refuses it, a good restore shows no drift', async () => {
+    const restored = join(base, 'restored');
+    // One object archived with no checksum (a client that sends none), one with a CRC32.
+    const plain = s3Client(moto.endpoint, 'us-east-1', { requestChecksumCalculation: 'WHEN_REQUIRED' });
+    const bare = randomBytes(40_000);
+    const crc = randomBytes(30_000);
+    await plain.send(new PutObjectCommand({ Bucket: 'site-prod', Key: 'docs/bare.bin', Body: bare, ContentType: 'application/octet-stream' }));
+    await plain.send(new PutObjectCommand({ Bucket: 'site-prod', Key: 'docs/crc.bin', Body: crc, ContentType: 'application/octet-stream', ChecksumAlgorithm: 'CRC32' }));
+    plain.destroy();
+    const committed = await cli(restored, ['commit', 'v1.3'], env);
+    expect(committed.code, committed.stderr).toBe(0);
+
+    // Anyone who may write the vault puts other bytes of the same size at the two content addresses.
+    const keyOf = (b: Buffer) => {
+      const oid = createHash('sha256').update(b).digest('hex');
+      return `snap/objects/${oid.slice(0, 2)}/${oid.slice(2, 4)}/${oid}`;
+    };
+    for (const b of [bare, crc]) await vaultS3.send(new PutObjectCommand({ Bucket: 'estate-vault', Key: keyOf(b), Body: randomBytes(b.length) }));
+    const verified = await cli(restored, ['verify', 'v1.3'], env);
+    expect(verified.code).toBe(1);
+    for (const b of [bare, crc]) expect(verified.stdout + verified.stderr).toContain(`${keyOf(b)} is a single-part object with no SHA256 recorded by S3`);
+    expect(verified.stdout + verified.stderr).toContain('snap verify --read-data');
+    expect(verified.stdout + verified.stderr).not.toContain('snap maintenance` sets it');
+
+    await s3.send(new DeleteBucketPolicyCommand({ Bucket: 'site-prod' })); // the site's policy (restored above) denies deletes
+    await s3.send(new DeleteObjectCommand({ Bucket: 'site-prod', Key: 'docs/bare.bin' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: 'site-prod', Key: 'docs/crc.bin' }));
+    rmSync(join(restored, '.git/snap/store'), { recursive: true, force: true }); // no cached copy to fall back on
+    const refused = await cli(restored, ['restore', 'v1.3', 's3_buckets/site-prod', '--yes'], env);
+    expect(refused.code, refused.stdout + refused.stderr).toBe(1);
+    for (const [key, b] of [['docs/bare.bin', bare], ['docs/crc.bin', crc]] as const) {
+      expect(refused.stderr).toContain(`s3://estate-vault/${keyOf(b)} does not hold the archived content of s3://site-prod/${key}`);
+      await expect(s3.send(new GetObjectCommand({ Bucket: 'site-prod', Key: key }))).rejects.toMatchObject({ name: 'NoSuchKey' }); // nothing landed
+    }
+    expect(refused.stderr).toContain('snap verify --all --read-data');
+    expect(proxy.requests.filter((r) => r.operation === 'CopyObject' && r.bucket === 'site-prod' && r.key?.startsWith('docs/'))).toEqual([]);
+
+    // The vault's owner writes the right bytes back (a new version, with its SHA256): the restore copies them, and nothing drifts.
+    for (const b of [bare, crc]) await vaultS3.send(new PutObjectCommand({ Bucket: 'estate-vault', Key: keyOf(b), Body: b, ChecksumAlgorithm: 'SHA256' }));
+    const applied = await cli(restored, ['restore', 'v1.3', 's3_buckets/site-prod', '--yes'], env);
+    expect(applied.code, applied.stdout + applied.stderr).toBe(0);
+    for (const [key, b] of [['docs/bare.bin', bare], ['docs/crc.bin', crc]] as const) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'site-prod', Key: key }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(b)).toBe(true);
+    }
+    const clean = await cli(restored, ['status'], env);
+    expect([clean.code, clean.stdout], clean.stderr).toEqual([0, '']);
   });
 });

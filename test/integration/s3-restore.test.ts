@@ -7,8 +7,12 @@
 // restore under another name (the copy's policy names the copy), and the note a versioned
 // bucket's history gets. And uploads whose connection is reset (a fault proxy in front of moto:
 // moto never drops a connection) are sent again from the store.
-import { CopyObjectCommand, DeleteBucketCommand, DeleteBucketCorsCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, CreateBucketCommand, PutObjectCommand, DeleteBucketCommand, DeleteBucketCorsCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectCommand, ListObjectsV2Command, PutBucketTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash, randomBytes } from 'node:crypto';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyPlan } from '../../src/restore/plan.js';
 import type { Archive } from '../../src/archive/archive.js';
 import { s3Collector } from '../../src/collectors/aws/s3/collect.js';
 import type { RestorePlan } from '../../src/restore/plan.js';
@@ -130,5 +134,47 @@ describe('snap restore for S3', () => {
     expect(notes(planned)).toContainEqual(expect.stringMatching(/^s3:\/\/vault-eu: 3 older versions and delete markers of the version are history: the current objects are restored, with new version ids$/));
     planned.close();
     expectStockGitAgrees(archive.dir);
+  });
+  it('never lets a payload the local store holds corrupt land: the upload is cut before its last byte; a good restore shows no drift', async () => {
+    // Objects with no checksum (a client that sends none) and with a CRC32, large enough to stream in many chunks.
+    const plain = s3Client(endpoint, 'us-east-1', { requestChecksumCalculation: 'WHEN_REQUIRED' });
+    await plain.send(new CreateBucketCommand({ Bucket: 'tamper-local' }));
+    const bare = randomBytes(300_000);
+    const crc = randomBytes(200_000);
+    await plain.send(new PutObjectCommand({ Bucket: 'tamper-local', Key: 'bare.bin', Body: bare, ContentType: 'application/octet-stream' }));
+    await plain.send(new PutObjectCommand({ Bucket: 'tamper-local', Key: 'crc.bin', Body: crc, ContentType: 'application/octet-stream', ChecksumAlgorithm: 'CRC32' }));
+    await snapshot(archive, 'v1.1', { collectors });
+    for (const key of ['bare.bin', 'crc.bin']) await s3.send(new DeleteObjectCommand({ Bucket: 'tamper-local', Key: key }));
+
+    // One byte of each stored payload changed in place (dd conv=notrunc), as a failing disk or a hand edit does.
+    const stored = (b: Buffer) => {
+      const oid = createHash('sha256').update(b).digest('hex');
+      return join(archive.dir, '.git/snap/store', oid.slice(0, 2), oid.slice(2, 4), oid);
+    };
+    const poke = (b: Buffer, byte: number) => {
+      const fd = openSync(stored(b), 'r+');
+      writeSync(fd, Buffer.from([byte]), 0, 1, 150_000);
+      closeSync(fd);
+    };
+    poke(bare, bare[150_000]! ^ 0xff);
+    poke(crc, crc[150_000]! ^ 0xff);
+    const results = await applyPlan(await plan(archive, { version: 'v1.1', selectors: ['s3_buckets/tamper-local'], collectors }));
+    const errors = results.filter((r) => r.error).map((r) => r.error!);
+    expect(errors).toHaveLength(1);
+    for (const key of ['bare.bin', 'crc.bin']) expect(errors[0]).toMatch(new RegExp(`s3://tamper-local/${key.replace('.', '\\.')} from .*: the bytes are not the archived content .*nothing was written`));
+    expect(await keys('tamper-local')).toEqual([]); // nothing of the bad bytes landed
+
+    poke(bare, bare[150_000]!);
+    poke(crc, crc[150_000]!);
+    await restore(archive, { version: 'v1.1', selectors: ['s3_buckets/tamper-local'], collectors });
+    for (const [key, bytes] of [['bare.bin', bare], ['crc.bin', crc]] as const) {
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'tamper-local', Key: key, ChecksumMode: 'ENABLED' }));
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(bytes)).toBe(true);
+      // S3 was sent the sha256 of the object that had no checksum, the CRC32 of the other (its own, kept).
+      if (key === 'bare.bin') expect(got.ChecksumSHA256).toBe(createHash('sha256').update(bytes).digest('base64'));
+      else expect([got.ChecksumCRC32, got.ChecksumSHA256]).toEqual([expect.any(String), undefined]);
+    }
+    expect(describeDrift(await drift(archive, ['s3_buckets/tamper-local'], { collectors, version: 'v1.1' }))).toEqual([]);
+    plain.destroy();
   });
 });

@@ -5,7 +5,7 @@
 // will not let go. A retention that has ended lets the delete through.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutBucketPolicyCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsContentStore } from '../../src/store/fs-store.js';
 import type { RetentionPolicy } from '../../src/store/retention.js';
@@ -43,6 +43,7 @@ const listed = async (store: VaultStore) => {
   for await (const o of store.listObjects()) out.push(o);
   return out.sort((a, b) => (a.oid < b.oid ? -1 : 1));
 };
+const markers = async (store: VaultStore, oid: string) => (await raw.send(new ListObjectVersionsCommand({ Bucket: store.location.bucket, Prefix: store.key(objectRel(oid)) }))).DeleteMarkers ?? [];
 const versions = async (store: VaultStore, oid: string) => (await raw.send(new ListObjectVersionsCommand({ Bucket: store.location.bucket, Prefix: store.key(objectRel(oid)) }))).Versions ?? [];
 
 beforeAll(async () => {
@@ -103,6 +104,25 @@ describe('the vault for snap prune', () => {
     await new Promise((done) => setTimeout(done, 4_500));
     expect(await soon.delete(q.oid)).toEqual({ status: 'deleted', size: 8_000 });
     expect(await versions(soon, q.oid)).toEqual([]);
+  });
+
+  it('sees the versions of a key whose current version is a delete marker: deletes what it may, lists what is locked with its date', async () => {
+    const free = vault('prune-versioned');
+    const p = await free.put(randomBytes(7_000));
+    await raw.send(new DeleteObjectCommand({ Bucket: 'prune-versioned', Key: free.key(objectRel(p.oid)) })); // a delete marker on top
+    expect(await listed(free)).toEqual([p]);
+    expect(await free.delete(p.oid)).toEqual({ status: 'deleted', size: 7_000 });
+    expect(await versions(free, p.oid)).toEqual([]);
+    expect(await markers(free, p.oid)).toEqual([]);
+
+    const locked = vault('prune-locked', { retention: { mode: 'GOVERNANCE', days: 1, marginDays: 0 } });
+    const q = await locked.put(randomBytes(6_000));
+    await raw.send(new DeleteObjectCommand({ Bucket: 'prune-locked', Key: locked.key(objectRel(q.oid)) }));
+    expect(await listed(locked)).toEqual([q]);
+    const r = await locked.delete(q.oid);
+    expect(r).toMatchObject({ status: 'retained', detail: expect.stringMatching(/^under Object Lock governance retention until \d{4}-/) });
+    expect(Math.abs((r as { retainUntil: Date }).retainUntil.getTime() - (Date.now() + 86_400_000))).toBeLessThan(120_000);
+    expect(await versions(locked, q.oid)).toHaveLength(1);
   });
 
   it("leaves what the vault's policy will not let go, and says which permission is missing", async () => {

@@ -158,6 +158,29 @@ describe('VaultStore specifics', () => {
     expect(await store.check(p)).toMatchObject({ status: 'ok', retainUntil: head.ObjectLockRetainUntilDate });
   });
 
+  it('a same-size overwrite of a single-part payload fails verification without a download, and its retention is never extended', async () => {
+    let now = new Date();
+    const store = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D, now: () => now });
+    const good = await store.put(Buffer.from('the archived payload, 40 bytes long.....'));
+    const kept = await store.put(Buffer.from('another payload, left as it was'));
+    const key = store.locate(good.oid).key;
+    // Overwritten with other bytes of the same size, as anyone who may write the vault can (no checksum: S3 keeps none).
+    await raw.send(new PutObjectCommand({ Bucket: 'vault-locked', Key: key, Body: Buffer.from('other bytes of exactly the same size!!!!') }));
+    const check = await store.check(good);
+    expect(check).toMatchObject({ status: 'corrupt', detail: expect.stringContaining(`${key} is a single-part object with no SHA256 recorded by S3`) });
+    expect((check as { detail: string }).detail).toContain('snap verify --read-data');
+    expect(await store.check(good, { readData: true })).toMatchObject({ status: 'corrupt' });
+    expect(await store.check(kept)).toMatchObject({ status: 'ok', verified: 'recorded-sha256' });
+
+    // Day 2.2: both fall due; only the one that is still what snap wrote is extended.
+    now = new Date(now.getTime() + 2.2 * 86_400_000);
+    const report = await store.keepRetentionAhead();
+    expect(report).toMatchObject({ extended: 1, refused: [{ key, detail: expect.stringContaining('single-part object with no SHA256') }] });
+    const headOf = (k: string) => raw.send(new HeadObjectCommand({ Bucket: 'vault-locked', Key: k }));
+    expect((await headOf(key)).ObjectLockRetainUntilDate).toBeUndefined(); // the overwrite is not locked in
+    expect((await headOf(store.locate(kept.oid).key)).ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(now.getTime() + 2.9 * 86_400_000);
+  });
+
   it('extends only the retention dates that fall within the margin, and learns those it does not know', async () => {
     let now = new Date();
     const store = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D, now: () => now });

@@ -2,6 +2,9 @@
 import type { ResourceFileSpec } from '../../types.js';
 import { CONFIG_KINDS, CONFIG_RULES, BUCKET_RULES, SHARD_RULES } from './normalize.js';
 
+/** The headers that say how an object's bytes were checksummed, not what they are. */
+export const CHECKSUM_HEADERS = ['ChecksumCRC32', 'ChecksumCRC32C', 'ChecksumCRC64NVME', 'ChecksumSHA1', 'ChecksumSHA256', 'ChecksumType'] as const;
+
 const str = (v: unknown, field: string): string => {
   const x = (v as Record<string, unknown> | null)?.[field];
   return typeof x === 'string' ? x : '?';
@@ -38,10 +41,12 @@ export const S3_RESOURCES: readonly ResourceFileSpec[] = [
       label: (record, path) => objectLabel(path.split('/')[0]!, record),
       ignore: ['file', 'fileBlob'],
       // The same bytes written again (a restore, a re-deploy of an unchanged file) are not a
-      // change of the object: its content hash says so, whatever its new timestamp and ETag.
+      // change of the object: its content hash says so, whatever its new timestamp and ETag,
+      // and whichever checksums S3 keeps for it (a restore sends the sha256 of an object that
+      // had none, or of one uploaded in parts, for S3 to check).
       incidental: (before, after) => {
         const sha = (v: unknown) => (v as { sha256?: string } | null)?.sha256;
-        return sha(before) !== undefined && sha(before) === sha(after) ? ['lastModified', 'etag'] : [];
+        return sha(before) !== undefined && sha(before) === sha(after) ? ['lastModified', 'etag', ...CHECKSUM_HEADERS.map((h) => `headers.${h}`)] : [];
       },
     },
     // A versioned bucket re-created from the archive holds its current objects, each under a

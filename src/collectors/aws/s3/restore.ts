@@ -11,9 +11,13 @@
 //   - every current object of the version (not a delete marker, the latest version of its
 //     key) whose content the store holds is written back with its metadata when it is
 //     missing live or differs: size, ETag, or (when only the last-modified time moved) its
-//     metadata as HeadObject reports it. Content streams from the store; the object's
-//     archived checksum and encryption are sent with it, so S3 itself checks the bytes and
-//     the object is encrypted as it was, whatever the bucket's default is now;
+//     metadata as HeadObject reports it. Content streams from the store through a sha256
+//     check that aborts the upload before its last byte when the bytes are not the archived
+//     ones (src/store/verified-upload.ts), so a corrupt payload never lands; the object's
+//     archived checksum (else its sha256) and encryption are sent with it, so S3 itself
+//     checks the bytes too and the object is encrypted as it was, whatever the bucket's
+//     default is now. From a vault, S3 copies the object after checking the vault holds the
+//     archived sha256 (restore-from-vault.ts);
 //   - only with --prune, live objects the version does not have are deleted.
 // Objects the version could not read (archive storage classes, refused, corrupt) are noted,
 // not written. A versioned bucket gets its current objects back, not its history: S3 gives
@@ -36,6 +40,9 @@ import { normalizeHeaders } from './fetch.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
 import { copyFromVault, restoreVault } from './restore-from-vault.js';
+import { sendVerified } from '../../../store/verified-upload.js';
+import { isSnapError } from '../../../errors.js';
+import { CHECKSUM_HEADERS } from './resources.js';
 import { AFTER_OBJECTS, planKind, readLiveKind, RESTORE_KIND_ORDER, type KindPlan, type RestorableKind } from './restore-config.js';
 
 type Ctx = RestoreContext<S3Config>;
@@ -258,7 +265,7 @@ async function planObjects(ctx: Ctx, record: BucketRecord, target: Target, liveV
   // Same bytes, written again since: only the metadata can differ (a copy-in-place edit).
   await mapLimit(toCheck, ctx.config.concurrency, async (pair) => {
     const head = await target.client.send(new HeadObjectCommand({ Bucket: target.name, Key: pair.entry.key, ChecksumMode: 'ENABLED' }), { abortSignal: signal });
-    if (stableJson(normalizeHeaders(head)) !== stableJson(pair.entry.headers ?? {})) differ.push(pair);
+    if (stableJson(withoutChecksums(normalizeHeaders(head))) !== stableJson(withoutChecksums(pair.entry.headers ?? {}))) differ.push(pair);
   });
   differ.sort((a, b) => (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
   for (const [why, keys] of unreadable) {
@@ -311,19 +318,34 @@ function putInput(bucket: string, entry: ObjectEntry): PutObjectCommandInput {
     if (h.BucketKeyEnabled !== undefined) input.BucketKeyEnabled = h.BucketKeyEnabled;
   }
   if (entry.storageClass && entry.storageClass !== 'STANDARD') input.StorageClass = entry.storageClass as never;
-  Object.assign(input, restoreChecksum(h));
+  Object.assign(input, restoreChecksum(h, entry.sha256));
   return input;
 }
 
+/** Headers without the checksums: an object written back with the same bytes may carry other ones (see restoreChecksum). */
+function withoutChecksums(headers: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...headers };
+  for (const k of CHECKSUM_HEADERS) delete out[k];
+  return out;
+}
+
 /**
- * The archived full-object checksum, sent with the bytes: S3 refuses them if they do not
- * match, and the restored object reports the same checksum as the original. A composite
- * (multipart) checksum cannot be reproduced by one PutObject and is not sent.
+ * The checksum sent with the bytes, for S3 to refuse them (BadDigest) if they do not match:
+ * the archived object's own full-object checksum when it had one, so the restored object
+ * reports the same checksum as the original; otherwise (none, or a composite one of parts that
+ * one PutObject cannot reproduce) the archived sha256. S3 takes one checksum per request, so
+ * an object archived with a CRC32 is not also sent its sha256: snap checks the sha256 itself
+ * as the bytes stream (sendVerified), which holds whatever the server checks.
  */
-function restoreChecksum(h: Record<string, any>): Partial<PutObjectCommandInput> {
-  if (h.ChecksumType === 'COMPOSITE') return {};
+function restoreChecksum(h: Record<string, any>, sha256: string | undefined): Partial<PutObjectCommandInput> {
+  const own = h.ChecksumType === 'COMPOSITE' ? null : pickChecksum(h);
+  if (own) return own;
+  return sha256 ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') } : {};
+}
+
+function pickChecksum(h: Record<string, any>): Partial<PutObjectCommandInput> | null {
   const pick = (field: string, algorithm: 'CRC32' | 'CRC32C' | 'SHA1' | 'SHA256') => (typeof h[field] === 'string' && !h[field].includes('-') ? { ChecksumAlgorithm: algorithm, [field]: h[field] } : null);
-  return pick('ChecksumSHA256', 'SHA256') ?? pick('ChecksumCRC32', 'CRC32') ?? pick('ChecksumCRC32C', 'CRC32C') ?? pick('ChecksumSHA1', 'SHA1') ?? {};
+  return pick('ChecksumSHA256', 'SHA256') ?? pick('ChecksumCRC32', 'CRC32') ?? pick('ChecksumCRC32C', 'CRC32C') ?? pick('ChecksumSHA1', 'SHA1');
 }
 
 /** The vault S3 can copy from into the target: same endpoint as the restore's (AWS, or one emulator). */
@@ -339,10 +361,16 @@ async function putObjects(ctx: Ctx, target: Target, entries: ObjectEntry[], sign
       // From a vault, S3 copies the object itself (restore-from-vault.ts); otherwise it streams from the store.
       const vault = copiesFromVault(ctx);
       if (vault && (await copyFromVault(vault, target.client, entry, putInput(target.name, entry), signal))) return;
-      await resendWithFreshBody(async () => target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body: await ctx.store.open(entry.sha256!) }), { abortSignal: signal }), { attempts: ctx.aws.settings.maxAttempts, signal });
+      // Every attempt streams anew through the sha256 check: bytes that are not the archived ones never complete an upload.
+      const label = `s3://${target.name}/${entry.key} from ${ctx.store.description}`;
+      await resendWithFreshBody(
+        async () => sendVerified(await ctx.store.open(entry.sha256!), { sha256: entry.sha256!, size: entry.size, label, signal }, (Body, abortSignal) => target.client.send(new PutObjectCommand({ ...putInput(target.name, entry), Body }), { abortSignal })),
+        { attempts: ctx.aws.settings.maxAttempts, signal },
+      );
     } catch (err) {
       if (signal.aborted) throw err;
-      failed.push(`${JSON.stringify(entry.key)}: ${awsErrorName(err)}`);
+      // snap's own integrity findings say which object and what to run; an AWS error is named by its code.
+      failed.push(isSnapError(err) && err.code === 'INTEGRITY' ? err.message : `${JSON.stringify(entry.key)}: ${awsErrorName(err)}`);
     }
   });
   if (failed.length) throw new Error(`${plural(failed.length, 'object')} of ${entries.length} not written: ${failed.slice(0, 5).join('; ')}${failed.length > 5 ? '; …' : ''}`);
