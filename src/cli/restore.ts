@@ -143,10 +143,12 @@ examples:
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
     const archive = ctx.archive();
-    await new SealChecker(ctx, archive).require(await resolveVersion(archive.repo, version), flag(args, 'untrusted'), { doing: 'restoring', todo: 'restore' });
+    // The version checked is the version planned: the name is not looked up a second time.
+    const resolved = await resolveVersion(archive.repo, version);
+    await new SealChecker(ctx, archive).require(resolved, flag(args, 'untrusted'), { doing: 'restoring', todo: 'restore' });
     const plan = await planRestore(
       archive,
-      { version, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
+      { version: resolved, selectors, prune: flag(args, 'prune'), rename: parseRenames(args.values.rename), secretsFile: str(args, 'secrets'), endpoint: str(args, 'endpoint'), profile: str(args, 'profile') },
       { log: ctx.logger(), redactor: ctx.redactor },
     );
     // -q --yes (cron) prints nothing when everything is restored: the plan only where planning failed.
@@ -220,8 +222,9 @@ examples:
     const [version, ...selectors] = args.positionals as [string, ...string[]];
     checkVersionSpec(version);
     const archive = ctx.archive();
-    await new SealChecker(ctx, archive).require(await resolveVersion(archive.repo, version), flag(args, 'untrusted'), { doing: 'restore-testing', todo: 'restore-test' });
-    const result = await restoreTest(archive, { version, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
+    const resolved = await resolveVersion(archive.repo, version);
+    await new SealChecker(ctx, archive).require(resolved, flag(args, 'untrusted'), { doing: 'restore-testing', todo: 'restore-test' });
+    const result = await restoreTest(archive, { version: resolved, selectors, endpoint: str(args, 'endpoint'), profile: str(args, 'profile'), secretsFile: str(args, 'secrets'), log: ctx.logger(), progress: ctx.progress(), redactor: ctx.redactor });
     if (flag(args, 'json')) {
       ctx.out(
         `${JSON.stringify(

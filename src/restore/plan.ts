@@ -23,7 +23,8 @@ import { Redactor } from '../util/redact.js';
 import { RESTORE_ORDER, type PlannedChange, type SecretValues } from './types.js';
 
 export interface RestoreRequest {
-  version: string;
+  /** a version name, or the version already resolved (and its seal checked) by the caller, so the plan restores exactly that one */
+  version: string | VersionInfo;
   selectors: string[];
   prune: boolean;
   rename: Map<string, string>;
@@ -159,7 +160,7 @@ async function openTarget(config: SnapConfig, version: VersionInfo, request: Res
 export async function planRestore(archive: Archive, request: RestoreRequest, options: { log: Logger; signal?: AbortSignal; redactor?: Redactor }): Promise<RestorePlan> {
   const redactor = options.redactor ?? new Redactor();
   const config = await archive.loadConfig();
-  const version = await resolveVersion(archive.repo, request.version);
+  const version = typeof request.version === 'string' ? await resolveVersion(archive.repo, request.version) : request.version;
   const root = new VersionReader(archive.repo, version.treeOid);
   const inVersion = new Set((await root.list()).map((e) => e.name));
   const available = await loadCollectors(request.collectors ?? registered);

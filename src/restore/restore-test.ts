@@ -12,6 +12,7 @@
 // first above the earlier ones, naming what was tested: `snap log` shows "restore-test passed …
 // (route53 only)" for a test of one service, never the whole version.
 import type { Archive } from '../archive/archive.js';
+import type { VersionInfo } from '../archive/versions.js';
 import { acquireLock } from '../archive/lock.js';
 import { collectLive } from '../archive/live.js';
 import { describeTarget } from '../collectors/aws/shared/target.js';
@@ -32,7 +33,8 @@ export const RESTORE_TEST_NOTES = 'refs/notes/snap-restore-tests';
 const KEPT_VERDICTS = 20;
 
 export interface RestoreTestOptions {
-  version: string;
+  /** a version name, or the version already resolved (see RestoreRequest.version) */
+  version: string | VersionInfo;
   selectors: string[];
   endpoint?: string;
   profile?: string;
