@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../src/cli/main.js';
 import { git, tempDir } from '../helpers/archive.js';
 import { SNAP_BIN, snapCli } from '../helpers/cli.js';
+import { localFolderArchive } from '../helpers/cli-archive.js';
 
 const FILES = 600;
 
@@ -30,12 +31,7 @@ function bigArchive(): { base: string; dir: string; tools: string } {
     writeFileSync(join(tools, 'bin', `blob-${String(i).padStart(4, '0')}.bin`), Buffer.from([0, 0xff, i & 0xff, i >> 8]));
   }
   writeFileSync(join(tools, 'disk.img'), Buffer.alloc(1 << 20, 7));
-  expect(snapCli(base, ['init', 'estate']).code).toBe(0);
-  const dir = join(base, 'estate');
-  const config = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
-  for (const id of Object.keys(config.collectors)) config.collectors[id].enabled = false;
-  config.collectors.local = { enabled: true, paths: [{ name: 'tools', path: tools }] };
-  writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(config, null, 2));
+  const dir = localFolderArchive(base, tools);
   expect(snapCli(dir, ['-q', 'commit', 'v1.0']).code).toBe(0);
   for (let i = 0; i < FILES; i++) writeFileSync(join(tools, 'text', `page-${String(i).padStart(4, '0')}.html`), `<p>price ${i + 1}</p>\n`);
   expect(snapCli(dir, ['commit', 'v1.1', '-q']).code).toBe(0);

@@ -10,25 +10,21 @@
 // under another name. None may be forgotten, recorded or counted by a policy: forgetting one
 // would file a signed "forgotten by policy" record over evidence of tampering.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/main.js';
 import { git, tempDir } from '../helpers/archive.js';
 import { snapCli } from '../helpers/cli.js';
+import { localFolderArchive } from '../helpers/cli-archive.js';
 
 /** An archive of a local folder with `count` versions, v1.0 … v1.<count-1>, each changing a text file and a payload. */
 function archiveWithVersions(count: number): { dir: string; tools: string } {
   const base = tempDir();
   const tools = join(base, 'tools');
   mkdirSync(tools);
-  expect(snapCli(base, ['init', 'estate']).code).toBe(0);
-  const dir = join(base, 'estate');
-  const config = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
-  for (const id of Object.keys(config.collectors)) config.collectors[id].enabled = false;
-  config.collectors.local = { enabled: true, paths: [{ name: 'tools', path: tools }] };
-  writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(config, null, 2));
+  const dir = localFolderArchive(base, tools);
   for (let i = 0; i < count; i++) {
     writeFileSync(join(tools, 'release.py'), `PRICE = ${200 + i}\n`);
     writeFileSync(join(tools, 'build.bin'), Buffer.alloc(4096 + i, i));
