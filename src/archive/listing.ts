@@ -3,11 +3,12 @@
 // the content store when read), and the payloads collectors list inside their files (S3
 // objects, see src/archive/payloads.ts) with their addresses.
 import { createHash } from 'node:crypto';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { IntegrityError, SnapError } from '../errors.js';
 import { MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
 import { walkFiles } from '../git/tree-walk.js';
+import { checkedBytes, type Mismatch } from '../store/checked-bytes.js';
 import { parsePointer, POINTER_MAX_BYTES, type Pointer } from '../store/pointer.js';
 import { listedPayloads, pointerIn } from './payloads.js';
 import type { ContentStore } from '../store/types.js';
@@ -81,25 +82,13 @@ export async function openEntry(repo: GitRepo, store: ContentStore, treeOid: str
   return openPayload(store, pointer, clean);
 }
 
-/** A stored payload's bytes, checked against its sha256 and size as they stream. */
+/**
+ * A stored payload's bytes, checked against its sha256 and size as they stream; the last chunk
+ * is held back until both are known (checkedBytes), so a corrupt payload never comes out whole.
+ */
 export async function openPayload(store: ContentStore, pointer: Pointer, label: string): Promise<Readable> {
-  return (await store.open(pointer.oid)).pipe(verifying(pointer.oid, pointer.size, label));
-}
-
-/** Passes bytes through and fails at the end if they are not what the pointer promised. */
-function verifying(oid: string, size: number, label: string): Transform {
-  const hash = createHash('sha256');
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      hash.update(chunk);
-      seen += chunk.length;
-      done(null, chunk);
-    },
-    flush(done) {
-      const actual = hash.digest('hex');
-      if (actual !== oid || seen !== size) done(new IntegrityError(`stored content of ${label} is corrupt: expected sha256:${oid} (${size} bytes), read sha256:${actual} (${seen} bytes)`, { path: label, expected: oid, actual }));
-      else done();
-    },
-  });
+  const source = await store.open(pointer.oid);
+  const expected = { sha256: pointer.oid, size: pointer.size };
+  const refuse = (m: Mismatch) => new IntegrityError(`stored content of ${label} is corrupt: ${m.actual === null ? `longer than the ${pointer.size} bytes its pointer names` : `expected sha256:${pointer.oid} (${pointer.size} bytes), read sha256:${m.actual} (${m.size} bytes)`}`, { path: label, expected: pointer.oid, actual: m.actual });
+  return Readable.from(checkedBytes(source, expected, refuse), { objectMode: false });
 }

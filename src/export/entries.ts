@@ -121,21 +121,19 @@ function unsafe(path: string, what: string): SnapError {
 
 /**
  * A payload's bytes for `path`: a missing payload is named by its path (and its address when
- * it has one), and more bytes than the pointer's size fail at once (a tar entry must never
- * receive more than its header says).
+ * it has one); openPayload() fails at once on more bytes than the pointer's size (a tar entry
+ * must never receive more than its header says), and on other bytes before the last chunk.
  */
 async function openStoredPayload(store: ContentStore, pointer: Pointer, path: string, label: string): Promise<Readable> {
   const what = label === path ? path : `${label} (${path})`;
-  let stream: Readable;
   try {
-    stream = await openPayload(store, pointer, what);
+    return await openPayload(store, pointer, what);
   } catch (err) {
     if (isSnapError(err) && err.code === 'STORE_MISSING_OBJECT') {
       throw new SnapError('STORE_MISSING_OBJECT', `the payload of ${what} (sha256:${pointer.oid}, ${pointer.size} bytes) is not in the content store`, { path, oid: pointer.oid }, { cause: err });
     }
     throw err;
   }
-  return sized(stream, pointer.size, what);
 }
 
 /** Fails the moment a stream gives more bytes than `size`, and when it ends with fewer. */

@@ -3,13 +3,13 @@
 // can hold other bytes than its name says (a disk error, a hand edit, an overwritten vault
 // key). S3 checks the checksum a PutObject carries, but only one algorithm per request, and
 // an archived object's own checksum (a CRC32, say) is not the sha256; an emulator or an
-// S3-compatible server may not check at all. So the body is hashed as it streams and its last
-// chunk is held back until the whole sha256 and size are known: on a mismatch the request is
+// S3-compatible server may not check at all. So the body streams through checkedBytes(), which
+// holds its last chunk back until the whole sha256 and size are known: on a mismatch the request is
 // aborted before its body is complete, so the server never has a whole object to store, and
 // the upload fails with an IntegrityError naming the object.
-import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { IntegrityError } from '../errors.js';
+import { checkedBytes, describeMismatch } from './checked-bytes.js';
 
 export interface VerifiedUploadOptions {
   /** the archived content: the body must hash to this */
@@ -32,30 +32,13 @@ export async function sendVerified<T>(source: AsyncIterable<Uint8Array>, options
   if (outer?.aborted) onAbort();
   outer?.addEventListener('abort', onAbort, { once: true });
   let refused: IntegrityError | null = null;
-  async function* checked(): AsyncGenerator<Buffer> {
-    const hash = createHash('sha256');
-    let size = 0;
-    let held: Buffer | null = null;
-    for await (const chunk of source) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-      hash.update(buf);
-      size += buf.length;
-      if (size > options.size) break;
-      if (held) yield held;
-      held = buf;
-    }
-    const actual = size > options.size ? null : hash.digest('hex');
-    if (actual !== options.sha256 || size !== options.size) {
-      refused = new IntegrityError(
-        `${options.label}: the bytes are not the archived content (${size > options.size ? `more than ${options.size} bytes` : `sha256:${actual}, ${size} bytes`}; the version holds sha256:${options.sha256}, ${options.size} bytes): nothing was written`,
-        { expected: options.sha256, actual, size },
-      );
-      controller.abort(refused);
-      throw refused;
-    }
-    if (held) yield held;
-  }
-  const body = Readable.from(checked(), { objectMode: false });
+  const expected = { sha256: options.sha256, size: options.size };
+  const checked = checkedBytes(source, expected, (m) => {
+    refused = new IntegrityError(`${options.label}: the bytes are not the archived content (${describeMismatch(m, expected)}; the version holds sha256:${options.sha256}, ${options.size} bytes): nothing was written`, { expected: options.sha256, actual: m.actual, size: m.size });
+    controller.abort(refused);
+    return refused;
+  });
+  const body = Readable.from(checked, { objectMode: false });
   // The request's pipe does not listen for the body's errors; the refusal is thrown below.
   body.on('error', () => undefined);
   try {
