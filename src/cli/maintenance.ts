@@ -38,7 +38,7 @@ examples:
     const config = await archive.loadConfig();
     const r = await maintainVault(archive, config, { dryRun: flag(args, 'dry-run'), rescan: flag(args, 'rescan') });
     const refused = r.report.refused;
-    for (const x of refused) ctx.err(`not extended: ${x.key}: ${x.detail}\n`);
+    for (const x of refused) ctx.err(`not extended: ${x.key} ${x.detail}\n`);
     if (flag(args, 'json')) {
       ctx.out(`${JSON.stringify(r, null, 2)}\n`);
       return refused.length ? 1 : 0;

@@ -33,7 +33,7 @@ import { IntegrityError, SnapError } from '../errors.js';
 import { mapLimit } from '../util/limiter.js';
 import type { Pointer } from './pointer.js';
 import type { VaultStore } from './s3-store.js';
-import { copySource, addLockChecksumHeader, sha256FromChecksum } from './s3-util.js';
+import { addLockChecksumHeader, copySource, partBytesFor, sha256FromChecksum } from './s3-util.js';
 import { objectRel, stagingRel } from './vault-url.js';
 
 export interface S3SourceObject {
@@ -64,9 +64,6 @@ export interface CopyInResult {
   /** object bytes this machine received (streamed hashing only) */
   receivedBytes: number;
 }
-
-/** S3 allows at most 10,000 parts per multipart upload. */
-const MAX_PARTS = 10_000;
 
 export async function copyIntoVault(store: VaultStore, request: CopyInRequest): Promise<CopyInResult> {
   const { source } = request;
@@ -160,7 +157,7 @@ export async function multipartCopy(client: S3Client, source: S3SourceObject, de
   const create = new CreateMultipartUploadCommand(destination);
   addLockChecksumHeader(create.middlewareStack);
   const { UploadId } = await client.send(create, { abortSignal: signal });
-  const partBytes = Math.max(options.partBytes, Math.ceil(source.size / MAX_PARTS));
+  const partBytes = partBytesFor(source.size, options.partBytes);
   const ranges: [number, number][] = [];
   for (let start = 0; start < source.size; start += partBytes) ranges.push([start, Math.min(source.size, start + partBytes) - 1]);
   const from = copyFrom(source);

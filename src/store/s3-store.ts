@@ -38,6 +38,7 @@ import {
   PutObjectRetentionCommand,
   UploadPartCommand,
   type CompletedPart,
+  type HeadObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { resendWithFreshBody } from '../collectors/aws/shared/resumable.js';
@@ -48,7 +49,7 @@ import type { Pointer } from './pointer.js';
 import { chunksOf, PayloadDigest } from './put-source.js';
 import { retainUntil, retentionDue, type RetentionPolicy } from './retention.js';
 import { copyIntoVault, type CopyInRequest, type CopyInResult } from './s3-copy.js';
-import { addLockChecksumHeader, s3ErrorName, s3Status, sha256FromChecksum, toBase64Sha256 } from './s3-util.js';
+import { addLockChecksumHeader, partBytesFor, partsOfEtag, s3ErrorName, s3Status, sha256FromChecksum, toBase64Sha256 } from './s3-util.js';
 import type { CheckOptions, CheckResult, ContentStore, DeleteResult, PutOptions, PutSource, StoredObject } from './types.js';
 import { VaultIndex } from './vault-index.js';
 import { formatVaultUrl, objectRel, oidOfRel, vaultKey, type VaultLocation } from './vault-url.js';
@@ -100,6 +101,8 @@ export interface VaultHead {
   sha256: string | null;
   /** uploaded in parts (ETag "…-N", or a composite checksum): S3 keeps no full-object checksum of it */
   multipart: boolean;
+  /** the number of parts of a multipart object (its ETag's "-N"); null when not known */
+  parts: number | null;
   checksumType: string | null;
   retainUntil: Date | null;
   lockMode: string | null;
@@ -243,12 +246,9 @@ export class VaultStore implements ContentStore {
       if (oid !== pointer.oid || size !== pointer.size) return { status: 'corrupt', actual: { oid, size }, ...retention };
       return { status: 'ok', verified: 'content', ...retention };
     }
-    // snap writes every single-part vault object with its SHA256 (PutObject with it, CopyObject
-    // computing it): one without is not what snap wrote there.
-    if (head.sha256 === null && head.multipart) return { status: 'ok', verified: 'size', ...retention };
-    if (head.sha256 === null) return { status: 'corrupt', actual: { oid: '(none recorded)', size: head.size }, detail: `${this.key(objectRel(pointer.oid))} is a single-part object with no SHA256 recorded by S3: not the object snap wrote (it writes each with its SHA256). ${TAMPERED_ADVICE}`, ...retention };
-    if (head.sha256 !== pointer.oid) return { status: 'corrupt', actual: { oid: head.sha256, size: head.size }, detail: `${this.key(objectRel(pointer.oid))} has SHA256 ${head.sha256} recorded by S3, not its name's. ${TAMPERED_ADVICE}`, ...retention };
-    return { status: 'ok', verified: 'recorded-sha256', ...retention };
+    const wrong = this.notWritten(objectRel(pointer.oid), head, pointer.size);
+    if (wrong) return { status: 'corrupt', actual: { oid: head.sha256 ?? '(none recorded)', size: head.size }, detail: `${this.key(objectRel(pointer.oid))} ${wrong}`, ...retention };
+    return { status: 'ok', verified: head.multipart ? 'size' : 'recorded-sha256', ...retention };
   }
 
   /** Makes the cache durable, keeps retention ahead of need, and saves the index. */
@@ -586,15 +586,28 @@ export class VaultStore implements ContentStore {
   }
 
   /**
-   * Why `head` is not the object snap wrote at `rel`, or null when it is: a payload's full-object
-   * SHA256 must be its name (one uploaded in parts has none: its size must match), and any
-   * single-part key must have a SHA256 (snap writes each with one).
+   * Why `head` is not the object snap wrote at `rel` (a phrase to follow the key: "is …",
+   * "has …", "was …"), or null when it may be. The one rule for verify, retention extension
+   * and a restore's pre-copy check:
+   *   - a single-part object must have a full-object SHA256 (snap writes each with one: PutObject
+   *     carrying it, CopyObject computing it), and a payload's must be its name;
+   *   - snap uploads or copies in parts only past putMaxBytes / copyMaxBytes, in parts of
+   *     partBytesFor(size): a multipart object of at most that size, or in another number of
+   *     parts, is not snap's; one that is keeps no full-object SHA256, so only its size (`size`,
+   *     when known) is compared here (`snap verify --read-data` re-hashes it).
    */
   notWritten(rel: string, head: VaultHead, size: number | undefined): string | null {
     const oid = oidOfRel(rel);
-    if (head.multipart) return size !== undefined && head.size !== size ? `it is ${head.size} bytes, not the ${size} snap wrote. ${TAMPERED_ADVICE}` : null;
-    if (head.sha256 === null) return `a single-part object with no SHA256 recorded by S3: not the object snap wrote (it writes each with its SHA256). ${TAMPERED_ADVICE}`;
-    if (oid && head.sha256 !== oid) return `S3 records SHA256 ${head.sha256}, not its name's. ${TAMPERED_ADVICE}`;
+    if (size !== undefined && head.size !== size) return `is ${head.size} bytes, not the ${size} snap wrote. ${TAMPERED_ADVICE}`;
+    if (head.multipart) {
+      const threshold = Math.min(this.limits.putMaxBytes, this.limits.copyMaxBytes);
+      if (head.size <= threshold) return `was uploaded in parts though it is ${head.size} bytes: snap writes an object in parts only past ${threshold} bytes, so this is not the object snap wrote. ${TAMPERED_ADVICE}`;
+      const parts = Math.ceil(head.size / partBytesFor(head.size, this.limits.partBytes));
+      if (head.parts !== null && head.parts !== parts) return `was uploaded in ${head.parts} parts: snap writes ${head.size} bytes in ${parts}, so this is not the object snap wrote. ${TAMPERED_ADVICE}`;
+      return null;
+    }
+    if (head.sha256 === null) return `is a single-part object with no SHA256 recorded by S3: not the object snap wrote (it writes each with its SHA256). ${TAMPERED_ADVICE}`;
+    if (oid && head.sha256 !== oid) return `has SHA256 ${head.sha256} recorded by S3, not its name's. ${TAMPERED_ADVICE}`;
     return null;
   }
 
@@ -604,17 +617,7 @@ export class VaultStore implements ContentStore {
   async head(rel: string, withChecksum = false): Promise<VaultHead | null> {
     try {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.location.bucket, Key: this.key(rel), ...(withChecksum ? { ChecksumMode: 'ENABLED' } : {}) }));
-      // A multipart object (ETag "…-N") has a checksum of its parts, whatever the answer calls it.
-      const multipart = /-\d+"?$/.test(out.ETag ?? '') || out.ChecksumType === 'COMPOSITE';
-      const head: VaultHead = {
-        size: out.ContentLength ?? 0,
-        sha256: withChecksum && !multipart ? sha256FromChecksum(out) : null,
-        multipart,
-        checksumType: out.ChecksumType ?? null,
-        retainUntil: out.ObjectLockRetainUntilDate ?? null,
-        lockMode: out.ObjectLockMode ?? null,
-        versionId: out.VersionId ?? null,
-      };
+      const head = vaultHeadOf(out, withChecksum);
       this.index.set(rel, { size: head.size, until: head.retainUntil ? Math.floor(head.retainUntil.getTime() / 1000) : 0 });
       return head;
     } catch (err) {
@@ -729,8 +732,9 @@ export class VaultStore implements ContentStore {
       const parts: CompletedPart[] = [];
       const read = await partReader(body);
       try {
-        for (let offset = 0, n = 1; offset < size; offset += this.limits.partBytes, n++) {
-          const bytes = await read(offset, Math.min(this.limits.partBytes, size - offset));
+        const partBytes = partBytesFor(size, this.limits.partBytes);
+        for (let offset = 0, n = 1; offset < size; offset += partBytes, n++) {
+          const bytes = await read(offset, Math.min(partBytes, size - offset));
           const ChecksumSHA256 = createHash('sha256').update(bytes).digest('base64');
           const out = await this.client.send(new UploadPartCommand({ Bucket, Key, UploadId, PartNumber: n, Body: bytes, ContentLength: bytes.length, ChecksumSHA256 }), { abortSignal: signal });
           parts.push({ PartNumber: n, ETag: out.ETag, ChecksumSHA256 });
@@ -745,6 +749,23 @@ export class VaultStore implements ContentStore {
       throw err;
     }
   }
+}
+
+/** What a HeadObject answer says of a vault object (the SHA256 only when asked with ChecksumMode). */
+export function vaultHeadOf(out: HeadObjectCommandOutput, withChecksum: boolean): VaultHead {
+  // A multipart object (ETag "…-N") has a checksum of its parts, whatever the answer calls it.
+  const parts = partsOfEtag(out.ETag);
+  const multipart = parts !== null || out.ChecksumType === 'COMPOSITE';
+  return {
+    size: out.ContentLength ?? 0,
+    sha256: withChecksum && !multipart ? sha256FromChecksum(out) : null,
+    multipart,
+    parts,
+    checksumType: out.ChecksumType ?? null,
+    retainUntil: out.ObjectLockRetainUntilDate ?? null,
+    lockMode: out.ObjectLockMode ?? null,
+    versionId: out.VersionId ?? null,
+  };
 }
 
 async function partReader(body: Body): Promise<((offset: number, length: number) => Promise<Buffer>) & { close(): Promise<void> }> {

@@ -26,6 +26,20 @@ export function sha256FromChecksum(out: { ChecksumSHA256?: string | undefined; C
   return hex.length === 64 ? hex : null;
 }
 
+/** S3 allows at most 10,000 parts per multipart upload. */
+export const MAX_PARTS = 10_000;
+
+/** The part size snap uploads or copies `size` bytes in: `partBytes`, or larger when that would need more than MAX_PARTS parts. */
+export function partBytesFor(size: number, partBytes: number): number {
+  return Math.max(partBytes, Math.ceil(size / MAX_PARTS));
+}
+
+/** The number of parts a multipart object's ETag ("…-N") names; null for a single-part object's. */
+export function partsOfEtag(etag: string | undefined): number | null {
+  const m = /-(\d+)"?$/.exec(etag ?? '');
+  return m ? Number(m[1]) : null;
+}
+
 export function toBase64Sha256(hex: string): string {
   return Buffer.from(hex, 'hex').toString('base64');
 }

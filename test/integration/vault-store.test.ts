@@ -7,8 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { CreateBucketCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, DeleteObjectCommand, HeadObjectCommand, ListObjectVersionsCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyFromVault } from '../../src/collectors/aws/s3/restore-from-vault.js';
 import { FsContentStore } from '../../src/store/fs-store.js';
 import type { RetentionPolicy } from '../../src/store/retention.js';
 import { VaultStore, type VaultLimits } from '../../src/store/s3-store.js';
@@ -179,6 +180,50 @@ describe('VaultStore specifics', () => {
     const headOf = (k: string) => raw.send(new HeadObjectCommand({ Bucket: 'vault-locked', Key: k }));
     expect((await headOf(key)).ObjectLockRetainUntilDate).toBeUndefined(); // the overwrite is not locked in
     expect((await headOf(store.locate(kept.oid).key)).ObjectLockRetainUntilDate!.getTime()).toBeGreaterThan(now.getTime() + 2.9 * 86_400_000);
+  });
+
+  it('a multipart overwrite that snap would not have made fails verification without a download, is refused retention and is not copied by a restore', async () => {
+    let now = new Date();
+    const limits = { putMaxBytes: 6 * 1024 * 1024, partBytes: 5 * 1024 * 1024, memorySpoolBytes: 1024 * 1024 };
+    const store = vault({ bucket: 'vault-locked', retention: GOVERNANCE_3D, now: () => now, limits });
+    const smallData = randomBytes(1024 * 1024);
+    const bigData = randomBytes(12 * 1024 * 1024 + 17); // snap writes it in 3 parts of 5 MiB at most
+    const small = await store.put(smallData);
+    const big = await store.put(bigData);
+    expect(await store.check(big)).toMatchObject({ status: 'ok', verified: 'size' });
+    // Overwritten by multipart uploads of other bytes of the same sizes, as anyone who may write
+    // the vault can: the small one in one part (snap puts it whole), the large one in two parts.
+    const overwrite = async (key: string, parts: Buffer[]) => {
+      const { UploadId } = await raw.send(new CreateMultipartUploadCommand({ Bucket: 'vault-locked', Key: key }));
+      const done = [];
+      for (const [i, Body] of parts.entries()) done.push({ PartNumber: i + 1, ETag: (await raw.send(new UploadPartCommand({ Bucket: 'vault-locked', Key: key, UploadId, PartNumber: i + 1, Body }))).ETag });
+      await raw.send(new CompleteMultipartUploadCommand({ Bucket: 'vault-locked', Key: key, UploadId, MultipartUpload: { Parts: done } }));
+    };
+    const smallKey = store.locate(small.oid).key;
+    const bigKey = store.locate(big.oid).key;
+    await overwrite(smallKey, [randomBytes(smallData.length)]);
+    const other = randomBytes(bigData.length);
+    await overwrite(bigKey, [other.subarray(0, 7 * 1024 * 1024), other.subarray(7 * 1024 * 1024)]);
+
+    const smallCheck = await store.check(small);
+    expect(smallCheck).toMatchObject({ status: 'corrupt', detail: expect.stringContaining(`${smallKey} was uploaded in parts though it is ${smallData.length} bytes: snap writes an object in parts only past ${limits.putMaxBytes} bytes`) });
+    expect((smallCheck as { detail: string }).detail).toContain('snap verify --read-data');
+    expect(await store.check(big)).toMatchObject({ status: 'corrupt', detail: expect.stringContaining(`${bigKey} was uploaded in 2 parts: snap writes ${bigData.length} bytes in 3`) });
+    expect(await store.check(big, { readData: true })).toMatchObject({ status: 'corrupt' });
+
+    // Day 2.2: both fall due; neither overwrite is locked in.
+    now = new Date(now.getTime() + 2.2 * 86_400_000);
+    const report = await store.keepRetentionAhead();
+    expect(report).toMatchObject({ extended: 0, refused: [{ key: expect.any(String) }, { key: expect.any(String) }] });
+    expect(report.refused.map((r) => r.key).sort()).toEqual([smallKey, bigKey].sort());
+    expect(report.refused.find((r) => r.key === smallKey)!.detail).toContain('was uploaded in parts though it is');
+
+    // A restore from the vault refuses to copy the overwrite, by the same rule, before any copy.
+    await raw.send(new CreateBucketCommand({ Bucket: 'restore-target' }));
+    const entry = { key: 'site/a.bin', size: small.size, etag: 'x', lastModified: now.toISOString(), storageClass: 'STANDARD', sha256: small.oid };
+    const refused = await copyFromVault(store, raw, entry, { Bucket: 'restore-target', Key: 'site/a.bin' }, new AbortController().signal).catch((e: unknown) => e);
+    expect(String(refused)).toContain(`s3://vault-locked/${smallKey} does not hold the archived content of s3://restore-target/site/a.bin (S3 records an upload in 1 part, ${small.size} bytes`);
+    await expect(raw.send(new HeadObjectCommand({ Bucket: 'restore-target', Key: 'site/a.bin' }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 404 } });
   });
 
   it('extends only the retention dates that fall within the margin, and learns those it does not know', async () => {

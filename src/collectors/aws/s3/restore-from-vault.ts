@@ -8,13 +8,15 @@
 //
 // Nothing is copied on trust. A vault key is named by the sha256 of what it should hold, but
 // whoever may write the vault can put other bytes there, so before any copy:
-//   - HeadObject (checksum mode) of the vault key: a single-part object must carry a
-//     full-object SHA256 equal to the archived sha256 (snap writes every single-part vault
-//     object with one). One without, or with another, is not copied: the caller streams the
-//     payload from the local cache through the sha256 check when the cache holds it, else the
-//     object fails, naming the vault key and `snap verify --read-data`;
-//   - an object uploaded in parts (ETag "…-N": S3 keeps only a checksum of its parts) is read
-//     once and hashed, pinned to the version that was hashed, and copied only when it matches;
+//   - HeadObject (checksum mode) of the vault key, judged by the rule verify and retention use
+//     (VaultStore.notWritten): a single-part object must carry a full-object SHA256 equal to
+//     the archived sha256; one uploaded in parts must be one snap could have written (past the
+//     single-put size, in snap's number of parts). One that is not is not copied: the caller
+//     streams the payload from the local cache through the sha256 check when the cache holds
+//     it, else the object fails, naming the vault key and `snap verify --read-data`;
+//   - an object uploaded in parts that passes (ETag "…-N": S3 keeps only a checksum of its
+//     parts) is read once and hashed, pinned to the version that was hashed, and copied only
+//     when it matches;
 //   - the copy is pinned to what was checked: the version id (an Object Lock vault is always
 //     versioned) and CopySourceIfMatch on its ETag, so bytes swapped in between are refused;
 //   - the checksum S3 reports for the copy is compared with the archived one, and a copy that
@@ -24,8 +26,9 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type PutObjectCommandInput, type S3Client } from '@aws-sdk/client-s3';
 import { IntegrityError } from '../../../errors.js';
 import { copy, multipartCopy, type S3SourceObject } from '../../../store/s3-copy.js';
-import { VaultStore } from '../../../store/s3-store.js';
-import { copySource, sha256FromChecksum } from '../../../store/s3-util.js';
+import { VaultStore, vaultHeadOf } from '../../../store/s3-store.js';
+import { copySource } from '../../../store/s3-util.js';
+import { objectRel } from '../../../store/vault-url.js';
 import type { ContentStore } from '../../../store/types.js';
 import { awsErrorName, classifyAwsError, httpStatus } from '../shared/errors.js';
 import type { ObjectEntry } from './manifest.js';
@@ -45,8 +48,6 @@ export const READ_DATA_HINT = '`snap verify --all --read-data` downloads and re-
 function deniedReading(err: unknown): boolean {
   return classifyAwsError(err) === 'access-denied' && awsErrorName(err) !== 'AllAccessDisabled';
 }
-
-const isMultipart = (etag: string | undefined) => /-\d+"?$/.test(etag ?? '');
 
 /**
  * Copies an entry's content from the vault to `input.Bucket`/`input.Key` with `input`'s
@@ -71,13 +72,13 @@ export async function copyFromVault(vault: VaultStore, client: S3Client, entry: 
     if (deniedReading(err) || httpStatus(err) === 404) return false;
     throw err;
   }
-  const size = head.ContentLength ?? 0;
-  const multipart = isMultipart(head.ETag);
-  const recorded = multipart ? null : sha256FromChecksum(head);
-  if (size !== entry.size || (!multipart && recorded !== oid)) {
+  const seen = vaultHeadOf(head, true);
+  const { size, multipart } = seen;
+  const wrong = vault.notWritten(objectRel(oid), seen, entry.size);
+  if (wrong) {
     if (vault.cache && (await vault.cache.stat(oid)) !== null) return false;
-    const what = multipart ? `${size} bytes` : `${recorded ? `SHA256 ${recorded}` : 'no full-object SHA256'}, ${size} bytes`;
-    throw new IntegrityError(`${where} does not hold the archived content of ${to} (S3 records ${what}; the version holds sha256:${oid}, ${entry.size} bytes): not copied, nothing written to ${to}. ${READ_DATA_HINT}`, { key: from.key, expected: oid, actual: recorded, size });
+    const what = multipart ? `an upload in ${seen.parts === null ? 'parts' : `${seen.parts} part${seen.parts === 1 ? '' : 's'}`}, ${size} bytes` : `${seen.sha256 ? `SHA256 ${seen.sha256}` : 'no full-object SHA256'}, ${size} bytes`;
+    throw new IntegrityError(`${where} does not hold the archived content of ${to} (S3 records ${what}; the version holds sha256:${oid}, ${entry.size} bytes): not copied, nothing written to ${to}. ${READ_DATA_HINT}`, { key: from.key, expected: oid, actual: seen.sha256, size });
   }
   const source: S3SourceObject = { bucket: from.bucket, key: from.key, versionId: head.VersionId ?? undefined, etag: (head.ETag ?? '').replace(/"/g, ''), size };
   const pinned = source.versionId !== undefined && source.versionId !== 'null';
