@@ -1,7 +1,7 @@
 // snap signers [list] · snap signers add PRINCIPAL KEY · snap signers remove WHO · snap signers rotate
 // The supported way to change who may sign versions: each change waits in .git/snap/trust.json
 // and is sealed into the next version, which the archive's own (already trusted) key signs.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SIGNING_KEY_FILE } from '../archive/archive.js';
@@ -72,9 +72,16 @@ function say(ctx: CliContext, text: string): void {
 }
 
 async function readKeyArgument(ctx: CliContext, arg: string): Promise<string> {
+  const wants = 'give the key line "ssh-ed25519 AAAA…" or a public key file such as ~/.ssh/id_ed25519.pub';
+  if (!arg.trim()) throw new UsageError(`snap signers add: KEY is empty; ${wants}`);
   let text = arg;
   const path = resolve(ctx.cwd, arg);
-  if (!/^(ssh-|ecdsa-|sk-)/.test(arg) && existsSync(path)) text = await readFile(path, 'utf8');
+  if (!/^(ssh-|ecdsa-|sk-)/.test(arg) && existsSync(path)) {
+    if (statSync(path).isDirectory()) throw new UsageError(`snap signers add: KEY ${JSON.stringify(arg.slice(0, 200))} is a folder, not a public key file; ${wants}`);
+    text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      throw new UsageError(`snap signers add: cannot read the public key file ${JSON.stringify(arg.slice(0, 200))} (${err.code ?? err.message}); ${wants}`);
+    });
+  }
   const key = normalizePublicKey(text);
   if (!key) throw new UsageError(`snap signers add: ${JSON.stringify(arg.slice(0, 80))} is not an SSH public key (give the key line "ssh-ed25519 AAAA…" or a .pub file)`);
   if (!key.startsWith('ssh-ed25519 ')) throw new UsageError(`snap signers add: ${key.split(' ')[0]} keys are not supported; snap signs and verifies ed25519 keys (ssh-keygen -t ed25519)`);

@@ -128,6 +128,12 @@ describe('adding, removing and rotating signers', () => {
     signTag(dir, join(base, 'alice'), 'alice@example.com', 'v1.0-alice', 'v1.0^{commit}');
     expect(problemsOf(dir, 'v1.0-alice').map((p) => p.kind)).toEqual(['manifest', 'signature']);
     expect(snapCli(dir, ['signers', 'add', 'alice@example.com', 'ssh-ed25519 AAAAnotakey']).code).toBe(2);
+    // An empty KEY (which names the current folder) and a folder: what KEY wants, exit 2.
+    for (const [arg, why] of [['', 'KEY is empty'], [base, `KEY ${JSON.stringify(base)} is a folder, not a public key file`]] as const) {
+      const r = snapCli(dir, ['signers', 'add', 'alice@example.com', arg]);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe(`snap: snap signers add: ${why}; give the key line "ssh-ed25519 AAAA…" or a public key file such as ~/.ssh/id_ed25519.pub\n`);
+    }
 
     const added = snapCli(dir, ['signers', 'add', 'alice@example.com', join(base, 'alice.pub')]);
     expect(added.code, added.stderr).toBe(0);
