@@ -82,15 +82,24 @@ export function validateVersionName(name: string): void {
   if (name.endsWith('.') || name.endsWith('.lock')) throw badNewName(name, 'ends with "." or ".lock"');
   if (name.includes('..') || name.includes('@{') || name === '@') throw badNewName(name, 'contains "..", "@{" or is "@"');
   if (GIT_SPECIAL.test(name)) throw badNewName(name, `is one of git's own refs (HEAD, FETCH_HEAD, ORIG_HEAD, MERGE_HEAD, …): stock git would read ${name} as that, not as the version`);
+  // `git stash` keeps refs/stash, which git's lookup (refs/<name> before refs/tags/<name>) finds first.
+  if (name === 'stash') throw badNewName(name, 'is the ref git keeps for `git stash` (refs/stash): stock git would read "stash" as that once anything is stashed, not as the version');
   if (ARCHIVE_BRANCHES.includes(name)) throw badNewName(name, `is the name of a branch of the archive (refs/heads/${name}): stock git would call "${name}" ambiguous`);
   if (name === 'latest' || name === 'live' || /^[0-9a-f]{7,40}$/.test(name)) throw badNewName(name, 'reserved (it would be read as latest, live or a commit id)');
   const problem = tagNameProblem(name);
   if (problem) throw badNewName(name, problem);
 }
 
-/** validateVersionName, and not the name of any branch (or remote) the archive has. */
+/**
+ * validateVersionName, and not the name of any branch (or remote) the archive has, nor one that
+ * differs only in case from an existing version (on a case-insensitive filesystem, such as a
+ * clone on macOS or Windows, refs/tags/V1.0 and refs/tags/v1.0 are one file).
+ */
 export async function validateNewVersionName(repo: GitRepo, name: string): Promise<void> {
   validateVersionName(name);
+  const lower = name.toLowerCase();
+  const twin = [...(await repo.listRefs('refs/tags/')).keys()].map((ref) => ref.slice('refs/tags/'.length)).find((tag) => tag !== name && tag.toLowerCase() === lower);
+  if (twin !== undefined) throw badNewName(name, `differs only in case from the version ${twin}: on a case-insensitive filesystem (macOS, Windows) they would be one file under refs/tags`);
   for (const prefix of ['refs/heads/', 'refs/remotes/']) {
     const taken = [...(await repo.listRefs(prefix)).keys()].find((ref) => ref === `${prefix}${name}` || ref.startsWith(`${prefix}${name}/`));
     if (taken) throw badNewName(name, `is the name of a ${prefix === 'refs/heads/' ? 'branch' : 'remote'} of the archive (${taken}): stock git would call "${name}" ambiguous`);

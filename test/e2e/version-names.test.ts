@@ -104,6 +104,8 @@ describe('version names', () => {
       ['ORIG_HEAD', /git's own refs/],
       ['MERGE_HEAD', /git's own refs/],
       ['CHERRY_PICK_HEAD', /git's own refs/],
+      ['stash', /is the ref git keeps for `git stash` \(refs\/stash\)/],
+      ['V1.0', /differs only in case from the version v1\.0: on a case-insensitive filesystem/],
       ['v2.0\u200b', /U\+200B \(invisible: a format character\)/],
       ['\u202ev2.0', /U\+202E \(invisible: a format character\)/],
       ['v2.0\u00a0', /U\+00A0 \(a space\)/],

@@ -15,7 +15,7 @@ describe('version names', () => {
     expect(() => validateVersionName(name)).not.toThrow();
   });
 
-  it.each(['', 'bad name', 'a..b', 'x.lock', '.hidden', '-flag', 'a/b', 'a~1', 'a^', 'a:b', 'v1.', 'latest', 'live', 'HEAD', 'deadbeef', 'x'.repeat(101), 'a@{1}', 'main', 'FETCH_HEAD', 'ORIG_HEAD', 'AUTO_MERGE', 'v2.0\u200b', '\u202ev2.0', 'v2.0\u00a0', 'v2\ue000', 'v2\u0378', 'v2\u007f', 'v2\ud800'])('rejects %j', (name) => {
+  it.each(['', 'bad name', 'a..b', 'x.lock', '.hidden', '-flag', 'a/b', 'a~1', 'a^', 'a:b', 'v1.', 'latest', 'live', 'HEAD', 'deadbeef', 'x'.repeat(101), 'a@{1}', 'main', 'FETCH_HEAD', 'ORIG_HEAD', 'AUTO_MERGE', 'stash', 'v2.0\u200b', '\u202ev2.0', 'v2.0\u00a0', 'v2\ue000', 'v2\u0378', 'v2\u007f', 'v2\ud800'])('rejects %j', (name) => {
     expect(() => validateVersionName(name)).toThrow(expect.objectContaining({ code: 'INVALID_VERSION_NAME' }));
   });
 });
