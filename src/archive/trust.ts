@@ -382,9 +382,11 @@ async function mutateRecord(archive: Archive, notify: Notify, change: (record: T
  * made for this machine, trusted for the versions after `after`, the newest one recovered.
  */
 export async function recordCloneTrust(archive: Archive, signer: Signer, after: string, notify: Notify): Promise<TrustChain> {
-  if (!(await readRecord(archive))) {
-    const chain = await evaluateTrust(archive, { notify: () => undefined }); // establishes the root on first use
-    const record = (await readRecord(archive)) ?? { format: 'snap-trust/1' as const, root: chain.root, pending: [] };
+  const existing = await readRecord(archive);
+  // The root is trusted on first use here (clone may already have judged seals, which records it).
+  if (!existing || (existing.root.how === 'first-use' && !existing.grants?.length)) {
+    const chain = existing ? null : await evaluateTrust(archive, { notify: () => undefined }); // establishes the root on first use
+    const record = (await readRecord(archive)) ?? { format: 'snap-trust/1' as const, root: chain!.root, pending: [] };
     record.root = { ...record.root, how: 'clone' };
     await writeRecord(archive, record);
   }

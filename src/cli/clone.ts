@@ -2,6 +2,7 @@
 import { resolve } from 'node:path';
 import { cloneFromVault } from '../vault/clone.js';
 import { str, type Command } from './command.js';
+import { paintErr } from './context.js';
 
 export const cloneCommand: Command = {
   name: 'clone',
@@ -27,19 +28,26 @@ example:
   snap clone s3://acme-estate-vault/snap ~/estate-archive && cd ~/estate-archive && snap verify --all`,
   options: { region: { type: 'string' }, profile: { type: 'string' } },
   positionals: [2, 2],
-  exitCodes: { 0: 'cloned', 2: 'bad input, DIR not empty, or an unusable vault; nothing was written' },
+  exitCodes: { 0: 'cloned', 2: 'bad input, DIR not empty, or an unusable vault; nothing was written', 3: 'cloned, but newer versions in the vault are not sealed by a trusted signer: named, kept as evidence, main is the newest sealed version' },
   async run(ctx, args) {
     const [url, dir] = args.positionals as [string, string];
     const region = str(args, 'region');
     const profile = str(args, 'profile');
     const r = await cloneFromVault(url, resolve(ctx.cwd, dir), { ...(region ? { region } : {}), ...(profile ? { profile } : {}), onStep: (m) => (ctx.quiet ? undefined : ctx.err(`${m}\n`)) });
-    if (ctx.quiet) return 0;
+    // Said even with -q: a version someone planted in the vault is what a person must hear of.
+    for (const name of r.unsealed) ctx.err(`${paintErr(ctx, 'yellow', 'warning:')} ${name} in the vault is not sealed by a signer its history trusts: kept as evidence, not checked out (\`snap verify ${name}\` says why); main is ${r.latest}\n`);
+    if (r.unsealed.length) {
+      const newest = r.unsealed[0]!;
+      ctx.err(`  A version planted in the vault looks like this; so does one signed by a key an earlier recovery made (trusted only on the machine that made it). If \`snap verify ${newest}\` names a key you know, continue from it: git update-ref refs/heads/main ${newest}^{commit} && git reset -q --hard main && snap commit --untrusted\n`);
+    }
+    const code = r.unsealed.length ? 3 : 0;
+    if (ctx.quiet) return code;
     ctx.out(`Cloned ${r.url} (${r.region}) into ${r.dir}\n`);
     ctx.out(`  ${r.versions.length} version${r.versions.length === 1 ? '' : 's'} (${r.versions.join(', ')}), newest ${r.latest}, from ${r.bundles} bundle${r.bundles === 1 ? '' : 's'}; ${r.indexed.toLocaleString('en-US')} objects in the vault\n`);
     ctx.out(`  trusted signers from the history: ${r.trust.historic.map((s) => `${s.principal} ${s.fingerprint}`).join(', ') || 'none'}\n`);
     ctx.out(`  new signing key ${r.trust.added.fingerprint} (${r.trust.added.principal}), trusted here; to sign with the old key, copy its signing-key.pem into .git/snap/\n`);
     ctx.out(`  fingerprint key ${r.fingerprintKey === 'from the vault' ? 'restored from the vault' : 'NOT in the vault: a new one was made, so every archived secret will show as changed'}\n`);
     ctx.out(`Next: cd ${r.dir} && snap verify --all\n`);
-    return 0;
+    return code;
   },
 };

@@ -7,11 +7,13 @@ import { formatBytes } from '../util/log.js';
 import { historyToVault } from '../vault/push.js';
 import { flag, str, type Command } from './command.js';
 import { paint, paintErr } from './context.js';
+import { listVersions, MAIN_REF } from '../archive/versions.js';
+import { SealChecker, UNTRUSTED_OPTION, untrustedHelp } from './seal.js';
 
 export const commitCommand: Command = {
   name: 'commit',
   summary: 'snapshot the estate as a new signed version',
-  help: `usage: snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged]
+  help: `usage: snap commit [VERSION] [-m MESSAGE] [--lightsail-snapshot] [--skip-unchanged] [--untrusted]
 
 Collects every service enabled in snap.config.json, in parallel and each isolated, writes
 the result as a new commit on main and seals it with a signed annotated tag VERSION.
@@ -33,6 +35,11 @@ options:
   --skip-unchanged        write no version when nothing changed since the last one (says
                           so, exit 0); a version that is written exits 4 (drift found), so
                           a scheduled run tells a monitor what happened
+${untrustedHelp(26)}
+
+A new version builds on the one main is on. When that version's seal does not hold (a
+version planted in a vault, or main moved to a forged tag), nothing runs, the notify hook
+included, unless --untrusted is given.
 
 After each run, the command in snap.config.json's "notify" section (if any) is given the
 outcome as JSON on stdin (README: "Retention and scheduled runs").
@@ -42,11 +49,12 @@ examples:
   snap commit -m "before the spring release"
   snap commit v1.0 --lightsail-snapshot
   snap -q commit --skip-unchanged          # a scheduled run: silent when nothing changed`,
-  options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' }, 'skip-unchanged': { type: 'boolean' } },
+  options: { message: { type: 'string', short: 'm' }, 'lightsail-snapshot': { type: 'boolean' }, 'skip-unchanged': { type: 'boolean' }, ...UNTRUSTED_OPTION },
   positionals: [0, 1],
   exitCodes: {
     0: 'a complete version was written (with --skip-unchanged: nothing changed, no version was written)',
     1: 'failed; nothing was written',
+    2: 'bad input, or main is on a version whose seal does not hold (see --untrusted); nothing was written',
     3: 'a version was written but is partial (a collector failed: its folder is carried over and marked stale)',
     4: 'with --skip-unchanged: the estate changed and a new complete version was written (drift found)',
   },
@@ -56,6 +64,17 @@ examples:
     const onSigint = () => controller.abort(new Error('interrupted'));
     process.once('SIGINT', onSigint);
     const skipUnchanged = flag(args, 'skip-unchanged');
+    // A new version builds on main's: when that one is not sealed (a planted or forged version
+    // main was moved to), nothing runs, not even the notify hook of a config it may have brought.
+    const tip = await archive.repo.resolveRef(MAIN_REF);
+    const base = tip ? (await listVersions(archive.repo)).find((v) => v.commitOid === tip) : undefined;
+    if (base) {
+      await new SealChecker(ctx, archive).require(base, flag(args, 'untrusted'), {
+        doing: 'building on',
+        todo: `build on`,
+        fix: `move main back to the newest sealed version (\`snap log\` shows which), e.g. \`git update-ref refs/heads/main VERSION^{commit} && git reset -q --hard main\``,
+      });
+    }
     // The hook is told how the run ended, failures included; a config that cannot be read has no hook.
     const hook = await archive.loadConfig().then((c) => c.notify, () => undefined);
     const notify = async (notice: CommitNotice) => {

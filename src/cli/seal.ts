@@ -41,7 +41,7 @@ export class SealChecker {
   }
 
   /** For a verb that writes to the estate: refuses (exit 2, before any request), or with the override warns and goes on. */
-  async require(v: VersionInfo, untrusted: boolean, verb: { doing: string; todo: string }): Promise<void> {
+  async require(v: VersionInfo, untrusted: boolean, verb: { doing: string; todo: string; fix?: string }): Promise<void> {
     const seal = await this.seal(v);
     if (seal.ok) return;
     if (untrusted) {
@@ -50,7 +50,7 @@ export class SealChecker {
     }
     throw new SnapError(
       'UNTRUSTED_VERSION',
-      `${v.name} is not sealed by a trusted signer: ${seal.problems.map((p) => p.detail).join('; ')}. Refused: nothing was changed; ${hint(v)}; to ${verb.todo} it anyway, add --untrusted`,
+      `${v.name} is not sealed by a trusted signer: ${seal.problems.map((p) => p.detail).join('; ')}. Refused: nothing was changed; ${hint(v)}${verb.fix ? `; ${verb.fix}` : ''}; to ${verb.todo} it anyway, add --untrusted`,
       { version: v.name, problems: seal.problems.map((p) => p.kind) },
     );
   }

@@ -19,6 +19,7 @@ import { Archive, FINGERPRINT_KEY_FILE, SIGNING_KEY_FILE } from '../archive/arch
 import { listVersions, MAIN_REF } from '../archive/versions.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { parseConfig } from '../config/load.js';
+import type { VersionInfo } from '../archive/versions.js';
 import { SnapError } from '../errors.js';
 import { GitRepo } from '../git/repo.js';
 import { generateSigningKey } from '../git/ssh-signature.js';
@@ -32,6 +33,7 @@ import { FINGERPRINT_KEY_REL, formatVaultUrl, HISTORY_DIR, parseVaultUrl } from 
 import { run } from '../util/exec.js';
 import { trustAfterClone, type CloneTrust } from './clone-trust.js';
 import { checkVaultForReading, discoverBucketRegion } from './vault.js';
+import { sealContext, sealOf } from '../verify/seal.js';
 
 export interface CloneOptions {
   /** the vault bucket's region (default: asked of S3) */
@@ -49,6 +51,8 @@ export interface CloneResult {
   region: string;
   versions: string[];
   latest: string;
+  /** versions newer than `latest` whose seal does not hold: kept, never checked out */
+  unsealed: string[];
   bundles: number;
   trust: CloneTrust;
   fingerprintKey: 'from the vault' | 'new';
@@ -98,8 +102,22 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     const repo = await GitRepo.init(dir);
     await applyBundles(dir, bundles);
     const versions = await listVersionsWithoutMain(repo);
-    const latest = versions[0]!;
     const archive = Archive.at(dir);
+    // Main is the newest version whose seal holds. Whoever may write PREFIX/* (the estate's
+    // role) can plant a bundle; a version it brings is kept as evidence (verify and log name
+    // it), never checked out or built on.
+    const seals = await sealContext(archive, { versions });
+    const unsealed: string[] = [];
+    let latest: VersionInfo | undefined;
+    for (const v of versions) {
+      if ((await sealOf(seals, v)).ok) {
+        latest = v;
+        break;
+      }
+      unsealed.push(v.name);
+    }
+    if (!latest) throw new SnapError('VAULT_UNUSABLE', `no version in ${formatVaultUrl(location)} is sealed by a signer its history trusts (${unsealed.slice(0, 5).join(', ')}): nothing to recover from safely; \`snap verify\` in a copy of the history says why`, { url });
+    if (latest !== versions[0]) await repo.updateRef(MAIN_REF, latest.commitOid, versions[0]!.commitOid);
 
     // 3. The working tree, and the config pointed at the vault.
     await checkoutTree(repo, dir, null, latest.treeOid);
@@ -124,7 +142,7 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     const index = VaultIndex.load(join(archive.privateDir, VAULT_INDEX_FILE), formatVaultUrl(location));
     const indexed = await indexInto(vault, index);
     await index.save();
-    return { dir, url: formatVaultUrl(location), region, versions: versions.filter((v) => !forgotten.includes(v.name)).map((v) => v.name).reverse(), latest: latest.name, bundles: bundles.length, trust, fingerprintKey: fingerprint ? 'from the vault' : 'new', indexed };
+    return { dir, url: formatVaultUrl(location), region, versions: versions.filter((v) => !forgotten.includes(v.name)).map((v) => v.name).reverse(), latest: latest.name, unsealed, bundles: bundles.length, trust, fingerprintKey: fingerprint ? 'from the vault' : 'new', indexed };
   } catch (err) {
     if (created) await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     throw err;

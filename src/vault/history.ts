@@ -15,6 +15,7 @@ import { listVersions } from '../archive/versions.js';
 import type { VaultStore } from '../store/s3-store.js';
 import { HISTORY_DIR } from '../store/vault-url.js';
 import { run } from '../util/exec.js';
+import { sealContext, sealOf } from '../verify/seal.js';
 
 export const VERSIONS_DIR = `${HISTORY_DIR}/versions`;
 export const NOTES_DIR = `${HISTORY_DIR}/notes`;
@@ -28,6 +29,8 @@ export interface HistoryPush {
   written: string[];
   /** versions already in the vault */
   present: number;
+  /** versions whose seal does not hold: never written into the vault (it keeps what it gets) */
+  unsealed: string[];
   /** the notes bundle written now, if the notes changed */
   notes: string | null;
   bytes: number;
@@ -41,7 +44,8 @@ export async function pushHistory(archive: Archive, vault: VaultStore, options: 
     inVault.add(o.rel);
     vault.index.set(o.rel, vault.index.get(o.rel) ?? { size: o.size, until: null });
   }
-  const result: HistoryPush = { written: [], present: 0, notes: null, bytes: 0 };
+  const result: HistoryPush = { written: [], present: 0, unsealed: [], notes: null, bytes: 0 };
+  const seals = await sealContext(archive, { versions: [...versions].reverse() });
   const work = await mkdtemp(join(tmpdir(), 'snap-bundle-'));
   try {
     const bundled: string[] = []; // commits earlier bundles hold
@@ -50,6 +54,10 @@ export async function pushHistory(archive: Archive, vault: VaultStore, options: 
       if (inVault.has(rel)) {
         result.present++;
         bundled.push(v.commitOid);
+        continue;
+      }
+      if (!(await sealOf(seals, v)).ok) {
+        result.unsealed.push(v.name);
         continue;
       }
       const file = join(work, `${result.written.length}.bundle`);

@@ -1,4 +1,4 @@
-// `snap push`: the history leaves this machine. main, every tag and the notes go to the
+// `snap push`: the history leaves this machine. main, every sealed version's tag and the notes go to the
 // archive's git remotes (any `git remote add` works: a bare repository, a git host) with
 // stock `git push`; and, with a vault, a bundle of each new version goes to the vault
 // (history.ts), with the fingerprint key, so the vault alone rebuilds the archive.
@@ -6,7 +6,8 @@
 // on with any user:password@ part of a URL removed.
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
-import { MAIN_REF } from '../archive/versions.js';
+import { listVersions, MAIN_REF } from '../archive/versions.js';
+import { sealContext, sealOf } from '../verify/seal.js';
 import type { SnapConfig } from '../config/schema.js';
 import { SnapError } from '../errors.js';
 import { forgottenTagDeletions } from '../retention/travel.js';
@@ -24,9 +25,24 @@ export interface RemotePush {
 export interface PushResult {
   remotes: RemotePush[];
   vault: (HistoryPush & { url: string; fingerprintKeyWritten: boolean }) | null;
+  /** versions whose seal does not hold: sent nowhere */
+  unsealed: string[];
 }
 
-export const PUSH_REFSPECS = [`${MAIN_REF}:${MAIN_REF}`, 'refs/tags/*:refs/tags/*', 'refs/notes/*:refs/notes/*'];
+export const PUSH_REFSPECS = [`${MAIN_REF}:${MAIN_REF}`, 'refs/notes/*:refs/notes/*'];
+
+/** The tags push sends: those of sealed versions only; the others, named. */
+async function sealedTags(archive: Archive): Promise<{ refspecs: string[]; unsealed: string[] }> {
+  const versions = await listVersions(archive.repo);
+  const seals = await sealContext(archive, { versions });
+  const refspecs: string[] = [];
+  const unsealed: string[] = [];
+  for (const v of versions) {
+    if ((await sealOf(seals, v)).ok) refspecs.push(`refs/tags/${v.name}:refs/tags/${v.name}`);
+    else unsealed.push(v.name);
+  }
+  return { refspecs, unsealed };
+}
 
 export async function listRemotes(archive: Archive): Promise<string[]> {
   const out = await run('git', ['remote'], { cwd: archive.dir });
@@ -59,14 +75,20 @@ export async function pushArchive(archive: Archive, config: SnapConfig, options:
         vault = { ...history, url: store.url, fingerprintKeyWritten };
       }
       const remotes: RemotePush[] = [];
+      const tags = await sealedTags(archive);
+      const main = await archive.repo.resolveRef(MAIN_REF);
+      const mainVersion = (await listVersions(archive.repo)).find((v) => v.commitOid === main);
+      if (wanted.length && mainVersion && tags.unsealed.includes(mainVersion.name)) {
+        throw new SnapError('UNTRUSTED_VERSION', `main is on ${mainVersion.name}, whose seal does not hold: nothing was pushed to the git remotes (\`snap verify ${mainVersion.name}\` says why; move main back to the newest sealed version first)`, { version: mainVersion.name });
+      }
       for (const remote of wanted) {
         // Tags of versions forgotten here (by a valid signed record) are deleted there too.
         const forgotten = await forgottenTagDeletions(archive, remote);
-        const r = await run('git', ['push', '--porcelain', remote, ...PUSH_REFSPECS, ...forgotten], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
+        const r = await run('git', ['push', '--porcelain', remote, ...PUSH_REFSPECS, ...tags.refspecs, ...forgotten], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
         const lines = `${r.stdout.toString('utf8')}\n${r.stderr}`.split('\n').filter((l) => /^[*+\-!=]\t|^!|rejected|error|fatal/.test(l));
         remotes.push({ remote, ok: r.code === 0, detail: withoutCredentials(lines.join('\n').trim()) });
       }
-      return { remotes, vault };
+      return { remotes, vault, unsealed: [...new Set([...tags.unsealed, ...(vault?.unsealed ?? [])])] };
     } finally {
       await release();
     }

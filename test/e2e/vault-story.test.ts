@@ -6,11 +6,15 @@
 // payloads are read from the vault on demand, a damaged bucket is restored by S3 copying from
 // the vault (no object body passes through snap), the estate shows no drift, and the next
 // version differs from the old one only by what the clone changed (its signer, the profile). Every request passes a
-// counting proxy (test/helpers/s3-proxy.ts).
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// counting proxy (test/helpers/s3-proxy.ts). Last, a version forged with an outsider's key
+// (and a bundle of it planted in the vault, as whoever may write the vault's prefix could):
+// commit refuses to build on it without running its notify hook, push sends it nowhere, and a
+// clone checks out the newest sealed version instead.
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, PutBucketLoggingCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutBucketLoggingCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectStockGitAgrees, git, tempDir } from '../helpers/archive.js';
@@ -198,5 +202,52 @@ describe('recovery from the vault alone, through the CLI', { timeout: 300_000 },
     }
     const clean = await cli(restored, ['status'], env);
     expect([clean.code, clean.stdout], clean.stderr).toEqual([0, '']);
+  });
+
+  it('never builds on a forged version: commit refuses it (its hook never runs), push sends it nowhere, a clone checks out the newest sealed version', async () => {
+    const dir = join(base, 'restored'); // the archive as recovered from the vault (the first folder is gone)
+    const sealed = git(dir, 'rev-parse', 'main').trim();
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'attacker', '-f', join(base, 'outsider')]);
+    const pub = readFileSync(join(base, 'outsider.pub'), 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+    appendFileSync(join(dir, '.snap/allowed_signers'), `attacker@evil.example namespaces="git" ${pub}\n`);
+    const marker = join(base, 'hook-ran');
+    const config = JSON.parse(readFileSync(join(dir, 'snap.config.json'), 'utf8'));
+    config.notify = { command: ['/bin/sh', '-c', `echo ran > '${marker}'`], on: ['drift', 'unchanged', 'partial', 'failed'] };
+    writeFileSync(join(dir, 'snap.config.json'), JSON.stringify(config, null, 2));
+    git(dir, 'add', '-A');
+    git(dir, '-c', 'user.name=someone', '-c', 'user.email=attacker@evil.example', 'commit', '-q', '-m', 'v9.0: routine snapshot');
+    execFileSync('git', ['-c', 'gpg.format=ssh', '-c', `user.signingkey=${join(base, 'outsider')}`, '-c', 'user.name=someone', '-c', 'user.email=attacker@evil.example', 'tag', '-s', '-m', 'v9.0: routine snapshot', 'v9.0', 'main'], { cwd: dir, stdio: 'ignore' });
+
+    const commit = await cli(dir, ['commit'], env);
+    expect(commit.code, commit.stderr).toBe(2);
+    expect(commit.stderr).toMatch(/v9\.0 is not sealed by a trusted signer: .*git update-ref refs\/heads\/main VERSION\^\{commit\}/);
+    expect(existsSync(marker)).toBe(false);
+
+    const push = await cli(dir, ['push'], env);
+    expect(push.code, push.stderr).toBe(3); // pushed what is sealed; the forged version named and left out
+    expect(push.stderr).toMatch(/warning: v9\.0 is not sealed by a trusted signer: not pushed, and not written into the vault/);
+    const keys = async () => ((await vaultS3.send(new ListObjectsV2Command({ Bucket: 'estate-vault', Prefix: 'snap/history/versions/' }))).Contents ?? []).map((o) => o.Key!);
+    expect(await keys()).not.toContain('snap/history/versions/v9.0.bundle');
+
+    // Planted by hand where the estate's role may write, then recovered from.
+    const bundle = join(base, 'v9.0.bundle');
+    execFileSync('git', ['bundle', 'create', '--quiet', bundle, 'refs/tags/v9.0', `^${sealed}`], { cwd: dir });
+    await vaultS3.send(new PutObjectCommand({ Bucket: 'estate-vault', Key: 'snap/history/versions/v9.0.bundle', Body: readFileSync(bundle) }));
+    const cloned = await cli(base, ['clone', 's3://estate-vault/snap', 'from-planted', '--profile', 'vault-owner'], env);
+    expect(cloned.code, cloned.stderr).toBe(3);
+    expect(cloned.stderr).toMatch(/warning: v9\.0 in the vault is not sealed by a signer its history trusts: kept as evidence, not checked out/);
+    const clone = join(base, 'from-planted');
+    // main is a version whose seal holds here; the forged one is kept as evidence, off main
+    const main = git(clone, 'rev-parse', 'main').trim();
+    expect(main).not.toBe(git(dir, 'rev-parse', 'v9.0^{commit}').trim());
+    const mainVersion = git(clone, 'tag', '--points-at', main).trim().split('\n')[0]!;
+    expect(JSON.parse((await cli(clone, ['verify', mainVersion, '--json'], env)).stdout).ok).toBe(true);
+    expect(git(clone, 'tag', '--list', 'v9.0').trim()).toBe('v9.0');
+    expect(JSON.parse(readFileSync(join(clone, 'snap.config.json'), 'utf8')).notify).toBeUndefined();
+    const next = await cli(clone, ['commit'], env);
+    expect([0, 3]).toContain(next.code);
+    expect(existsSync(marker)).toBe(false);
+    git(dir, 'update-ref', 'refs/heads/main', sealed);
+    git(dir, 'reset', '-q', '--hard', 'main');
   });
 });
