@@ -66,10 +66,13 @@ examples:
     const skipUnchanged = flag(args, 'skip-unchanged');
     // A new version builds on main's: when that one is not sealed (a planted or forged version
     // main was moved to), nothing runs, not even the notify hook of a config it may have brought.
+    // (Several tags may name main's commit: one whose seal holds is enough.)
     const tip = await archive.repo.resolveRef(MAIN_REF);
-    const base = tip ? (await listVersions(archive.repo)).find((v) => v.commitOid === tip) : undefined;
-    if (base) {
-      await new SealChecker(ctx, archive).require(base, flag(args, 'untrusted'), {
+    const atTip = tip ? (await listVersions(archive.repo)).filter((v) => v.commitOid === tip) : [];
+    const seals = new SealChecker(ctx, archive);
+    const sealedAtTip = await someAsync(atTip, async (v) => (await seals.seal(v)).ok);
+    if (atTip.length && !sealedAtTip) {
+      await seals.require(atTip[0]!, flag(args, 'untrusted'), {
         doing: 'building on',
         todo: `build on`,
         fix: `move main back to the newest sealed version (\`snap log\` shows which), e.g. \`git update-ref refs/heads/main VERSION^{commit} && git reset -q --hard main\``,
@@ -127,3 +130,8 @@ examples:
     }
   },
 };
+
+async function someAsync<T>(items: readonly T[], test: (item: T) => Promise<boolean>): Promise<boolean> {
+  for (const item of items) if (await test(item)) return true;
+  return false;
+}

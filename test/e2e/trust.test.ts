@@ -68,8 +68,15 @@ describe('forged versions', () => {
     // that file is why git must never be given the published copy.)
     expect(spawnSync('git', ['-c', `gpg.ssh.allowedSignersFile=${join(dir, '.snap/allowed_signers')}`, 'verify-tag', 'v1.1'], { cwd: dir }).status).toBe(0);
 
-    // The next legitimate commit does not seal the outsider's line in, and restores the working tree's copy.
-    nextCommit(base, dir, 'v1.2');
+    // A commit refuses to build on it (nothing runs); told --untrusted, the next legitimate
+    // commit does not seal the outsider's line in, and restores the working tree's copy.
+    const refused = snapCli(dir, ['commit', 'v1.2']);
+    expect([refused.code, refused.stderr]).toEqual([2, expect.stringMatching(/^snap: v1\.1 is not sealed by a trusted signer: .*to build on it anyway, add --untrusted\n$/)]);
+    expect(execFileSync('git', ['tag', '--list', 'v1.2'], { cwd: dir, encoding: 'utf8' })).toBe('');
+    appendFileSync(join(base, 'tools', 'release.py'), '# v1.2\n');
+    const forced = snapCli(dir, ['commit', 'v1.2', '--untrusted']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(forced.stderr).toMatch(/warning: v1\.1 is not sealed by a trusted signer .*building on it anyway \(--untrusted\)/);
     const sealed = execFileSync('git', ['show', 'v1.2:.snap/allowed_signers'], { cwd: dir, encoding: 'utf8' });
     expect(sealed).not.toContain(outsider.split(' ')[1]);
     expect(readFileSync(join(dir, '.snap/allowed_signers'), 'utf8')).toBe(sealed);
