@@ -11,9 +11,11 @@
 //
 // A hook that fails (non-zero exit, not found, over its time) is reported on stderr; it never
 // changes what the commit did or its exit code. Its own output goes to snap's stderr.
-// The hook and everything it starts run in a process group of their own, stopped together at the
-// time limit (and when the hook exits, whatever it left running): nothing outlives the commit.
+// The hook and everything it starts run in a session of their own, stopped together at the
+// time limit (and when the hook exits, whatever it left running): nothing outlives the commit
+// but what was started with `setsid` (a session of its own, on purpose).
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Archive } from '../archive/archive.js';
 import type { CommitResult } from '../archive/commit.js';
@@ -105,6 +107,28 @@ export interface HookOutcome {
   problem?: string;
 }
 
+/** The processes of session `sid` (Linux /proc; elsewhere none, and the group alone is signalled). */
+function sessionMembers(sid: number): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const name of names) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // state, ppid, pgrp, session, …
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') out.push(Number(name));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 /** How long a stopped hook's group gets between SIGTERM and SIGKILL. */
 const KILL_GRACE_MS = 1000;
 /** How long output still flowing from a hook's leftover processes is read after the hook exits or is killed. */
@@ -126,14 +150,21 @@ export async function runNotifyHook(archive: Archive, hook: NotifyConfig | undef
   const program = typeof hook.command === 'string' || isAbsolute(cmd) || !cmd.includes('/') ? cmd : resolve(archive.dir, cmd);
   const env = { ...process.env, SNAP_EVENT: notice.event, SNAP_EXIT_CODE: String(notice.exitCode), SNAP_VERSION: notice.version ?? '', SNAP_ARCHIVE: archive.dir };
   const child = spawn(program, args, { cwd: archive.dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  // The hook is a session leader (detached: setsid), so what it starts stays in its session even
+  // when it moves to a process group of its own (a shell's job control, `set -m`); only `setsid`
+  // leaves it. Signalled: the hook's group, and every process of its session.
   const signalGroup = (signal: NodeJS.Signals): boolean => {
     if (child.pid === undefined) return false;
-    try {
-      process.kill(-child.pid, signal);
-      return true;
-    } catch {
-      return false; // the group is gone: every process of it has exited
+    let any = false;
+    for (const pid of [-child.pid, ...sessionMembers(child.pid)]) {
+      try {
+        process.kill(pid, signal);
+        any = true;
+      } catch {
+        // gone already
+      }
     }
+    return any; // false: every process of the group and session has exited
   };
   // Should snap itself exit while the hook runs (an error, a signal handler calling exit), the group goes with it.
   const onExit = () => signalGroup('SIGKILL');

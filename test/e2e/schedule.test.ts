@@ -193,6 +193,9 @@ describe('scheduled runs', { timeout: 300_000 }, () => {
       { notify: { command: `sleep 30 & echo $! > ${pidFile}; wait`, on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
       // a hook that exits at once (0) but leaves a grandchild writing to its output
       { notify: { command: `(sleep 30; echo late) & echo $! > ${pidFile}; echo started`, on: ['drift', 'unchanged'], timeoutSeconds: 20 }, problem: null },
+      // job control puts the grandchild in a process group of its own, still in the hook's session
+      { notify: { command: ['/bin/bash', '-c', `set -m; sleep 25 >/dev/null 2>&1 & echo $! > ${pidFile}; exit 0`], on: ['drift', 'unchanged'], timeoutSeconds: 20 }, problem: null },
+      { notify: { command: ['/bin/bash', '-c', `set -m; sleep 26 >/dev/null 2>&1 & echo $! > ${pidFile}; sleep 20`], on: ['drift', 'unchanged'], timeoutSeconds: 1 }, problem: /still running after 1s and was stopped/ },
     ];
     for (const { notify, problem } of cases) {
       setHook(notify);
