@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, S3Client, UploadPartCommand } from '@aws-sdk/client-s3';
-import { measure } from './lib/measure.js';
+import { measure, rssGrowthWithin } from './lib/measure.js';
 import { startMoto } from '../dist/emulator/moto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -77,12 +77,7 @@ try {
   rmSync(join(work, 'a.tar'), { force: true });
   const same = (await sha256File(join(work, 'checkout', 's3_buckets', 'bench-export', 'content', 'backups', 'disk.img'))) === bigSha;
   console.log(`large object in the checkout has moto's sha256: ${same ? 'yes' : 'NO'}`);
-  for (const [label, m] of results) {
-    const growth = m.peakRssMiB - base.peakRssMiB;
-    const ok = growth < LIMIT_MIB;
-    console.log(`${label.padEnd(40)} peak RSS ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB over snap ls: ${ok ? 'ok' : `OVER ${LIMIT_MIB} MiB`}`);
-    if (!ok) failed = true;
-  }
+  if (!rssGrowthWithin(results, base, LIMIT_MIB)) failed = true;
   if (!same) failed = true;
 } finally {
   await moto.stop();

@@ -13,7 +13,7 @@ import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFile
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { measure } from './lib/measure.js';
+import { measure, rssGrowthWithin } from './lib/measure.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const snapBin = join(root, 'bin', 'snap.js');
@@ -70,12 +70,7 @@ try {
 
   const same = (await sha256(join(work, 'a.tar'))) === (await sha256(join(work, 'b.tar')));
   console.log(`two exports byte-identical: ${same ? 'yes' : 'NO'}`);
-  for (const [label, m] of results) {
-    const growth = m.peakRssMiB - base.peakRssMiB;
-    const ok = growth < LIMIT_MIB;
-    console.log(`${label.padEnd(40)} peak RSS ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB over snap ls: ${ok ? 'ok' : `OVER ${LIMIT_MIB} MiB`}`);
-    if (!ok) failed = true;
-  }
+  if (!rssGrowthWithin(results, base, LIMIT_MIB)) failed = true;
   if (!same) failed = true;
 } finally {
   if (!process.env.SNAP_BENCH_KEEP) rmSync(work, { recursive: true, force: true });

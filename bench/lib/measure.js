@@ -76,3 +76,18 @@ export function measure(cmd, args, options = {}) {
     });
   });
 }
+
+/**
+ * Prints each measured command's peak RSS above `base`'s (the process alone, reading the same
+ * archive) and whether it stays under `limitMiB`; returns true when every one does.
+ */
+export function rssGrowthWithin(results, base, limitMiB) {
+  let all = true;
+  for (const [label, m] of results) {
+    const growth = m.peakRssMiB - base.peakRssMiB;
+    const ok = growth < limitMiB;
+    console.log(`${label.padEnd(40)} peak RSS ${growth >= 0 ? '+' : ''}${growth.toFixed(0)} MiB over snap ls: ${ok ? 'ok' : `OVER ${limitMiB} MiB`}`);
+    if (!ok) all = false;
+  }
+  return all;
+}

@@ -86,6 +86,7 @@ async function sweepTemporaries(archive: Archive, before: number): Promise<numbe
 /** Takes over the git locks dead snap writers left; returns them. Others are left for assertGitLocksFree. */
 async function takeOverAbandonedLocks(archive: Archive): Promise<string[]> {
   const taken: string[] = [];
+  if (archive.repo.deadWriters.length === 0) return taken; // nothing can be attributed to a dead writer: no /proc scan
   for (const rel of await gitLockFiles(archive.gitdir)) {
     const state = await inspectLock(join(archive.gitdir, rel));
     if (state && isAbandoned(state, archive.repo.deadWriters) && (await removeStaleLock(state, archive.gitdir))) taken.push(rel);

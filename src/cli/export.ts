@@ -9,7 +9,7 @@ import { checkVersionSpec, resolveVersion } from '../archive/versions.js';
 import { UsageError } from '../errors.js';
 import { exportToFile, exportToStream, tarballKind } from '../export/export.js';
 import type { TarStats } from '../export/tarball.js';
-import { formatBytes } from '../util/log.js';
+import { formatBytes, TerminalProgress } from '../util/log.js';
 import { flag, str, type Command } from './command.js';
 import type { CliContext } from './context.js';
 import { SealChecker } from './seal.js';
@@ -20,8 +20,10 @@ import { SealChecker } from './seal.js';
  * versions are not written, so the manifest's count would overstate them).
  */
 export async function exportProgress(ctx: CliContext, reader: VersionReader, id: string) {
-  const task = ctx.progress().task(id);
-  const totals = (await reader.json<Manifest>(MANIFEST_PATH).catch(() => null))?.totals;
+  const progress = ctx.progress();
+  const task = progress.task(id);
+  // Only a terminal shows what is expected: elsewhere the listings are not read twice for it.
+  const totals = progress instanceof TerminalProgress ? (await reader.json<Manifest>(MANIFEST_PATH).catch(() => null))?.totals : undefined;
   if (totals) {
     let items = totals.files + 1; // and PAYLOADS.jsonl
     let bytes = totals.treeBytes + totals.pointerBytes;

@@ -284,12 +284,6 @@ export class GitRepo {
     return head?.startsWith('ref: ') ? head.slice(5).trim() : null;
   }
 
-  /** Writes a file under .git atomically (temporary + rename). */
-  async writeFileAtomic(rel: string, content: string | Uint8Array, options: { mode?: number; fsync?: boolean } = {}): Promise<void> {
-    const path = join(this.gitdir, rel);
-    await mkdir(dirname(path), { recursive: true });
-    await writeFileAtomic(path, content, options);
-  }
 }
 
 /**

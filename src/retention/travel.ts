@@ -8,14 +8,17 @@
 //     as the next `snap forget` would.
 import type { Archive } from '../archive/archive.js';
 import { run } from '../util/exec.js';
-import { completeInterruptedForgets } from './forget.js';
 import { readHistory } from './history.js';
 import { recordSigners } from './trust-signers.js';
 
-/** Refspecs that delete, on `remote`, the tags of versions forgotten here by a valid record. */
-export async function forgottenTagDeletions(archive: Archive, remote: string): Promise<string[]> {
+/** The names of the versions forgotten here by a valid record (read once per push, for every remote). */
+export async function forgottenNames(archive: Archive): Promise<Set<string>> {
   const history = await readHistory(archive, await recordSigners(archive));
-  const forgotten = new Set(history.main.flatMap((c) => (c.kind === 'forgotten' ? [c.name] : [])));
+  return new Set(history.main.flatMap((c) => (c.kind === 'forgotten' ? [c.name] : [])));
+}
+
+/** Refspecs that delete, on `remote`, the tags of the `forgotten` versions it still has. */
+export async function forgottenTagDeletions(archive: Archive, remote: string, forgotten: ReadonlySet<string>): Promise<string[]> {
   if (forgotten.size === 0) return [];
   const listed = await run('git', ['ls-remote', '--tags', '--refs', remote], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
   if (listed.code !== 0) return []; // the push itself reports an unreachable remote
@@ -23,7 +26,3 @@ export async function forgottenTagDeletions(archive: Archive, remote: string): P
   return there.filter((ref) => forgotten.has(ref.slice('refs/tags/'.length))).map((ref) => `:${ref}`);
 }
 
-/** In an archive just rebuilt from its history: the tags of versions forgotten by valid records go. */
-export async function dropForgottenTags(archive: Archive): Promise<string[]> {
-  return completeInterruptedForgets(archive);
-}

@@ -551,8 +551,10 @@ export class VaultStore implements ContentStore {
     if (!policy) return report;
     if (!this.index.complete) await this.rebuildIndex();
     const unknown = [...this.index].filter(([, e]) => e.until === null).map(([rel]) => rel);
+    // Asked with the checksum, so a key learned here and then due needs no second HeadObject.
+    const learned = new Map<string, VaultHead | null>();
     await mapLimit(unknown, this.concurrency, async (rel) => {
-      await this.head(rel);
+      learned.set(rel, await this.head(rel, true));
       report.learned++;
     });
     const now = this.now();
@@ -565,7 +567,7 @@ export class VaultStore implements ContentStore {
         // Retention locks in whatever the key holds now: only the bytes snap wrote get it, and
         // only the version that was checked (a version written since is not extended).
         const expected = this.index.get(rel)?.size;
-        const head = await this.head(rel, true);
+        const head = learned.has(rel) ? learned.get(rel)! : await this.head(rel, true);
         const wrong = head ? this.notWritten(rel, head, expected) : null;
         if (head && !wrong) {
           const VersionId = head.versionId && head.versionId !== 'null' ? head.versionId : undefined;

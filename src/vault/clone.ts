@@ -28,7 +28,7 @@ import { stableJson } from '../normalize/stable-json.js';
 import { openVault, VAULT_INDEX_FILE } from '../store/open-store.js';
 import type { VaultStore } from '../store/s3-store.js';
 import { VaultIndex } from '../store/vault-index.js';
-import { dropForgottenTags } from '../retention/travel.js';
+import { completeInterruptedForgets } from '../retention/forget.js';
 import { FINGERPRINT_KEY_REL, formatVaultUrl, HISTORY_DIR, parseVaultUrl } from '../store/vault-url.js';
 import { run } from '../util/exec.js';
 import { trustAfterClone, type CloneTrust } from './clone-trust.js';
@@ -127,7 +127,7 @@ export async function cloneFromVault(url: string, target: string, options: Clone
     parseConfig(recorded, configPath); // still a valid config
     await writeFile(configPath, stableJson(recorded));
     // Versions forgotten by policy are in the vault's bundles but, by their records (in the notes), no versions here.
-    const forgotten = await dropForgottenTags(archive);
+    const forgotten = await completeInterruptedForgets(archive);
 
     // 4. Keys: the fingerprint key from the vault, a new signing key trusted here.
     await mkdir(archive.privateDir, { recursive: true, mode: 0o700 });

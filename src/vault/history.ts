@@ -11,7 +11,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Archive } from '../archive/archive.js';
-import { listVersions } from '../archive/versions.js';
+import { listVersions, type VersionInfo } from '../archive/versions.js';
 import type { VaultStore } from '../store/s3-store.js';
 import { HISTORY_DIR } from '../store/vault-url.js';
 import { run } from '../util/exec.js';
@@ -36,16 +36,30 @@ export interface HistoryPush {
   bytes: number;
 }
 
-/** Writes a bundle for every version the vault does not hold yet, oldest first, and one for the notes when they changed. */
-export async function pushHistory(archive: Archive, vault: VaultStore, options: { onVersion?: (version: string) => void } = {}): Promise<HistoryPush> {
-  const versions = (await listVersions(archive.repo)).reverse(); // oldest first
+/** The archive's versions, newest first, each with whether its seal holds: what push and the vault may carry. */
+export interface JudgedVersions {
+  versions: VersionInfo[];
+  sealed: Set<string>;
+}
+
+export async function judgeVersions(archive: Archive): Promise<JudgedVersions> {
+  const versions = await listVersions(archive.repo);
+  const seals = await sealContext(archive, { versions });
+  const sealed = new Set<string>();
+  for (const v of versions) if ((await sealOf(seals, v)).ok) sealed.add(v.name);
+  return { versions, sealed };
+}
+
+/** Writes a bundle for every sealed version the vault does not hold yet, oldest first, and one for the notes when they changed. */
+export async function pushHistory(archive: Archive, vault: VaultStore, options: { onVersion?: (version: string) => void; judged?: JudgedVersions } = {}): Promise<HistoryPush> {
+  const judged = options.judged ?? (await judgeVersions(archive));
+  const versions = [...judged.versions].reverse(); // oldest first
   const inVault = new Set<string>();
   for await (const o of vault.list(`${HISTORY_DIR}/`)) {
     inVault.add(o.rel);
     vault.index.set(o.rel, vault.index.get(o.rel) ?? { size: o.size, until: null });
   }
   const result: HistoryPush = { written: [], present: 0, unsealed: [], notes: null, bytes: 0 };
-  const seals = await sealContext(archive, { versions: [...versions].reverse() });
   const work = await mkdtemp(join(tmpdir(), 'snap-bundle-'));
   try {
     const bundled: string[] = []; // commits earlier bundles hold
@@ -56,7 +70,7 @@ export async function pushHistory(archive: Archive, vault: VaultStore, options: 
         bundled.push(v.commitOid);
         continue;
       }
-      if (!(await sealOf(seals, v)).ok) {
+      if (!judged.sealed.has(v.name)) {
         result.unsealed.push(v.name);
         continue;
       }

@@ -6,13 +6,12 @@
 // on with any user:password@ part of a URL removed.
 import type { Archive } from '../archive/archive.js';
 import { acquireLock } from '../archive/lock.js';
-import { listVersions, MAIN_REF } from '../archive/versions.js';
-import { sealContext, sealOf } from '../verify/seal.js';
+import { MAIN_REF } from '../archive/versions.js';
 import type { SnapConfig } from '../config/schema.js';
 import { SnapError } from '../errors.js';
-import { forgottenTagDeletions } from '../retention/travel.js';
+import { forgottenNames, forgottenTagDeletions } from '../retention/travel.js';
 import { run } from '../util/exec.js';
-import { pushHistory, type HistoryPush } from './history.js';
+import { judgeVersions, pushHistory, type HistoryPush } from './history.js';
 import { checkVaultForWriting, ensureFingerprintKey, isVault } from './vault.js';
 
 export interface RemotePush {
@@ -30,19 +29,6 @@ export interface PushResult {
 }
 
 export const PUSH_REFSPECS = [`${MAIN_REF}:${MAIN_REF}`, 'refs/notes/*:refs/notes/*'];
-
-/** The tags push sends: those of sealed versions only; the others, named. */
-async function sealedTags(archive: Archive): Promise<{ refspecs: string[]; unsealed: string[] }> {
-  const versions = await listVersions(archive.repo);
-  const seals = await sealContext(archive, { versions });
-  const refspecs: string[] = [];
-  const unsealed: string[] = [];
-  for (const v of versions) {
-    if ((await sealOf(seals, v)).ok) refspecs.push(`refs/tags/${v.name}:refs/tags/${v.name}`);
-    else unsealed.push(v.name);
-  }
-  return { refspecs, unsealed };
-}
 
 export async function listRemotes(archive: Archive): Promise<string[]> {
   const out = await run('git', ['remote'], { cwd: archive.dir });
@@ -67,23 +53,26 @@ export async function pushArchive(archive: Archive, config: SnapConfig, options:
     if (store) await checkVaultForWriting(store, config);
     const release = await acquireLock(archive.lockPath, 'snap push');
     try {
+      const judged = await judgeVersions(archive); // once, for the vault and the remotes alike
       let vault: PushResult['vault'] = null;
       if (store && isVault(store)) {
-        const history = await pushHistory(archive, store);
+        const history = await pushHistory(archive, store, { judged });
         const fingerprintKeyWritten = await ensureFingerprintKey(archive, store);
         await store.index.save();
         vault = { ...history, url: store.url, fingerprintKeyWritten };
       }
       const remotes: RemotePush[] = [];
-      const tags = await sealedTags(archive);
+      // The tags push sends: those of sealed versions only.
+      const tags = { refspecs: judged.versions.filter((v) => judged.sealed.has(v.name)).map((v) => `refs/tags/${v.name}:refs/tags/${v.name}`), unsealed: judged.versions.filter((v) => !judged.sealed.has(v.name)).map((v) => v.name) };
       const main = await archive.repo.resolveRef(MAIN_REF);
-      const mainVersion = (await listVersions(archive.repo)).find((v) => v.commitOid === main);
+      const mainVersion = judged.versions.find((v) => v.commitOid === main);
       if (wanted.length && mainVersion && tags.unsealed.includes(mainVersion.name)) {
         throw new SnapError('UNTRUSTED_VERSION', `main is on ${mainVersion.name}, whose seal does not hold: nothing was pushed to the git remotes (\`snap verify ${mainVersion.name}\` says why; move main back to the newest sealed version first)`, { version: mainVersion.name });
       }
+      // Tags of versions forgotten here (by a valid signed record) are deleted there too.
+      const forgottenHere = wanted.length ? await forgottenNames(archive) : new Set<string>();
       for (const remote of wanted) {
-        // Tags of versions forgotten here (by a valid signed record) are deleted there too.
-        const forgotten = await forgottenTagDeletions(archive, remote);
+        const forgotten = await forgottenTagDeletions(archive, remote, forgottenHere);
         const r = await run('git', ['push', '--porcelain', remote, ...PUSH_REFSPECS, ...tags.refspecs, ...forgotten], { cwd: archive.dir, allowFailure: true, env: { ...process.env, GIT_TERMINAL_PROMPT: '0' } });
         const lines = `${r.stdout.toString('utf8')}\n${r.stderr}`.split('\n').filter((l) => /^[*+\-!=]\t|^!|rejected|error|fatal/.test(l));
         remotes.push({ remote, ok: r.code === 0, detail: withoutCredentials(lines.join('\n').trim()) });

@@ -13,7 +13,7 @@
 // or its payloads, so a verb can afford it on every run. What is inside the version is
 // `snap verify`'s to check.
 import { checkSignature, evaluateTrust, signatureProblem, type Notify, type TrustChain, type VersionTrust } from '../archive/trust.js';
-import { firstParentOrder, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
+import { firstParentOrder, MAIN_REF, type VersionInfo } from '../archive/versions.js';
 import type { Archive } from '../archive/archive.js';
 import { MANIFEST_PATH, type Manifest } from '../archive/manifest.js';
 import type { GitRepo } from '../git/repo.js';
@@ -46,8 +46,7 @@ export interface SealContext {
 }
 
 export async function sealContext(archive: Archive, options: { notify?: Notify; versions?: VersionInfo[]; chain?: TrustChain } = {}): Promise<SealContext> {
-  const versions = options.versions ?? (options.chain ? undefined : await listVersions(archive.repo));
-  const chain = options.chain ?? (await evaluateTrust(archive, { notify: options.notify, versions }));
+  const chain = options.chain ?? (await evaluateTrust(archive, { notify: options.notify, versions: options.versions }));
   return { repo: archive.repo, chain, main: new Set((await firstParentOrder(archive.repo)).keys()) };
 }
 

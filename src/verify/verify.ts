@@ -18,7 +18,7 @@ import { MANIFEST_MD_PATH, MANIFEST_PATH, type Manifest } from '../archive/manif
 import { folderPayloads, payloadListers } from '../archive/payloads.js';
 import { EMPTY_STATS, type WriterStats } from '../archive/tree-writer.js';
 import { evaluateTrust, type Notify, type TrustChain } from '../archive/trust.js';
-import { describeTag, listVersions, MAIN_REF, type VersionInfo } from '../archive/versions.js';
+import { describeTag, firstParentOrder, listVersions, type VersionInfo } from '../archive/versions.js';
 import { describeError } from '../errors.js';
 import { decodeTree, hashObject, MODE_TREE } from '../git/objects.js';
 import type { GitRepo } from '../git/repo.js';
@@ -103,7 +103,7 @@ export async function verifyVersions(archive: Archive, store: ContentStore, name
   const order = new Map((versions ?? []).map((v, i) => [v.name, i]));
   wanted.sort((a, b) => (order.get(a) ?? -1) - (order.get(b) ?? -1) || (a < b ? -1 : 1));
   const chain = options.chain ?? (await evaluateTrust(archive, { notify: options.notify, versions: versions ?? undefined }));
-  const onMain = await mainHistory(archive.repo);
+  const onMain = new Set((await firstParentOrder(archive.repo)).keys());
   const cache: PayloadCache = new Map();
   const verdicts: VersionVerdict[] = [];
   // A file under refs/tags that is no ref: planted, or damaged. Its content is never shown.
@@ -129,20 +129,6 @@ export async function verifyVersions(archive: Archive, store: ContentStore, name
   // With --all, main's history too: a commit without a tag is forgotten by policy, or a problem.
   if (names === 'all') verdicts.push(...(await historyVerdicts(archive, signerSetOf(chain))));
   return verdicts;
-}
-
-async function mainHistory(repo: GitRepo): Promise<Set<string>> {
-  const seen = new Set<string>();
-  let oid = await repo.resolveRef(MAIN_REF);
-  while (oid && !seen.has(oid)) {
-    seen.add(oid);
-    try {
-      oid = (await repo.readCommit(oid)).parents[0] ?? null;
-    } catch {
-      break; // a broken commit is reported by the object checks of the version that reaches it
-    }
-  }
-  return seen;
 }
 
 /**

@@ -18,6 +18,7 @@
 //             service sends
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { afterAll } from 'vitest';
+import { readBody } from './forwarding.js';
 import { describeRequest, errorAnswer, type RequestInfo } from './refusing-proxy.js';
 import { describeS3Request } from './s3-proxy.js';
 
@@ -87,10 +88,7 @@ export async function faultProxy(target: string): Promise<FaultProxy> {
   };
 
   const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
+    void readBody(req).then((raw) => {
       const info = describeRequest(req, raw.toString('utf8'));
       const s3 = info.service === 's3' ? describeS3Request(req) : null;
       const entry: ProxiedRequest = { ...info, operation: s3?.operation ?? info.action, bucket: s3?.bucket ?? null, key: s3?.key ?? null, headers: req.headers };

@@ -27,10 +27,11 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, type HeadObje
 import { IntegrityError } from '../../../errors.js';
 import { copy, multipartCopy, type S3SourceObject } from '../../../store/s3-copy.js';
 import { VaultStore, vaultHeadOf } from '../../../store/s3-store.js';
-import { copySource } from '../../../store/s3-util.js';
+import { copySource, toBase64Sha256 } from '../../../store/s3-util.js';
 import { objectRel } from '../../../store/vault-url.js';
 import type { ContentStore } from '../../../store/types.js';
 import { awsErrorName, classifyAwsError, httpStatus } from '../shared/errors.js';
+import { unquoteEtag } from './listing.js';
 import type { ObjectEntry } from './manifest.js';
 
 /** The vault behind a restore's store, when there is one. */
@@ -76,11 +77,11 @@ export async function copyFromVault(vault: VaultStore, client: S3Client, entry: 
   const { size, multipart } = seen;
   const wrong = vault.notWritten(objectRel(oid), seen, entry.size);
   if (wrong) {
-    if (vault.cache && (await vault.cache.stat(oid)) !== null) return false;
+    if (await vault.cache?.has(oid)) return false;
     const what = multipart ? `an upload in ${seen.parts === null ? 'parts' : `${seen.parts} part${seen.parts === 1 ? '' : 's'}`}, ${size} bytes` : `${seen.sha256 ? `SHA256 ${seen.sha256}` : 'no full-object SHA256'}, ${size} bytes`;
     throw new IntegrityError(`${where} does not hold the archived content of ${to} (S3 records ${what}; the version holds sha256:${oid}, ${entry.size} bytes): not copied, nothing written to ${to}. ${READ_DATA_HINT}`, { key: from.key, expected: oid, actual: seen.sha256, size });
   }
-  const source: S3SourceObject = { bucket: from.bucket, key: from.key, versionId: head.VersionId ?? undefined, etag: (head.ETag ?? '').replace(/"/g, ''), size };
+  const source: S3SourceObject = { bucket: from.bucket, key: from.key, versionId: head.VersionId ?? undefined, etag: unquoteEtag(head.ETag), size };
   const pinned = source.versionId !== undefined && source.versionId !== 'null';
   if (multipart) {
     let actual: string;
@@ -91,7 +92,7 @@ export async function copyFromVault(vault: VaultStore, client: S3Client, entry: 
       throw err;
     }
     if (actual !== oid) {
-      if (vault.cache && (await vault.cache.stat(oid)) !== null) return false;
+      if (await vault.cache?.has(oid)) return false;
       throw new IntegrityError(`${where} (uploaded in parts) re-hashes to sha256:${actual}, not the archived sha256:${oid} of ${to}: not copied, nothing written to ${to}. ${READ_DATA_HINT}`, { key: from.key, expected: oid, actual });
     }
   }
@@ -119,7 +120,7 @@ export async function copyFromVault(vault: VaultStore, client: S3Client, entry: 
       signal,
     );
     const field = `Checksum${algorithm}` as const;
-    const want = algorithm === 'SHA256' ? Buffer.from(oid, 'hex').toString('base64') : (input as unknown as Record<string, unknown>)[field];
+    const want = algorithm === 'SHA256' ? toBase64Sha256(oid) : (input as unknown as Record<string, unknown>)[field];
     const got = (out.CopyObjectResult as Record<string, unknown> | undefined)?.[field];
     if (typeof want === 'string' && typeof got === 'string' && want !== got) {
       // Bytes other than the archived ones landed: take them back before saying so.

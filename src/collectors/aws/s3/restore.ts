@@ -37,6 +37,7 @@ import { resendWithFreshBody } from '../shared/resumable.js';
 import { regionOf, type ConfigRecord } from './bucket-config.js';
 import type { S3Config } from './config.js';
 import { normalizeHeaders } from './fetch.js';
+import { toBase64Sha256 } from '../../../store/s3-util.js';
 import { listBucket, type ListedObject } from './listing.js';
 import { readPreviousEntries, type BucketRecord, type ManifestEntry, type ObjectEntry } from './manifest.js';
 import { copyFromVault, restoreVault } from './restore-from-vault.js';
@@ -340,7 +341,7 @@ function withoutChecksums(headers: Record<string, unknown>): Record<string, unkn
 function restoreChecksum(h: Record<string, any>, sha256: string | undefined): Partial<PutObjectCommandInput> {
   const own = h.ChecksumType === 'COMPOSITE' ? null : pickChecksum(h);
   if (own) return own;
-  return sha256 ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: Buffer.from(sha256, 'hex').toString('base64') } : {};
+  return sha256 ? { ChecksumAlgorithm: 'SHA256', ChecksumSHA256: toBase64Sha256(sha256) } : {};
 }
 
 function pickChecksum(h: Record<string, any>): Partial<PutObjectCommandInput> | null {

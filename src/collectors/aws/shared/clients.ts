@@ -40,7 +40,6 @@ interface Credentials {
 }
 type CredentialProvider = (options?: Record<string, unknown>) => Promise<Credentials>;
 
-const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 export interface AwsClientsOptions {
   /** the command's secret filter: credentials are registered with it, errors pass through it */
@@ -75,7 +74,7 @@ export class AwsClients {
         parentClientConfig: { region: this.settings.region },
         // The chain's notes (a profile named beside static keys in the environment: the profile
         // wins) are not a user's to see on every command; the credentials check says what matters.
-        logger: QUIET,
+        logger: QUIET_SDK_LOGGER,
       }) as CredentialProvider;
       this.credentialProvider = async (options) => {
         const found = await chain(options);
