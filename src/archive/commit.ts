@@ -156,7 +156,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
   let writing = 'the snapshot';
   try {
     const recovery = await recoverInterruptedWrites(archive, lock, log);
-    const chain = await settleTrust(archive, log);
+    const chain = recovery.chain;
     const signingKey = await archive.signingKey(); // after recovery: a sealed rotation switches keys
     if (!chain.current.some((s) => sameKey(s.publicKey, signingKey.publicKey))) {
       throw new SnapError(

@@ -36,6 +36,8 @@ export interface Recovery {
   locksTakenOver: string[];
   /** temporary files removed */
   swept: number;
+  /** the trust chain after recovery, pending changes settled */
+  chain: TrustChain;
 }
 
 /** Git lock files snap may find: every *.lock under refs/, and the repository's own. */
@@ -146,8 +148,9 @@ async function completeRotation(archive: Archive, chain: TrustChain, log: Logger
 }
 
 /** Settles what the signed history already holds: a sealed rotation, sealed pending changes. */
-export async function settleTrust(archive: Archive, log: Logger): Promise<TrustChain> {
-  let chain = await evaluateTrust(archive, { notify: (m) => log.warn(m) });
+/** `known`: the chain just evaluated, when nothing has changed since (it is not evaluated again). */
+export async function settleTrust(archive: Archive, log: Logger, known?: TrustChain): Promise<TrustChain> {
+  let chain = known ?? (await evaluateTrust(archive, { notify: (m) => log.warn(m) }));
   await completeRotation(archive, chain, log);
   chain = await settlePending(archive, chain);
   return chain;
@@ -174,7 +177,8 @@ export async function recoverInterruptedWrites(archive: Archive, lock: ArchiveLo
     await checkoutTree(archive.repo, archive.dir, headTree, sealed.treeOid, { refresh: [ALLOWED_SIGNERS_PATH] });
     completed = sealed;
   }
-  await settleTrust(archive, log);
+  // Main moved: trust is judged again along the new history; else the chain above still holds.
+  const settled = await settleTrust(archive, log, sealed ? undefined : chain);
   await forgetDeadLocks(dead);
-  return { completed, locksTakenOver, swept };
+  return { completed, locksTakenOver, swept, chain: settled };
 }
