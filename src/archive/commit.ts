@@ -39,7 +39,7 @@ import { payloadTotals } from './tree-writer.js';
 import { acquireArchiveLock } from './lock.js';
 import { assertGitLocksFree, recoverInterruptedWrites, settleTrust } from './recover.js';
 import { countChanges, formatChangeSummary } from './summary.js';
-import { compareTrees } from '../diff/compare.js';
+import { compareTrees, type ResourceChange } from '../diff/compare.js';
 import { summarizeChanges } from '../diff/summary.js';
 import { enabledCollectors, snapshotTree } from './snapshot.js';
 import { describeDrift, describeSigner, formatSigners, publishToGit, sameKey, workingTreeDrift } from './trust.js';
@@ -191,8 +191,10 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
       now,
       redactor: options.redactor,
     });
+    let compared: ResourceChange[] | null = null; // the changes, when --skip-unchanged already compared the trees
     if (options.skipUnchanged && previous && parent) {
-      const same = await unchangedSince(txn, previous, parentTree, treeOid, manifest);
+      const { since: same, changes } = await unchangedSince(txn, previous, parentTree, treeOid, manifest);
+      compared = changes;
       if (same) {
         await store.flush(); // a payload the store had lost and this run fetched again is kept
         txn.abort();
@@ -212,7 +214,7 @@ export async function commitVersion(archive: Archive, options: CommitOptions): P
 
     // The first version is summarized by folder (reading every file of it would be wasted work);
     // later ones by the resources that changed.
-    const summary = previous === null ? formatChangeSummary(await countChanges(repo, parentTree, treeOid), true) : summarizeChanges(await compareTrees(repo, parentTree, treeOid));
+    const summary = previous === null ? formatChangeSummary(await countChanges(repo, parentTree, treeOid), true) : summarizeChanges(compared ?? (await compareTrees(repo, parentTree, treeOid)));
     const partial = manifest.status === 'partial';
     const body = [
       options.message ? `${options.message.trim()}\n` : '',

@@ -28,7 +28,7 @@ import type { Pointer } from '../store/pointer.js';
 import type { ContentStore } from '../store/types.js';
 
 /** The index of the payloads written from collectors' listings, at the root of every export. */
-export const PAYLOAD_INDEX = 'PAYLOADS.jsonl';
+const PAYLOAD_INDEX = 'PAYLOADS.jsonl';
 
 export type VersionEntry =
   | { kind: 'directory'; path: string; mode: 0o755 }

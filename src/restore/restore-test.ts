@@ -32,6 +32,11 @@ export const RESTORE_TEST_NOTES = 'refs/notes/snap-restore-tests';
 /** Verdicts kept in a version's note, newest first. */
 const KEPT_VERDICTS = 20;
 
+/** The verdicts a version's note holds, newest first, each as it was written. */
+function verdictsOf(note: string): string[] {
+  return note.trim() ? note.trim().split(/\n\n(?=restore-test )/) : [];
+}
+
 export interface RestoreTestOptions {
   /** a version name, or the version already resolved (see RestoreRequest.version) */
   version: string | VersionInfo;
@@ -111,7 +116,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
     const config = await archive.loadConfig();
     const who = await archive.identity(config);
     const earlier = (await readNote(archive.repo, RESTORE_TEST_NOTES, plan.version.commitOid).catch(() => null)) ?? '';
-    const kept = earlier.trim() ? earlier.trim().split(/\n\n(?=restore-test )/).slice(0, KEPT_VERDICTS - 1) : [];
+    const kept = verdictsOf(earlier).slice(0, KEPT_VERDICTS - 1);
     await writeNote(archive.repo, RESTORE_TEST_NOTES, plan.version.commitOid, [verdict, ...kept].join('\n\n'), { ...who, timestamp: Math.floor(when.getTime() / 1000), timezoneOffset: 0 });
   } finally {
     await release();
@@ -127,7 +132,7 @@ export async function restoreTest(archive: Archive, options: RestoreTestOptions)
 export async function standingRestoreTests(archive: Archive, commitOid: string): Promise<string[]> {
   const note = await readNote(archive.repo, RESTORE_TEST_NOTES, commitOid).catch(() => null);
   if (!note?.trim()) return [];
-  const verdicts = note.trim().split(/\n\n(?=restore-test )/).map((v) => v.split('\n')[0]!);
+  const verdicts = verdictsOf(note).map((v) => v.split('\n')[0]!);
   const shown: string[] = [];
   const scopes = new Set<string>();
   for (const line of verdicts) {

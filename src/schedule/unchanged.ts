@@ -6,7 +6,7 @@
 // estate. A partial run is never skipped: its failure is news, and its version records it.
 import type { Manifest } from '../archive/manifest.js';
 import type { PreviousVersion } from '../archive/runner.js';
-import { compareTrees, type ObjectSource } from '../diff/compare.js';
+import { compareTrees, type ObjectSource, type ResourceChange } from '../diff/compare.js';
 import { stableJson } from '../normalize/stable-json.js';
 
 /** What a manifest says about the estate rather than about the run (no times, no transfer counts). */
@@ -19,10 +19,14 @@ function essence(m: Manifest): string {
   });
 }
 
-/** The version a new snapshot is identical to, or null when it is new in any way. */
-export async function unchangedSince(objects: ObjectSource, previous: PreviousVersion | null, parentTree: string | null, treeOid: string, manifest: Manifest): Promise<string | null> {
-  if (!previous || !parentTree || !previous.manifest) return null;
-  if (manifest.status !== 'complete' || essence(manifest) !== essence(previous.manifest)) return null;
+/**
+ * The version a new snapshot is identical to (`since`), or null when it is new in any way; with
+ * the resource changes when the trees were compared to decide it, so the commit's summary need
+ * not compare them again.
+ */
+export async function unchangedSince(objects: ObjectSource, previous: PreviousVersion | null, parentTree: string | null, treeOid: string, manifest: Manifest): Promise<{ since: string | null; changes: ResourceChange[] | null }> {
+  if (!previous || !parentTree || !previous.manifest) return { since: null, changes: null };
+  if (manifest.status !== 'complete' || essence(manifest) !== essence(previous.manifest)) return { since: null, changes: null };
   const changes = await compareTrees(objects, parentTree, treeOid);
-  return changes.length === 0 ? previous.name : null;
+  return { since: changes.length === 0 ? previous.name : null, changes };
 }

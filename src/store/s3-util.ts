@@ -27,7 +27,7 @@ export function sha256FromChecksum(out: { ChecksumSHA256?: string | undefined; C
 }
 
 /** S3 allows at most 10,000 parts per multipart upload. */
-export const MAX_PARTS = 10_000;
+const MAX_PARTS = 10_000;
 
 /** The part size snap uploads or copies `size` bytes in: `partBytes`, or larger when that would need more than MAX_PARTS parts. */
 export function partBytesFor(size: number, partBytes: number): number {

@@ -21,8 +21,8 @@ import { planTreePaths } from './tree-paths.js';
 
 type Stored = Pick<ObjectEntry, 'key' | 'size' | 'versionId' | 'isLatest'> & { sha256: string };
 
-export const CONTENT_FOLDER = 'content';
-export const CONTENT_BY_KEY_FOLDER = 'content-by-key';
+const CONTENT_FOLDER = 'content';
+const CONTENT_BY_KEY_FOLDER = 'content-by-key';
 
 export async function* s3Payloads(folder: FolderReader): AsyncGenerator<PayloadRef> {
   for (const bucket of await folder.list()) {

@@ -43,7 +43,7 @@ export function restoreVault(store: ContentStore): VaultStore | null {
 const COPIED = ['ContentType', 'CacheControl', 'ContentDisposition', 'ContentEncoding', 'ContentLanguage', 'Metadata', 'WebsiteRedirectLocation', 'Expires', 'ObjectLockMode', 'ObjectLockRetainUntilDate', 'ObjectLockLegalHoldStatus', 'ServerSideEncryption', 'SSEKMSKeyId', 'BucketKeyEnabled', 'StorageClass'] as const;
 
 /** What to run to check every payload of the vault, named wherever a vault object is found wrong. */
-export const READ_DATA_HINT = '`snap verify --all --read-data` downloads and re-hashes every payload of the vault';
+const READ_DATA_HINT = '`snap verify --all --read-data` downloads and re-hashes every payload of the vault';
 
 /** Refused reading the vault (not writing the target, which the stream would hit too). */
 function deniedReading(err: unknown): boolean {

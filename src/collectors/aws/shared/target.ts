@@ -61,14 +61,14 @@ export async function endpointAddresses(url: string): Promise<Set<string>> {
  * addresses of this machine's own interfaces. Taking two local servers for one is the safe
  * mistake (restore-test refuses); taking the estate for another server is the one to avoid.
  */
-export function normalizeAddress(address: string): string {
+function normalizeAddress(address: string): string {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '').toLowerCase();
   if (isIPv4(bare)) return isLocalV4(bare) || localAddresses().has(bare) ? '127.0.0.1' : bare;
   if (!isIPv6(bare)) return bare;
   const groups = expandV6(bare);
   const v4 = mappedV4(groups);
   if (v4) return normalizeAddress(v4);
-  const canonical = groups.map((g) => g.toString(16)).join(':');
+  const canonical = canonicalV6(groups);
   const local = groups.slice(0, 7).every((g) => g === 0) && (groups[7] === 0 || groups[7] === 1);
   return local || localAddresses().has(canonical) ? '127.0.0.1' : `[${canonical}]`;
 }
@@ -92,6 +92,11 @@ function expandV6(a: string): number[] {
   return [...left, ...Array<string>(zeros).fill('0'), ...right].map((g) => parseInt(g, 16));
 }
 
+/** Eight 16-bit groups written one way: lower-case hex without leading zeros, none elided. */
+function canonicalV6(groups: number[]): string {
+  return groups.map((g) => g.toString(16)).join(':');
+}
+
 /** The IPv4 address an IPv4-mapped (::ffff:a.b.c.d) or IPv4-compatible (::a.b.c.d) IPv6 address stands for. */
 function mappedV4(g: number[]): string | null {
   if (!g.slice(0, 5).every((x) => x === 0) || (g[5] !== 0xffff && g[5] !== 0)) return null;
@@ -105,7 +110,7 @@ function localAddresses(): Set<string> {
   if (ownAddresses) return ownAddresses;
   ownAddresses = new Set();
   for (const list of Object.values(networkInterfaces())) {
-    for (const i of list ?? []) ownAddresses.add(i.family === 'IPv6' ? expandV6(i.address.replace(/%.*$/, '').toLowerCase()).map((g) => g.toString(16)).join(':') : i.address);
+    for (const i of list ?? []) ownAddresses.add(i.family === 'IPv6' ? canonicalV6(expandV6(i.address.replace(/%.*$/, '').toLowerCase())) : i.address);
   }
   return ownAddresses;
 }
