@@ -112,6 +112,11 @@ export function interruptedForgets(history: History, signers: SignerSet, unseale
   return out;
 }
 
+/** The versions a record names by their own tag object: the only ones an interrupted forget can have left. Their seals alone need checking. */
+function namedByRecords(history: History): VersionInfo[] {
+  return history.versions.filter((v) => (history.records.get(v.commitOid) ?? []).some((stored) => stored && stored.record.version === v.name && stored.record.tag === v.tagOid));
+}
+
 async function deleteTags(archive: Archive, versions: VersionInfo[]): Promise<string[]> {
   const result = await deleteRefs(archive.gitdir, versions.map((v) => ({ ref: `refs/tags/${v.name}`, expected: v.tagOid ?? v.commitOid })));
   if (result.moved.length) {
@@ -124,7 +129,7 @@ async function deleteTags(archive: Archive, versions: VersionInfo[]): Promise<st
 export async function pendingForgets(archive: Archive, chain: TrustChain): Promise<string[]> {
   const signers = signerSetOf(chain);
   const history = await readHistory(archive, signers);
-  return interruptedForgets(history, signers, await unsealedTags(archive, history.versions, chain)).map((v) => v.name);
+  return interruptedForgets(history, signers, await unsealedTags(archive, namedByRecords(history), chain)).map((v) => v.name);
 }
 
 /** Deletes the tags an interrupted forget left (valid records name them). Call holding the archive lock. */
@@ -132,7 +137,7 @@ export async function completeInterruptedForgets(archive: Archive, chain?: Trust
   const trust = chain ?? (await evaluateTrust(archive));
   const signers = signerSetOf(trust);
   const history = await readHistory(archive, signers);
-  const pending = interruptedForgets(history, signers, await unsealedTags(archive, history.versions, trust));
+  const pending = interruptedForgets(history, signers, await unsealedTags(archive, namedByRecords(history), trust));
   return pending.length ? deleteTags(archive, pending) : [];
 }
 
